@@ -1,0 +1,12 @@
+using System.CommandLine;
+
+namespace JourneyFunctions.Cli;
+
+/// <summary>The subcommands of <c>journeys</c>; each area adds its own factory here.</summary>
+internal static class CliCommands
+{
+    public static IEnumerable<Command> All()
+    {
+        yield break;
+    }
+}

@@ -1,0 +1,72 @@
+using System.Globalization;
+using System.Text;
+
+namespace JourneyFunctions.Core.Engine;
+
+/// <summary>
+/// Deterministic run ids: <c>{journey}:{contact}[:{key}][:{generation}]</c>, each part escaped so that the id is a valid
+/// Durable Functions instance id and Azure Table key (no <c>/ \ # ?</c>, no control characters, no <c>:</c> inside a
+/// part). The same journey, contact, key and generation always give the same id, so a duplicate start is harmless.
+/// Generation 1 has no suffix; re-entries count up.
+/// </summary>
+public static class RunIds
+{
+    public static string For(string journeyId, string contactId, string? key, int generation = 1)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(generation, 1);
+        var sb = new StringBuilder(journeyId.Length + contactId.Length + 16);
+        Escape(sb, journeyId);
+        sb.Append(':');
+        Escape(sb, contactId);
+        if (key is not null)
+        {
+            sb.Append(":k=");
+            Escape(sb, key);
+        }
+
+        if (generation > 1)
+        {
+            sb.Append(":g=").Append(generation.ToString(CultureInfo.InvariantCulture));
+        }
+
+        return sb.ToString();
+    }
+
+    /// <summary>The prefix shared by every run of a contact in a journey (for an instance-id prefix query).</summary>
+    public static string ContactPrefix(string journeyId, string contactId)
+    {
+        var sb = new StringBuilder();
+        Escape(sb, journeyId);
+        sb.Append(':');
+        Escape(sb, contactId);
+        sb.Append(':');
+        return sb.ToString();
+    }
+
+    /// <summary>Escapes one part: letters, digits, <c>- _ . @ +</c> stay; every other UTF-8 byte becomes <c>%XX</c>.</summary>
+    public static string EscapePart(string part)
+    {
+        var sb = new StringBuilder(part.Length);
+        Escape(sb, part);
+        return sb.ToString();
+    }
+
+    private static void Escape(StringBuilder sb, string part)
+    {
+        Span<byte> bytes = stackalloc byte[4];
+        foreach (var rune in part.EnumerateRunes())
+        {
+            if (rune.IsAscii && (Rune.IsLetterOrDigit(rune) || rune.Value is '-' or '_' or '.' or '@' or '+'))
+            {
+                sb.Append((char)rune.Value);
+                continue;
+            }
+
+            var n = rune.EncodeToUtf8(bytes);
+            for (var i = 0; i < n; i++)
+            {
+                sb.Append('%').Append(bytes[i].ToString("X2", CultureInfo.InvariantCulture));
+            }
+        }
+    }
+}
