@@ -1,0 +1,45 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using JourneyFunctions.Core.Engine;
+using JourneyFunctions.Core.Model;
+
+namespace JourneyFunctions.Core.Serialization;
+
+/// <summary>
+/// The one set of JSON options for journeys, run state and API payloads: camelCase, enums as their stored strings,
+/// comments and trailing commas allowed in files people edit, the <c>type</c> discriminator anywhere in a step
+/// object, and unknown properties refused (a typo must not silently drop a rule).
+/// </summary>
+public static class JourneyJson
+{
+    public static JsonSerializerOptions Options { get; } = Create();
+
+    public static JourneyDefinition DeserializeJourney(string json) =>
+        JsonSerializer.Deserialize<JourneyDefinition>(json, Options) ?? throw new JsonException("The journey file is empty (null).");
+
+    public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Options);
+
+    public static string SerializeState(RunState state) => JsonSerializer.Serialize(state, Options);
+
+    public static RunState DeserializeState(string json) =>
+        JsonSerializer.Deserialize<RunState>(json, Options) ?? throw new JsonException("Run state is null.");
+
+    private static JsonSerializerOptions Create()
+    {
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
+        {
+            ReadCommentHandling = JsonCommentHandling.Skip,
+            AllowTrailingCommas = true,
+            AllowOutOfOrderMetadataProperties = true,
+            UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+            DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+            RespectNullableAnnotations = true,
+            RespectRequiredConstructorParameters = true,
+            Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+            WriteIndented = false,
+        };
+        options.MakeReadOnly(populateMissingResolver: true);
+        return options;
+    }
+}
