@@ -83,8 +83,9 @@ public sealed record RecordGoal(string EventId, DateTimeOffset At) : MachineComm
 public sealed record CompleteRun(CompletionReason Reason, string? Detail) : MachineCommand;
 
 /// <summary>
-/// An effect the run needs. <see cref="OperationId"/> is deterministic (run, step, sequence) and is the idempotency
-/// key: executing the same request twice has the effect of once (the send ledger enforces it).
+/// An effect the run needs. <see cref="OperationId"/> is deterministic and is the idempotency key: executing the same
+/// request twice has the effect of once (the send ledger enforces it). Email: <c>{runId}|{stepId}</c> (once per run);
+/// other activities: <c>{runId}|{stepId}|{sequence}</c> (once per visit of the step).
 /// </summary>
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "activity")]
 [JsonDerivedType(typeof(SendEmailRequest), "sendEmail")]

@@ -79,14 +79,16 @@ public interface IRunStore
 }
 
 /// <summary>
-/// The send ledger: one row per (run, step) effect. It makes at-least-once execution have exactly-once effect, and it
-/// is where per-step email stats come from.
+/// The send ledger: one row per effect, keyed by run and operation id (an email's operation id is its run and step,
+/// so a step's email goes out once per run; tags, fields and webhooks add the transition sequence, so a loop that
+/// revisits them applies them again while a retry of the same visit does not). It makes at-least-once execution have
+/// exactly-once effect, and it is where per-step email stats come from.
 /// </summary>
 public interface ISendLedger
 {
-    Task<LedgerEntry?> GetAsync(string runId, string stepId, CancellationToken cancellationToken = default);
+    Task<LedgerEntry?> GetAsync(string runId, string operationId, CancellationToken cancellationToken = default);
 
-    /// <summary>Inserts a <see cref="LedgerStatus.Reserved"/> row; false when a row for (run, step) exists already.</summary>
+    /// <summary>Inserts a <see cref="LedgerStatus.Reserved"/> row; false when a row for (run, operation) exists already.</summary>
     Task<bool> TryReserveAsync(LedgerEntry entry, CancellationToken cancellationToken = default);
 
     /// <summary>Moves the row to its final status (done, skipped, failed) with the provider message id.</summary>
