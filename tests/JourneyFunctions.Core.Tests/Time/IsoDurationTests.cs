@@ -45,6 +45,9 @@ public sealed class IsoDurationTests
     [InlineData("PT1H1H", "in the order")]
     [InlineData("P1.5D", "whole numbers")]
     [InlineData("P999999D", "out of range")]
+    [InlineData("P99999Y", "longer than 1000 years")]
+    [InlineData("P100000W", "longer than 1000 years")]
+    [InlineData("-P20000M", "longer than 1000 years")]
     [InlineData("PTT1H", "T twice")]
     [InlineData("PD", "expected a number")]
     [InlineData("P1", "expected a number")]
@@ -92,6 +95,20 @@ public sealed class IsoDurationTests
             // Calendar arithmetic happens on the zone's wall clock, so the result carries the zone's offset then.
             Assert.Equal(want.Offset, result.Offset);
         }
+    }
+
+    [Theory]
+    [InlineData("P1000Y")]
+    [InlineData("-P1000Y")]
+    [InlineData("P52000W")]
+    [InlineData("PT100000H")]
+    public void AddTo_LongestAcceptedDuration_StaysOnTheCalendar(string text)
+    {
+        Assert.True(IsoDuration.TryParse(text, out var d, out var error), error);
+
+        var result = d.AddTo(new DateTimeOffset(2026, 11, 23, 10, 0, 0, TimeSpan.Zero), ZonedTime.Find("Europe/Madrid")!);
+
+        Assert.InRange(result.Year, 1000, 3100);
     }
 
     [Fact]
