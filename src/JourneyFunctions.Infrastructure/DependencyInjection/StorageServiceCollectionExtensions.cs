@@ -4,6 +4,7 @@ using JourneyFunctions.Infrastructure.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace JourneyFunctions.Infrastructure.DependencyInjection;
 
@@ -27,9 +28,12 @@ public static class StorageServiceCollectionExtensions
             case StorageProvider.Memory:
                 AddMemory(services);
                 break;
+            case StorageProvider.AzureStorage:
+                AddAzure(services);
+                break;
             default:
                 throw new InvalidOperationException(
-                    $"Storage:Provider '{options.Provider}' is not supported by this build; use '{nameof(StorageProvider.Memory)}'.");
+                    $"Storage:Provider '{options.Provider}' is unknown; use '{nameof(StorageProvider.Memory)}' or '{nameof(StorageProvider.AzureStorage)}'.");
         }
 
         return services;
@@ -47,6 +51,30 @@ public static class StorageServiceCollectionExtensions
         Add<IProcessedEventStore, MemoryProcessedEventStore>(services);
         Add<ILeaseStore, MemoryLeaseStore>(services);
         Add<IEventQueue, MemoryEventQueue>(services);
+    }
+
+    private static void AddAzure(IServiceCollection services)
+    {
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
+            return new StorageTables(StorageClients.CreateTableService(options), options.TablePrefix);
+        });
+        services.AddSingleton(sp => StorageClients.CreateQueueService(sp.GetRequiredService<IOptions<StorageOptions>>().Value));
+        Add<IContactStore, TableContactStore>(services);
+        Add<IJourneyStore, TableJourneyStore>(services);
+        Add<IRunStore, TableRunStore>(services);
+        Add<ISendLedger, TableSendLedger>(services);
+        Add<ISuppressionStore, TableSuppressionStore>(services);
+        Add<ITimelineStore, TableTimelineStore>(services);
+        Add<IStatsStore, TableStatsStore>(services);
+        Add<IProcessedEventStore, TableProcessedEventStore>(services);
+        Add<ILeaseStore, TableLeaseStore>(services);
+        services.AddSingleton(sp => new AzureEventQueue(
+            sp.GetRequiredService<Azure.Storage.Queues.QueueServiceClient>(),
+            sp.GetRequiredService<IOptions<StorageOptions>>().Value.QueueName,
+            sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IEventQueue>(sp => sp.GetRequiredService<AzureEventQueue>());
     }
 
     /// <summary>One instance serves both the port and its concrete type (the host may need the concrete queue).</summary>

@@ -75,20 +75,20 @@ public static class QueueMessages
     }
 
     /// <summary>
-    /// Wraps a poisoned body with its reason as JSON <c>{reason, at, body}</c>. When that does not fit one message
+    /// Wraps a poisoned body with its reason as JSON <c>{messageId, reason, at, body}</c> (the id it had in the event queue). When that does not fit one message
     /// (JSON escaping can grow a body near the limit) the body is stored gzip-compressed in <c>bodyGzip</c>; only a
     /// body that does not fit even compressed is cut, and the envelope then says so.
     /// </summary>
-    public static string WrapPoison(string body, string reason, DateTimeOffset at)
+    public static string WrapPoison(string messageId, string body, string reason, DateTimeOffset at)
     {
-        var plain = JsonSerializer.Serialize(new PoisonEnvelope(reason, at, body, null, null), EnvelopeOptions);
+        var plain = JsonSerializer.Serialize(new PoisonEnvelope(messageId, reason, at, body, null, null), EnvelopeOptions);
         if (FitsEncoded(plain))
         {
             return plain;
         }
 
         var zipped = Convert.ToBase64String(Gzip(body));
-        var compressed = JsonSerializer.Serialize(new PoisonEnvelope(reason, at, null, zipped, null), EnvelopeOptions);
+        var compressed = JsonSerializer.Serialize(new PoisonEnvelope(messageId, reason, at, null, zipped, null), EnvelopeOptions);
         if (FitsEncoded(compressed))
         {
             return compressed;
@@ -99,7 +99,7 @@ public static class QueueMessages
         do
         {
             keep = keep * 3 / 4;
-            cut = JsonSerializer.Serialize(new PoisonEnvelope(reason, at, body[..keep], null, body.Length), EnvelopeOptions);
+            cut = JsonSerializer.Serialize(new PoisonEnvelope(messageId, reason, at, body[..keep], null, body.Length), EnvelopeOptions);
         }
         while (!FitsEncoded(cut));
         return cut;
@@ -120,7 +120,7 @@ public static class QueueMessages
                 var reason = envelope.TruncatedFrom is { } length
                     ? $"{envelope.Reason} (body cut from {length} characters to fit the poison queue)"
                     : envelope.Reason;
-                return new PoisonMessage(messageId, body, reason, envelope.At);
+                return new PoisonMessage(envelope.MessageId ?? messageId, body, reason, envelope.At);
             }
         }
         catch (JsonException)
@@ -162,5 +162,5 @@ public static class QueueMessages
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    private sealed record PoisonEnvelope(string? Reason, DateTimeOffset At, string? Body, string? BodyGzip, int? TruncatedFrom);
+    private sealed record PoisonEnvelope(string? MessageId, string? Reason, DateTimeOffset At, string? Body, string? BodyGzip, int? TruncatedFrom);
 }
