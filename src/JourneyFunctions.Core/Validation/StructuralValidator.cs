@@ -12,7 +12,9 @@ namespace JourneyFunctions.Core.Validation;
 /// The structural pass: walks the raw JSON against the shape System.Text.Json will deserialize (taken from the
 /// options' type info, so it follows the model and never drifts from it) and collects every problem where the
 /// serializer would stop at the first: unknown and duplicate properties, missing required ones, wrong JSON types,
-/// unknown enum strings and unknown step kinds.
+/// unknown enum strings and unknown step kinds. It is stricter than the serializer in one way, on purpose: property
+/// names and enum strings must be spelled exactly as the schema spells them (the serializer would also take
+/// "Template" or "Decision"), so a file that passes here also passes in an editor checking it against the schema.
 /// </summary>
 internal sealed class StructuralValidator
 {
@@ -156,7 +158,11 @@ internal sealed class StructuralValidator
 
         if (type == typeof(int) || type == typeof(long))
         {
-            if (element.ValueKind != JsonValueKind.Number || (type == typeof(int) ? !element.TryGetInt32(out _) : !element.TryGetInt64(out _)))
+            var quotedNumber = element.ValueKind == JsonValueKind.String
+                && (options.NumberHandling & JsonNumberHandling.AllowReadingFromString) != 0
+                && long.TryParse(element.GetString(), System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var parsed)
+                && (type == typeof(long) || parsed is >= int.MinValue and <= int.MaxValue);
+            if (!quotedNumber && (element.ValueKind != JsonValueKind.Number || (type == typeof(int) ? !element.TryGetInt32(out _) : !element.TryGetInt64(out _))))
             {
                 Add(path, ValidationCodes.WrongType, $"expected a whole number, found {Found(element)}");
             }

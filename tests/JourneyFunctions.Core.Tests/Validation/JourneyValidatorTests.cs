@@ -28,6 +28,26 @@ public sealed class JourneyValidatorTests
     }
 
     [Fact]
+    public void Validate_DefinitionWrittenByTheSerializer_IsValid()
+    {
+        var journey = JourneyJson.DeserializeJourney(Journeys.EveryKind);
+
+        var result = JourneyValidator.Validate(JourneyJson.Serialize(journey));
+
+        Assert.Empty(result.Errors);
+        Assert.Equal(journey.Steps.Select(s => s.Kind), result.Journey!.Steps.Select(s => s.Kind));
+    }
+
+    [Fact]
+    public void Validate_QuotedNumber_IsAcceptedLikeTheSerializerDoes()
+    {
+        var journey = Journeys.Parse(Journeys.EveryKind);
+        Journeys.Step(journey, 10)["paths"]![0]!["percent"] = "50";
+
+        Assert.Empty(JourneyValidator.Validate(journey.ToJsonString()).Errors);
+    }
+
+    [Fact]
     public void Validate_SeveralStructuralProblems_ReportsEveryOne()
     {
         var journey = Journeys.Parse(Journeys.AbandonedCart);
