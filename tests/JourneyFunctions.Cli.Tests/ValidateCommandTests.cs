@@ -164,15 +164,29 @@ public sealed class ValidateCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task Validate_EmptyTemplateFile_IsATemplateProblem()
+    public async Task Validate_TemplateIncludingAMissingPartial_IsATemplateProblem()
     {
-        File.WriteAllText(Path.Combine(repo.Root, "templates", "tips", "subject.liquid"), string.Empty);
+        File.WriteAllText(Path.Combine(repo.Root, "templates", "tips", "body.html.liquid"), "<p>Tips</p>\n{% include 'signature' %}\n");
         var file = repo.Write("journeys/welcome.json", Welcome);
 
         var (exitCode, output, _) = await CliRunner.RunAsync("validate", file);
 
         Assert.Equal(1, exitCode);
-        Assert.Contains($"{file}:$.steps[2].template: template \"tips\": subject.liquid is empty [template-problem]", output, StringComparison.Ordinal);
+        var line = Assert.Single(output.Split('\n'), l => l.Contains("[template-problem]", StringComparison.Ordinal));
+        Assert.StartsWith($"{file}:$.steps[2].template: template \"tips\" (body.html.liquid, line 2) includes \"signature\"", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Validate_TemplateUsingAVariableNoJourneyProvides_IsATemplateProblem()
+    {
+        File.WriteAllText(Path.Combine(repo.Root, "templates", "tips", "subject.liquid"), "Your cart: {{ cart.total }}");
+        var file = repo.Write("journeys/welcome.json", Welcome);
+
+        var (exitCode, output, _) = await CliRunner.RunAsync("validate", file);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains($"{file}:$.steps[2].template: ", output, StringComparison.Ordinal);
+        Assert.Contains("[template-problem]", output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -184,7 +198,7 @@ public sealed class ValidateCommandTests : IDisposable
         var (exitCode, output, _) = await CliRunner.RunAsync("validate", file);
 
         // The temp folder may sit below a folder that has a templates/ of its own; only a bare tree gives the note.
-        if (FileSystemTemplateCatalog.FindFor(file) is null)
+        if (TemplateFolders.FindFor(file) is null)
         {
             Assert.Equal(0, exitCode);
             Assert.Contains("template names were not checked", output, StringComparison.Ordinal);
@@ -193,5 +207,33 @@ public sealed class ValidateCommandTests : IDisposable
         {
             Assert.Equal(1, exitCode);
         }
+    }
+}
+
+public sealed class SampleJourneyTests
+{
+    [Fact]
+    public async Task Validate_TheRepositorySampleJourneys_AreAllValidWithTheirTemplates()
+    {
+        var journeys = Path.Combine(RepositoryRoot(), "journeys");
+
+        var (exitCode, output, error) = await CliRunner.RunAsync("validate", journeys);
+
+        Assert.True(exitCode == 0, output + error);
+        Assert.DoesNotContain("not checked", output, StringComparison.Ordinal);
+        Assert.Matches(@"[1-9]\d* journeys checked: all valid\.", output);
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "JourneyFunctions.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException($"No JourneyFunctions.sln above {AppContext.BaseDirectory}.");
     }
 }

@@ -1,6 +1,6 @@
 using System.CommandLine;
-using JourneyFunctions.Core.Ports;
 using JourneyFunctions.Core.Validation;
+using JourneyFunctions.Infrastructure.Templates;
 
 namespace JourneyFunctions.Cli.Commands;
 
@@ -8,6 +8,8 @@ namespace JourneyFunctions.Cli.Commands;
 /// <c>journeys validate &lt;files or folders&gt;...</c>: checks journey files and lists every problem as
 /// <c>file:path: message [code]</c> (<c>file:line:column: ...</c> for malformed JSON). Exit code 0 when every file is
 /// valid, 1 when any has a problem, 2 for a usage error (no path, a path that does not exist, an unknown option).
+/// Email templates are checked with the same Liquid catalog that renders them: they must exist, parse, and use only
+/// variables the journey provides.
 /// </summary>
 internal static class ValidateCommand
 {
@@ -90,7 +92,8 @@ internal static class ValidateCommand
             return UsageError;
         }
 
-        var fixedCatalog = templatesFolder is null ? null : new FileSystemTemplateCatalog(templatesFolder.FullName);
+        // One catalog per templates folder, so each template is parsed once however many journeys use it.
+        var catalogs = new Dictionary<string, LiquidTemplateRenderer>(StringComparer.Ordinal);
         var invalidFiles = 0;
         var problems = 0;
         foreach (var file in files)
@@ -106,7 +109,14 @@ internal static class ValidateCommand
                 return UsageError;
             }
 
-            ITemplateCatalog? catalog = fixedCatalog ?? FileSystemTemplateCatalog.FindFor(file);
+            var folder = templatesFolder?.FullName ?? TemplateFolders.FindFor(file);
+            LiquidTemplateRenderer? catalog = null;
+            if (folder is not null && !catalogs.TryGetValue(folder, out catalog))
+            {
+                catalog = new LiquidTemplateRenderer(folder);
+                catalogs[folder] = catalog;
+            }
+
             var result = JourneyValidator.Validate(text, catalog);
             if (result.IsValid)
             {

@@ -315,7 +315,8 @@ internal sealed partial class SemanticValidator
         var scope = new TemplateScope(journey.Steps.Where(s => s is WaitForEventStep or WebhookStep).Select(s => s.Id).ToArray());
         foreach (var problem in templates.Check(email.Template, scope))
         {
-            Add(path + ".template", ValidationCodes.TemplateProblem, $"template \"{email.Template}\": {problem}");
+            var named = problem.Contains($"\"{email.Template}\"", StringComparison.Ordinal);
+            Add(path + ".template", ValidationCodes.TemplateProblem, named ? problem : $"template \"{email.Template}\": {problem}");
         }
     }
 
