@@ -4,15 +4,17 @@ using System.Text;
 namespace JourneyFunctions.Core.Security;
 
 /// <summary>
-/// The key of a suppression: SHA-256 (lowercase hex) of the trimmed, lower-cased address. Suppressions are keyed by
-/// it so that they outlive an erased contact without keeping the address itself.
+/// The key of a suppression: SHA-256 (hex) of the trimmed, lower-cased address. Suppressions keep only this hash, so
+/// they survive erasing a contact's personal data while still stopping mail to that address.
 /// </summary>
 public static class AddressHash
 {
-    public static string Compute(string email)
+    public static string Compute(string address)
     {
-        ArgumentNullException.ThrowIfNull(email);
-        var normalised = email.Trim().ToLowerInvariant();
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(normalised)));
+        ArgumentException.ThrowIfNullOrWhiteSpace(address);
+        var normalised = address.Trim().ToLowerInvariant();
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(Encoding.UTF8.GetBytes(normalised), hash);
+        return Convert.ToHexStringLower(hash);
     }
 }
