@@ -391,14 +391,14 @@ public static class JourneyMachine
             if (++executed > MaxStepsPerAdvance)
             {
                 var loop = $"loop without a wait at step {step.Id}";
-                Complete(w, CompletionReason.Failed, loop, DecisionKind.Completed, $"the run failed: {loop} ({MaxStepsPerAdvance} steps without an email, an action or a wait)");
+                Complete(w, CompletionReason.Failed, loop, DecisionKind.Completed, $"the run failed: {loop} ({MaxStepsPerAdvance} steps without an email, an action or a wait)", step.Id);
                 return;
             }
 
             w.StepsExecuted++;
             if (cs.Error is { } error)
             {
-                Complete(w, CompletionReason.Failed, error, DecisionKind.Completed, $"the run failed at {step.Id}: {error}");
+                Complete(w, CompletionReason.Failed, error, DecisionKind.Completed, $"the run failed at {step.Id}: {error}", step.Id);
                 return;
             }
 
@@ -467,7 +467,7 @@ public static class JourneyMachine
                     w.Decide(hook.Id, DecisionKind.Activity, cs.Message!);
                     return;
                 case ExitStep exit:
-                    Complete(w, CompletionReason.Finished, exit.Reason ?? exit.Id, DecisionKind.Completed, cs.Message!);
+                    Complete(w, CompletionReason.Finished, exit.Reason ?? exit.Id, DecisionKind.Completed, cs.Message!, exit.Id);
                     return;
                 default:
                     throw new InvalidOperationException($"Step kind {step.Kind} has no interpreter.");
@@ -593,9 +593,10 @@ public static class JourneyMachine
         w.Activity = null;
     }
 
-    private static void Complete(Work w, CompletionReason reason, string? detail, DecisionKind kind, string message)
+    /// <summary>Ends the run; the decision names <paramref name="atStep"/>, else the step the run was at.</summary>
+    private static void Complete(Work w, CompletionReason reason, string? detail, DecisionKind kind, string message, string? atStep = null)
     {
-        var stepId = w.StepId;
+        var stepId = atStep ?? w.StepId;
         w.Status = RunStatus.Completed;
         w.StepId = null;
         w.Wait = null;
