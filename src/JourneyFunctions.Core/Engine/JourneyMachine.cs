@@ -503,9 +503,9 @@ public static class JourneyMachine
         {
             var offsetText = cs.Offset is { } o && !o.IsZero ? $"{TimeText.Duration(o with { Negative = false })} {(o.Negative ? "before" : "after")} {path}" : path;
             if (ConditionEvaluator.TryResolve(path, w.Scope(null), out var value)
-                && JsonValues.TryGetInstant(value, w.Zone, out var date))
+                && JsonValues.TryGetInstant(value, w.Zone, out var date)
+                && TryOffset(date, cs.Offset, w.Zone, out until))
             {
-                until = cs.Offset is { } offset ? offset.AddTo(date, w.Zone) : date;
                 if (until <= w.Now)
                 {
                     w.Decide(wait.Id, DecisionKind.Step, $"{offsetText} ({TimeText.Local(until, w.Zone)}) has already passed: going on at once");
@@ -542,6 +542,26 @@ public static class JourneyMachine
         IssueWait(w, wait.Id, until, [], WaitPurpose.Step);
         w.Decide(wait.Id, DecisionKind.Wait, $"waiting {cs.DurationText}, until {new TimeText.LocalTime(until, w.Zone)}");
         return true;
+    }
+
+    /// <summary>The date plus the offset; false when that falls off the calendar (a date such as 9999-12-31 in the data).</summary>
+    private static bool TryOffset(DateTimeOffset date, IsoDuration? offset, TimeZoneInfo zone, out DateTimeOffset result)
+    {
+        result = date;
+        if (offset is not { } o)
+        {
+            return true;
+        }
+
+        try
+        {
+            result = o.AddTo(date, zone);
+            return true;
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            return false;
+        }
     }
 
     /// <summary>The first instant strictly after <paramref name="now"/> at the step's time of day on an allowed weekday.</summary>
