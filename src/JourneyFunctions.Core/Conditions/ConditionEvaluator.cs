@@ -241,7 +241,8 @@ public static class ConditionEvaluator
     {
         if (IsDurationOperand(operand) && IsoDuration.TryParse(operand, out var d, out _))
         {
-            return d.Negative ? $"now minus {d with { Negative = false }}" : $"now plus {d}";
+            var length = Engine.TimeText.Duration(d with { Negative = false });
+            return d.Negative ? $"{length} ago" : $"{length} from now";
         }
 
         return operand;

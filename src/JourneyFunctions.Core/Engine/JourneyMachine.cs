@@ -391,14 +391,14 @@ public static class JourneyMachine
             if (++executed > MaxStepsPerAdvance)
             {
                 var loop = $"loop without a wait at step {step.Id}";
-                Complete(w, CompletionReason.Failed, loop, DecisionKind.Completed, $"the run failed: {loop} ({MaxStepsPerAdvance} steps without an email, an action or a wait)");
+                Complete(w, CompletionReason.Failed, loop, DecisionKind.Completed, $"the run failed: {loop} ({MaxStepsPerAdvance} steps without an email, an action or a wait)", step.Id);
                 return;
             }
 
             w.StepsExecuted++;
             if (cs.Error is { } error)
             {
-                Complete(w, CompletionReason.Failed, error, DecisionKind.Completed, $"the run failed at {step.Id}: {error}");
+                Complete(w, CompletionReason.Failed, error, DecisionKind.Completed, $"the run failed at {step.Id}: {error}", step.Id);
                 return;
             }
 
@@ -467,7 +467,7 @@ public static class JourneyMachine
                     w.Decide(hook.Id, DecisionKind.Activity, cs.Message!);
                     return;
                 case ExitStep exit:
-                    Complete(w, CompletionReason.Finished, exit.Reason ?? exit.Id, DecisionKind.Completed, cs.Message!);
+                    Complete(w, CompletionReason.Finished, exit.Reason ?? exit.Id, DecisionKind.Completed, cs.Message!, exit.Id);
                     return;
                 default:
                     throw new InvalidOperationException($"Step kind {step.Kind} has no interpreter.");
@@ -503,9 +503,9 @@ public static class JourneyMachine
         {
             var offsetText = cs.Offset is { } o && !o.IsZero ? $"{TimeText.Duration(o with { Negative = false })} {(o.Negative ? "before" : "after")} {path}" : path;
             if (ConditionEvaluator.TryResolve(path, w.Scope(null), out var value)
-                && JsonValues.TryGetInstant(value, w.Zone, out var date))
+                && JsonValues.TryGetInstant(value, w.Zone, out var date)
+                && TryOffset(date, cs.Offset, w.Zone, out until))
             {
-                until = cs.Offset is { } offset ? offset.AddTo(date, w.Zone) : date;
                 if (until <= w.Now)
                 {
                     w.Decide(wait.Id, DecisionKind.Step, $"{offsetText} ({TimeText.Local(until, w.Zone)}) has already passed: going on at once");
@@ -542,6 +542,26 @@ public static class JourneyMachine
         IssueWait(w, wait.Id, until, [], WaitPurpose.Step);
         w.Decide(wait.Id, DecisionKind.Wait, $"waiting {cs.DurationText}, until {new TimeText.LocalTime(until, w.Zone)}");
         return true;
+    }
+
+    /// <summary>The date plus the offset; false when that falls off the calendar (a date such as 9999-12-31 in the data).</summary>
+    private static bool TryOffset(DateTimeOffset date, IsoDuration? offset, TimeZoneInfo zone, out DateTimeOffset result)
+    {
+        result = date;
+        if (offset is not { } o)
+        {
+            return true;
+        }
+
+        try
+        {
+            result = o.AddTo(date, zone);
+            return true;
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            return false;
+        }
     }
 
     /// <summary>The first instant strictly after <paramref name="now"/> at the step's time of day on an allowed weekday.</summary>
@@ -593,9 +613,10 @@ public static class JourneyMachine
         w.Activity = null;
     }
 
-    private static void Complete(Work w, CompletionReason reason, string? detail, DecisionKind kind, string message)
+    /// <summary>Ends the run; the decision names <paramref name="atStep"/>, else the step the run was at.</summary>
+    private static void Complete(Work w, CompletionReason reason, string? detail, DecisionKind kind, string message, string? atStep = null)
     {
-        var stepId = w.StepId;
+        var stepId = atStep ?? w.StepId;
         w.Status = RunStatus.Completed;
         w.StepId = null;
         w.Wait = null;

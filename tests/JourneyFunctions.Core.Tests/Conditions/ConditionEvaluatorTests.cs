@@ -187,7 +187,8 @@ public sealed class ConditionEvaluatorTests
     [InlineData("""{"all":[{"tag":"vip"},{"emailOpened":"r1"}]}""", "all of (contact has tag vip; email r1 was opened)")]
     [InlineData("""{"any":[{"emailClicked":"r1"},{"field":"trigger.total","greaterThan":100}]}""", "any of (email r1 was clicked; trigger.total is greater than 100)")]
     [InlineData("""{"field":"contact.country","in":["ES","PT"]}""", "contact.country is one of ES, PT")]
-    [InlineData("""{"field":"contact.signedUpAt","after":"-P30D"}""", "contact.signedUpAt is after now minus P30D")]
+    [InlineData("""{"field":"contact.signedUpAt","after":"-P30D"}""", "contact.signedUpAt is after 30 days ago")]
+    [InlineData("""{"field":"trigger.when","before":"PT36H"}""", "trigger.when is before 36 hours from now")]
     [InlineData("""{"field":"x","exists":false}""", "x is not set")]
     [InlineData("""{"field":"x","greaterThan":1,"lessThan":5}""", "x is greater than 1 and is less than 5")]
     public void Describe_Condition_ReadsAsEnglish(string json, string expected)

@@ -30,6 +30,7 @@ public sealed class JourneyMachineStepTests
     [InlineData("""{"id":"s","type":"wait","relativeTo":"trigger.missing","duration":"P2D"}""", "", "UTC", "wait s Step 2026-11-25T10:00Z")]
     [InlineData("""{"id":"s","type":"wait","relativeTo":"trigger.missing"}""" + Next, "", "UTC", "email after after")]
     [InlineData("""{"id":"s","type":"wait","relativeTo":"contact.birthday"}""", "", "Europe/Madrid", "wait s Step 2026-12-24T23:00Z")]
+    [InlineData("""{"id":"s","type":"wait","relativeTo":"contact.doomsday","offset":"P3D","duration":"PT5H"}""", "", "UTC", "wait s Step 2026-11-23T15:00Z")]
     // waitForEvent
     [InlineData("""{"id":"s","type":"waitForEvent","event":"order.placed","timeout":"P1D"}""", "", "UTC", "wait s Step 2026-11-24T10:00Z [order.placed]")]
     // branch
@@ -50,7 +51,7 @@ public sealed class JourneyMachineStepTests
     public void Start_StepKind_IssuesExpectedCommand(string steps, string extra, string zone, string expected)
     {
         var journey = Journey(steps, extra);
-        var contact = Contact(zone, fields: """{"birthday":"2026-12-25"}""");
+        var contact = Contact(zone, fields: """{"birthday":"2026-12-25","doomsday":"9999-12-31T00:00:00Z"}""");
 
         var result = Start(journey, contact, Now, """{"total":89.9,"when":"2026-12-01T09:30:00Z"}""");
 

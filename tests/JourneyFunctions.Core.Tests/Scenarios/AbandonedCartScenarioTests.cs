@@ -218,3 +218,34 @@ public sealed class AbandonedCartScenarioTests
         Assert.Null(d.State);
     }
 }
+
+public sealed class AbandonedCartTimelineTests
+{
+    [Fact]
+    public void AbandonedCart_NightCartVip_TimelineReadsForAMarketer()
+    {
+        var night = new DateTimeOffset(2026, 11, 23, 23, 30, 0, TimeSpan.FromHours(1));
+        var contact = new Contact { Id = "ana", TimeZone = "Europe/Madrid", Tags = new HashSet<string>(["vip"], StringComparer.OrdinalIgnoreCase) };
+        var d = new JourneyDriver(Repo.LoadJourney("abandoned-cart"), contact, night);
+
+        d.Trigger("cart.updated", """{"cartId":"c-1","total":10}""");
+        d.RunToEnd();
+
+        Assert.Equal(
+            [
+                "Mon 23 Nov 22:30Z entered -: cart.updated started the journey for cartId c-1",
+                "Mon 23 Nov 22:30Z wait grace: waiting 1 hour, until Tue 24 Nov 00:30 Europe/Madrid",
+                "Mon 23 Nov 23:30Z deferred reminder-1: held until Tue 24 Nov 09:00 Europe/Madrid: outside the send window",
+                "Tue 24 Nov 08:00Z activity reminder-1: sending email 'cart-reminder-1'",
+                "Tue 24 Nov 08:00Z activity reminder-1: email 'cart-reminder-1' sent",
+                "Tue 24 Nov 08:00Z wait wait-order: waiting up to 1 day for order.placed, until Wed 25 Nov 09:00 Europe/Madrid",
+                "Wed 25 Nov 08:00Z timeout wait-order: no order.placed within 1 day -> vip-check",
+                "Wed 25 Nov 08:00Z branch vip-check: vip-check: contact has tag vip -> reminder-2-coupon",
+                "Wed 25 Nov 08:00Z activity reminder-2-coupon: sending email 'cart-reminder-2-coupon'",
+                "Wed 25 Nov 08:00Z activity reminder-2-coupon: email 'cart-reminder-2-coupon' sent",
+                "Wed 25 Nov 08:00Z activity tag: adding tag cart-abandoner",
+                "Wed 25 Nov 08:00Z completed end: exit step end: the journey ends here",
+            ],
+            d.Decisions.Select(x => $"{x.At.UtcDateTime.ToString("ddd d MMM HH:mm", System.Globalization.CultureInfo.InvariantCulture)}Z {System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(x.Kind.ToString())} {x.StepId ?? "-"}: {x.Message}"));
+    }
+}
