@@ -130,6 +130,18 @@ public sealed class ValidateCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Validate_FolderWithoutJourneyFiles_ExitsTwo()
+    {
+        repo.Write("empty/readme.txt", "no journeys here");
+        var folder = Path.Combine(repo.Root, "empty");
+
+        var (exitCode, _, error) = await CliRunner.RunAsync("validate", folder);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains($"no journey files (*.json) in {folder}", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Validate_NoPath_ExitsTwo()
     {
         var (exitCode, _, error) = await CliRunner.RunAsync("validate");

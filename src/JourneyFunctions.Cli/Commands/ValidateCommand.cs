@@ -7,7 +7,8 @@ namespace JourneyFunctions.Cli.Commands;
 /// <summary>
 /// <c>journeys validate &lt;files or folders&gt;...</c>: checks journey files and lists every problem as
 /// <c>file:path: message [code]</c> (<c>file:line:column: ...</c> for malformed JSON). Exit code 0 when every file is
-/// valid, 1 when any has a problem, 2 for a usage error (no path, a path that does not exist, an unknown option).
+/// valid, 1 when any has a problem, 2 for a usage error (no path, a path that does not exist, a folder without
+/// journey files, an unknown option).
 /// Email templates are checked with the same Liquid catalog that renders them: they must exist, parse, and use only
 /// variables the journey provides.
 /// </summary>
@@ -78,7 +79,15 @@ internal static class ValidateCommand
             }
             else if (Directory.Exists(path))
             {
-                files.AddRange(JourneyFiles(path));
+                var found = JourneyFiles(path);
+                if (found.Count == 0)
+                {
+                    // A folder with nothing to check is almost always a wrong path; passing it would hide that in CI.
+                    error.WriteLine($"journeys validate: no journey files (*.json) in {path}");
+                    missing = true;
+                }
+
+                files.AddRange(found);
             }
             else
             {
@@ -144,7 +153,7 @@ internal static class ValidateCommand
     }
 
     /// <summary>The *.json files under a folder, in a stable order, skipping schema files, build output and hidden folders.</summary>
-    private static IEnumerable<string> JourneyFiles(string folder)
+    private static List<string> JourneyFiles(string folder)
     {
         var found = new List<string>();
         var pending = new Stack<string>();
