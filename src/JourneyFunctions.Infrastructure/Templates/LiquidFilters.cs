@@ -157,6 +157,34 @@ public static class LiquidFilters
         return builder.ToString();
     }
 
+    // Arithmetic in decimals. They replace DotLiquid's own math filters, which compile an expression tree on every call
+    // (about 6 ms each, so a three-line cart took 20 ms to render) and mix doubles into money.
+
+    /// <summary><c>{{ item.price | times: item.quantity }}</c>; input that is not a number is returned unchanged.</summary>
+    public static object? Times(object? input, object? operand) => Arithmetic(input, operand, static (a, b) => a * b);
+
+    public static object? Plus(object? input, object? operand) => Arithmetic(input, operand, static (a, b) => a + b);
+
+    public static object? Minus(object? input, object? operand) => Arithmetic(input, operand, static (a, b) => a - b);
+
+    /// <summary>
+    /// As in Liquid: an integer divided by an integer is floored (<c>10 | divided_by: 4</c> is 2, <c>10.0 | divided_by: 4</c>
+    /// is 2.5); division by zero leaves the input.
+    /// </summary>
+    public static object? DividedBy(object? input, object? operand)
+    {
+        if (TryNumber(operand, out var divisor) && divisor == 0)
+        {
+            return input;
+        }
+
+        var integral = IsIntegral(input) && IsIntegral(operand);
+        return Arithmetic(input, operand, (a, b) => integral ? Math.Floor(a / b) : a / b);
+    }
+
+    public static object? Modulo(object? input, object? operand) =>
+        TryNumber(operand, out var divisor) && divisor == 0 ? input : Arithmetic(input, operand, static (a, b) => a % b);
+
     /// <summary>Identity; in an HTML body, <c>{{ x | raw }}</c> as the last filter turns off HTML encoding of that output.</summary>
     public static object? Raw(object? input) => input;
 
@@ -173,6 +201,18 @@ public static class LiquidFilters
         IEnumerable e and not Hash => string.Concat(e.Cast<object?>().Select(Format)),
         _ => System.Convert.ToString(input, CultureInfo.InvariantCulture) ?? string.Empty,
     };
+
+    /// <summary>Integer literals and JSON numbers written without a fraction (a decimal of scale 0).</summary>
+    private static bool IsIntegral(object? value) => value switch
+    {
+        int or long or short or byte => true,
+        decimal d => d.Scale == 0,
+        string s => decimal.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out _),
+        _ => false,
+    };
+
+    private static object? Arithmetic(object? input, object? operand, Func<decimal, decimal, decimal> operation) =>
+        TryNumber(input, out var a) && TryNumber(operand, out var b) ? operation(a, b) : input;
 
     private static bool TryNumber(object? input, out decimal amount)
     {

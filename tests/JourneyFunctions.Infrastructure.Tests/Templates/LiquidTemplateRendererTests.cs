@@ -183,6 +183,24 @@ public sealed class LiquidTemplateRendererTests : IDisposable
     }
 
     [Theory]
+    [InlineData("{{ 19.99 | times: 3 }}", "59.97")]
+    [InlineData("{{ 10 | divided_by: 4 }}", "2")]
+    [InlineData("{{ 10.0 | divided_by: 4 }}", "2.5")]
+    [InlineData("{{ 5 | divided_by: 0 }}", "5")]
+    [InlineData("{{ 0.1 | plus: 0.2 }}", "0.3")]
+    [InlineData("{{ 7 | minus: 10 }}", "-3")]
+    [InlineData("{{ 7 | modulo: 4 }}", "3")]
+    [InlineData("{{ 'abc' | plus: 1 }}", "abc")]
+    public async Task RenderAsync_ArithmeticFilters_ExactDecimals(string liquid, string expected)
+    {
+        Write("t", liquid, "x");
+
+        var email = await Renderer().RenderAsync("t", SampleModels.Model("t"));
+
+        Assert.Equal(expected, email.Subject);
+    }
+
+    [Theory]
     [InlineData(1234.5, "EUR", "€1,234.50")]
     [InlineData(12, "USD", "$12.00")]
     [InlineData(1500, "JPY", "¥1,500")]
