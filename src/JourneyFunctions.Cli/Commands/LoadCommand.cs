@@ -26,9 +26,10 @@ public static class LoadCommand
         var templates = new Option<DirectoryInfo?>("--templates") { Description = "The email templates folder. Default: a templates folder next to or above the journey." };
         var noTimers = new Option<bool>("--no-timers") { Description = "Skip the phase that fires the runs' first timers." };
         var json = new Option<bool>("--json") { Description = "Print the report as JSON." };
+        var profile = new Option<bool>("--profile") { Description = "Time every storage, queue, template and email call and show where each phase spends its time." };
         var command = new Command("load", "Push N contacts through a journey in-process and report events/s, latency to email, memory per waiting run and storage requests per step.")
         {
-            contacts, journey, storage, connection, workers, templates, noTimers, json,
+            contacts, journey, storage, connection, workers, templates, noTimers, json, profile,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -69,6 +70,7 @@ public static class LoadCommand
                 ConnectionString = parse.GetValue(connection)!,
                 Workers = Math.Max(1, parse.GetValue(workers)),
                 FireTimers = !parse.GetValue(noTimers),
+                Profile = parse.GetValue(profile),
             };
             LoadReport report;
             try

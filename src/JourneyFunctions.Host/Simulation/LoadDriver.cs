@@ -43,6 +43,9 @@ public sealed class LoadOptions
 
     /// <summary>Also fire the runs' first timers (the clock jumps past them) and measure that phase.</summary>
     public bool FireTimers { get; init; } = true;
+
+    /// <summary>Time every port method (see <see cref="PortTimings"/>) and report where each phase spends its time.</summary>
+    public bool Profile { get; init; }
 }
 
 /// <summary>Figures of one phase: how many inputs, how long, and what they cost.</summary>
@@ -51,13 +54,21 @@ public sealed record LoadPhase(
     int Inputs,
     double Seconds,
     double PerSecond,
+    double CpuSeconds,
     int EmailsSent,
     double? LatencyP50Ms,
     double? LatencyP99Ms,
     long StepsVisited,
     long? StorageOperations,
-    IReadOnlyDictionary<string, long>? OperationsByKind)
+    IReadOnlyDictionary<string, long>? OperationsByKind,
+    IReadOnlyList<PortTiming>? Profile = null)
 {
+    /// <summary>
+    /// Inputs per second of processor time used by the whole process in this phase: the rate this work would reach on
+    /// one dedicated core, whatever else the machine was running at the time.
+    /// </summary>
+    public double PerCpuSecond => CpuSeconds > 0 ? Math.Round(Inputs / CpuSeconds, 0) : 0;
+
     /// <summary>Storage requests per journey step visited in this phase (Azurite only).</summary>
     public double? OperationsPerStep => StorageOperations is { } ops && StepsVisited > 0 ? Math.Round((double)ops / StepsVisited, 2) : null;
 
@@ -74,6 +85,7 @@ public sealed record LoadReport(
     int ProcessorCount,
     string Runtime,
     double EventsPerSecond,
+    double EventsPerCpuSecond,
     LoadPhase Ingest,
     LoadPhase Route,
     LoadPhase? Timers,
@@ -106,6 +118,7 @@ public static class LoadDriver
         var emails = new TimingEmailSender();
         var webhooks = new RecordingWebhookClient(clock, null);
         var counter = new StorageRequestCounter();
+        var timings = new PortTimings();
         var runId = ClockStart.UtcTicks.ToString("x", CultureInfo.InvariantCulture) + "-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "-" + Stopwatch.GetTimestamp().ToString("x", CultureInfo.InvariantCulture);
         var storage = options.Storage == LoadStorage.Memory
             ? null
@@ -124,7 +137,18 @@ public static class LoadDriver
             options.TemplatesDirectory,
             sending: o => o.FrequencyCapMaxEmails = 0,
             storage: storage,
-            configure: options.Storage == LoadStorage.Memory ? null : s => StorageRequestCounter.Register(s, counter));
+            configure: s =>
+            {
+                if (options.Storage != LoadStorage.Memory)
+                {
+                    StorageRequestCounter.Register(s, counter);
+                }
+
+                if (options.Profile)
+                {
+                    PortTimings.Register(s, timings);
+                }
+            });
 
         var journeys = services.GetRequiredService<IJourneyStore>();
         var published = await journeys.PublishAsync(journey with { Version = null }, cancellationToken);
@@ -147,26 +171,35 @@ public static class LoadDriver
             // The timer path is warmed up too; the warm-up runs then wait past anything the measured runs wait for.
             clock.MoveTo(warmTimer.AddSeconds(1));
             await FireAsync(runs, engine, clock, workers, new ConcurrentDictionary<string, long>(), cancellationToken);
+
+            // Steps of the warm-up runs may have queued events of their own (tags added): route them now, unmeasured.
+            await RouteAsync(queue, router, engine, workers, new ConcurrentDictionary<string, long>(), cancellationToken);
         }
 
         var baseline = options.Storage == LoadStorage.Memory ? GC.GetTotalMemory(forceFullCollection: true) : 0;
         emails.Reset();
         counter.Reset();
+        timings.TakeSnapshot();
+        var cpu = new CpuClock();
         var visitedBefore = await VisitedAsync(stats, published.Id, cancellationToken);
 
         progress?.WriteLine($"Ingest: {options.Contacts} events ...");
         var watch = Stopwatch.StartNew();
         await IngestAsync(ingest, published, triggerEvent, "c", options.Contacts, cancellationToken);
         var ingestSeconds = watch.Elapsed.TotalSeconds;
+        var ingestCpu = cpu.Lap();
         var ingestOps = counter.Snapshot();
         counter.Reset();
+        var ingestProfile = timings.TakeSnapshot();
 
         progress?.WriteLine($"Route: {options.Contacts} events with {workers} workers ...");
         var started = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
         watch.Restart();
         var routed = await RouteAsync(queue, router, engine, workers, started, cancellationToken);
         var routeSeconds = watch.Elapsed.TotalSeconds;
+        var routeCpu = cpu.Lap();
         var routeOps = counter.Snapshot();
+        var routeProfile = timings.TakeSnapshot();
         var visitedAfterRoute = await VisitedAsync(stats, published.Id, cancellationToken);
         var (routeEmails, routeP50, routeP99) = Latency(emails.Drain(), started);
 
@@ -186,14 +219,18 @@ public static class LoadDriver
             progress?.WriteLine($"Timers: firing the due timers with {workers} workers ...");
             clock.MoveTo(last.AddSeconds(1));
             counter.Reset();
+            timings.TakeSnapshot();
             var fired = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
+            cpu.Lap();
             watch.Restart();
             var count = await FireAsync(runs, engine, clock, workers, fired, cancellationToken);
             var seconds = watch.Elapsed.TotalSeconds;
+            var timerCpu = cpu.Lap();
             var ops = counter.Snapshot();
+            var timerProfile = timings.TakeSnapshot();
             var visitedAfterTimers = await VisitedAsync(stats, published.Id, cancellationToken);
             var (timerEmails, p50, p99) = Latency(emails.Drain(), fired);
-            timerPhase = Phase("timers", count, seconds, timerEmails, p50, p99, visitedAfterTimers - visitedAfterRoute, options, ops);
+            timerPhase = Phase("timers", count, seconds, timerCpu, timerEmails, p50, p99, visitedAfterTimers - visitedAfterRoute, options, ops, timerProfile);
         }
 
         var totalSeconds = ingestSeconds + routeSeconds;
@@ -205,8 +242,9 @@ public static class LoadDriver
             Environment.ProcessorCount,
             System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription,
             Math.Round(options.Contacts / totalSeconds, 0),
-            Phase("ingest", options.Contacts, ingestSeconds, 0, null, null, 0, options, ingestOps),
-            Phase("route", routed, routeSeconds, routeEmails, routeP50, routeP99, visitedAfterRoute - visitedBefore, options, routeOps),
+            ingestCpu + routeCpu > 0 ? Math.Round(options.Contacts / (ingestCpu + routeCpu), 0) : 0,
+            Phase("ingest", options.Contacts, ingestSeconds, ingestCpu, 0, null, null, 0, options, ingestOps, ingestProfile),
+            Phase("route", routed, routeSeconds, routeCpu, routeEmails, routeP50, routeP99, visitedAfterRoute - visitedBefore, options, routeOps, routeProfile),
             timerPhase,
             waiting,
             bytesPerRun);
@@ -219,10 +257,10 @@ public static class LoadDriver
         var sb = new System.Text.StringBuilder();
         var inv = CultureInfo.InvariantCulture;
         sb.Append(inv, $"Journey {report.JourneyId}, {report.Contacts} contacts, storage {report.Storage}, {report.Workers} workers, {report.ProcessorCount} processors, {report.Runtime}\n");
-        sb.Append(inv, $"Events/s (ingest + route): {report.EventsPerSecond:0}\n");
+        sb.Append(inv, $"Events/s (ingest + route): {report.EventsPerSecond:0} wall clock; {report.EventsPerCpuSecond:0} per CPU second\n");
         foreach (var phase in new[] { report.Ingest, report.Route, report.Timers }.OfType<LoadPhase>())
         {
-            sb.Append(inv, $"  {phase.Name,-7} {phase.Inputs,8} in {phase.Seconds,8:0.000} s = {phase.PerSecond,9:0}/s");
+            sb.Append(inv, $"  {phase.Name,-7} {phase.Inputs,8} in {phase.Seconds,8:0.000} s = {phase.PerSecond,9:0}/s ({phase.CpuSeconds:0.000} CPU s = {phase.PerCpuSecond:0}/CPU s)");
             if (phase.EmailsSent > 0)
             {
                 sb.Append(inv, $"; {phase.EmailsSent} emails, latency to email p50 {phase.LatencyP50Ms:0.00} ms, p99 {phase.LatencyP99Ms:0.00} ms");
@@ -238,6 +276,14 @@ public static class LoadDriver
             }
 
             sb.Append('\n');
+            if (phase.Profile is { Count: > 0 } profile)
+            {
+                foreach (var timing in profile.Take(12))
+                {
+                    sb.Append(inv, $"            {timing.TotalMilliseconds,10:0.0} ms {timing.Calls,8} calls {timing.MicrosecondsPerCall,9:0.0} us/call  {timing.Method}\n");
+                }
+            }
+
             if (phase.OperationsByKind is { Count: > 0 } kinds)
             {
                 foreach (var (kind, n) in kinds.OrderByDescending(k => k.Value))
@@ -257,18 +303,20 @@ public static class LoadDriver
         return sb.ToString();
     }
 
-    private static LoadPhase Phase(string name, int inputs, double seconds, int emailsSent, double? p50, double? p99, long steps, LoadOptions options, IReadOnlyDictionary<string, long> ops) =>
+    private static LoadPhase Phase(string name, int inputs, double seconds, double cpuSeconds, int emailsSent, double? p50, double? p99, long steps, LoadOptions options, IReadOnlyDictionary<string, long> ops, IReadOnlyList<PortTiming> profile) =>
         new(
             name,
             inputs,
             Math.Round(seconds, 3),
             seconds > 0 ? Math.Round(inputs / seconds, 0) : 0,
+            Math.Round(cpuSeconds, 3),
             emailsSent,
             p50,
             p99,
             steps,
             options.Storage == LoadStorage.Memory ? null : ops.Values.Sum(),
-            options.Storage == LoadStorage.Memory ? null : ops);
+            options.Storage == LoadStorage.Memory ? null : ops,
+            options.Profile ? profile : null);
 
     private static async Task IngestAsync(EventIngestService ingest, JourneyDefinition journey, string eventName, string prefix, int count, CancellationToken cancellationToken)
     {
@@ -427,6 +475,20 @@ public static class LoadDriver
 
     private static double Percentile(List<double> sorted, double p) =>
         Math.Round(sorted[(int)Math.Ceiling(p * sorted.Count) - 1], 3);
+
+    /// <summary>Processor time of the whole process, lap by lap.</summary>
+    private sealed class CpuClock
+    {
+        private TimeSpan _last = Environment.CpuUsage.TotalTime;
+
+        public double Lap()
+        {
+            var now = Environment.CpuUsage.TotalTime;
+            var lap = now - _last;
+            _last = now;
+            return lap.TotalSeconds;
+        }
+    }
 
     /// <summary>An email sender that only notes who got an email and when (a high-resolution timestamp).</summary>
     private sealed class TimingEmailSender : IEmailSender
