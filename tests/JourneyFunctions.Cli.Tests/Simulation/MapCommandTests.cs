@@ -26,8 +26,8 @@ public sealed class MapCommandTests
     [Fact]
     public async Task Map_Markdown_WrapsTheChartInAMermaidBlock()
     {
-        using var folder = new TempFolder();
-        var target = System.IO.Path.Combine(folder.Path, "map.md");
+        using var folder = new TempRepository();
+        var target = System.IO.Path.Combine(folder.Root, "map.md");
 
         var (code, _, _) = await CliRunner.RunAsync("map", Repo.Path("journeys", "welcome-series.json"), "--markdown", "--output", target);
 

@@ -42,7 +42,7 @@ public sealed class SimulateCommandTests
     [Fact]
     public async Task Simulate_ScenarioWithoutJourney_ExitsTwoAndSaysSo()
     {
-        using var folder = new TempFolder();
+        using var folder = new TempRepository();
         var file = folder.Write("s.scenario.json", """{ "start": "2026-03-02T10:00:00Z", "contact": { "id": "a" } }""");
 
         var (code, _, error) = await CliRunner.RunAsync("simulate", "--scenario", file);

@@ -19,7 +19,7 @@ public sealed class TestCommandTests
     [Fact]
     public async Task Test_FailingExpectation_ExitsNonZeroAndSaysWhatHappenedInstead()
     {
-        using var folder = new TempFolder();
+        using var folder = new TempRepository();
         folder.Write("late.scenario.json", $$"""
             {
               "journey": {{JsonSerializer.Serialize(Repo.Path("journeys", "abandoned-cart.json"))}},
@@ -45,7 +45,7 @@ public sealed class TestCommandTests
             }
             """);
 
-        var (code, output, _) = await CliRunner.RunAsync("test", folder.Path);
+        var (code, output, _) = await CliRunner.RunAsync("test", folder.Root);
 
         Assert.Equal(1, code);
         Assert.Contains("PASS  fine.scenario.json", output, StringComparison.Ordinal);
@@ -61,7 +61,7 @@ public sealed class TestCommandTests
     [Fact]
     public async Task Test_ScenarioWithATypo_FailsWithTheJsonPath()
     {
-        using var folder = new TempFolder();
+        using var folder = new TempRepository();
         folder.Write("typo.scenario.json", """
             {
               "journey": "missing.json",
@@ -71,7 +71,7 @@ public sealed class TestCommandTests
             }
             """);
 
-        var (code, output, _) = await CliRunner.RunAsync("test", folder.Path);
+        var (code, output, _) = await CliRunner.RunAsync("test", folder.Root);
 
         Assert.Equal(1, code);
         Assert.Contains("FAIL  typo.scenario.json", output, StringComparison.Ordinal);
@@ -81,9 +81,9 @@ public sealed class TestCommandTests
     [Fact]
     public async Task Test_FolderWithoutScenarios_ExitsTwo()
     {
-        using var folder = new TempFolder();
+        using var folder = new TempRepository();
 
-        var (code, _, error) = await CliRunner.RunAsync("test", folder.Path);
+        var (code, _, error) = await CliRunner.RunAsync("test", folder.Root);
 
         Assert.Equal(2, code);
         Assert.Contains("No *.scenario.json files found", error, StringComparison.Ordinal);
@@ -104,17 +104,17 @@ public sealed class TestCommandTests
     [Fact]
     public async Task Test_JourneyThatDoesNotValidate_FailsWithTheJourneysProblems()
     {
-        using var folder = new TempFolder();
+        using var folder = new TempRepository();
         folder.Write("broken.json", """
             { "id": "broken", "name": "Broken", "trigger": { "event": "x.y" },
               "steps": [ { "id": "mail", "type": "email", "template": "no-such-template", "next": "nowhere" } ] }
             """);
-        Directory.CreateDirectory(System.IO.Path.Combine(folder.Path, "templates"));
+        Directory.CreateDirectory(System.IO.Path.Combine(folder.Root, "templates"));
         folder.Write("broken.scenario.json", """
             { "journey": "broken.json", "start": "2026-03-02T10:00:00Z", "contact": { "id": "a" }, "expect": [ { "emailCount": 0 } ] }
             """);
 
-        var (code, output, _) = await CliRunner.RunAsync("test", folder.Path);
+        var (code, output, _) = await CliRunner.RunAsync("test", folder.Root);
 
         Assert.Equal(1, code);
         Assert.Contains("invalid: journey broken.json $.steps[0].template", output, StringComparison.Ordinal);
