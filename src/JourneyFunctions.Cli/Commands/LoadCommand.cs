@@ -24,12 +24,13 @@ public static class LoadCommand
         };
         var workers = new Option<int>("--workers") { Description = "Concurrent routing workers. Default: the processor count.", DefaultValueFactory = _ => Environment.ProcessorCount };
         var templates = new Option<DirectoryInfo?>("--templates") { Description = "The email templates folder. Default: a templates folder next to or above the journey." };
+        var warmup = new Option<int?>("--warmup") { Description = "Contacts pushed first and not measured (JIT, caches). Default: 10% of --contacts, at least 500." };
         var noTimers = new Option<bool>("--no-timers") { Description = "Skip the phase that fires the runs' first timers." };
         var json = new Option<bool>("--json") { Description = "Print the report as JSON." };
         var profile = new Option<bool>("--profile") { Description = "Time every storage, queue, template and email call and show where each phase spends its time." };
         var command = new Command("load", "Push N contacts through a journey in-process and report events/s, latency to email, memory per waiting run and storage requests per step.")
         {
-            contacts, journey, storage, connection, workers, templates, noTimers, json, profile,
+            contacts, journey, storage, connection, workers, templates, warmup, noTimers, json, profile,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -71,6 +72,7 @@ public static class LoadCommand
                 Workers = Math.Max(1, parse.GetValue(workers)),
                 FireTimers = !parse.GetValue(noTimers),
                 Profile = parse.GetValue(profile),
+                Warmup = parse.GetValue(warmup),
             };
             LoadReport report;
             try

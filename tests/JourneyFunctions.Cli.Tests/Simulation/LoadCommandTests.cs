@@ -8,7 +8,7 @@ public sealed class LoadCommandTests
     public async Task Load_MemoryAbandonedCart_RoutesEveryContactAndFiresEveryTimer()
     {
         var (code, output, error) = await CliRunner.RunAsync(
-            "load", "--contacts", "400", "--journey", Repo.Path("journeys", "abandoned-cart.json"), "--storage", "memory", "--json");
+            "load", "--contacts", "400", "--warmup", "50", "--journey", Repo.Path("journeys", "abandoned-cart.json"), "--storage", "memory", "--json");
 
         Assert.True(code == 0, error);
         using var doc = JsonDocument.Parse(output);
@@ -28,7 +28,7 @@ public sealed class LoadCommandTests
     public async Task Load_FirstStepIsAnEmail_MeasuresEventToEmailLatency()
     {
         var (code, output, error) = await CliRunner.RunAsync(
-            "load", "--contacts", "200", "--journey", Repo.Path("journeys", "welcome-series.json"), "--no-timers");
+            "load", "--contacts", "200", "--warmup", "50", "--journey", Repo.Path("journeys", "welcome-series.json"), "--no-timers");
 
         Assert.True(code == 0, error);
         Assert.Matches(@"route\s+200 in .* 200 emails, latency to email p50 [0-9.]+ ms, p99 [0-9.]+ ms", output);
