@@ -10,5 +10,9 @@ internal static class CliCommands
     {
         yield return ValidateCommand.Create();
         yield return SchemaCommand.Create();
+        yield return SimulateCommand.Create();
+        yield return TestCommand.Create();
+        yield return MapCommand.Create();
+        yield return LoadCommand.Create();
     }
 }

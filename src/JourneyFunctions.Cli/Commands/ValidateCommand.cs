@@ -27,7 +27,7 @@ internal static class ValidateCommand
     {
         var paths = new Argument<string[]>("paths")
         {
-            Description = "Journey files (.json) or folders; a folder means its *.json files, recursively (not *.schema.json).",
+            Description = "Journey files (.json) or folders; a folder means its *.json files, recursively (not *.schema.json or *.scenario.json).",
             Arity = ArgumentArity.ZeroOrMore,
         };
         var templates = new Option<DirectoryInfo?>("--templates")
@@ -152,7 +152,10 @@ internal static class ValidateCommand
         return invalidFiles == 0 ? Valid : Invalid;
     }
 
-    /// <summary>The *.json files under a folder, in a stable order, skipping schema files, build output and hidden folders.</summary>
+    /// <summary>
+    /// The *.json files under a folder, in a stable order, skipping schema files, scenario files (journey tests, see
+    /// <c>journeys test</c>), build output and hidden folders.
+    /// </summary>
     private static List<string> JourneyFiles(string folder)
     {
         var found = new List<string>();
@@ -161,7 +164,8 @@ internal static class ValidateCommand
         while (pending.TryPop(out var dir))
         {
             found.AddRange(Directory.EnumerateFiles(dir, "*.json")
-                .Where(f => !f.EndsWith(".schema.json", StringComparison.OrdinalIgnoreCase)));
+                .Where(f => !f.EndsWith(".schema.json", StringComparison.OrdinalIgnoreCase)
+                    && !f.EndsWith(".scenario.json", StringComparison.OrdinalIgnoreCase)));
             foreach (var sub in Directory.EnumerateDirectories(dir))
             {
                 var name = Path.GetFileName(sub);

@@ -1,0 +1,131 @@
+using System.Text.Json;
+using JourneyFunctions.Core.Engine;
+using JourneyFunctions.Core.Serialization;
+using JourneyFunctions.Host.Simulation;
+
+namespace JourneyFunctions.Cli.Tests.Simulation;
+
+public sealed class JourneySimulatorTests
+{
+    private static readonly SimulationOptions Options = new() { TemplatesDirectory = Repo.Path("templates") };
+
+    [Fact]
+    public async Task RunAsync_SameScenarioTwice_GivesTheSameReport()
+    {
+        var loaded = await ScenarioFile.LoadAsync(Repo.Path("journeys", "tests", "welcome-series.scenario.json"));
+        var journey = await JourneySimulator.LoadJourneyAsync(loaded.JourneyPath!);
+
+        var first = await JourneySimulator.RunAsync(journey, loaded.Scenario, Options);
+        var second = await JourneySimulator.RunAsync(journey, loaded.Scenario, Options);
+
+        Assert.True(first.Passed);
+        Assert.Equal(JsonSerializer.Serialize(first, ScenarioFile.JsonOptions), JsonSerializer.Serialize(second, ScenarioFile.JsonOptions));
+    }
+
+    [Fact]
+    public async Task RunAsync_NinetyDayJourney_PlaysInWellUnderASecond()
+    {
+        var loaded = await ScenarioFile.LoadAsync(Repo.Path("journeys", "tests", "re-engagement.scenario.json"));
+        var journey = await JourneySimulator.LoadJourneyAsync(loaded.JourneyPath!);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+
+        var report = await JourneySimulator.RunAsync(journey, loaded.Scenario, Options);
+
+        Assert.True(report.Passed, string.Join("; ", report.Expectations.Where(e => !e.Passed).Select(e => e.Expectation + ": " + e.Detail)));
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"took {watch.Elapsed}");
+        // P100D is 100 calendar days in the contact's zone: 10:00 in Madrid on both sides of the DST change.
+        Assert.Equal(DateTimeOffset.Parse("2026-06-10T10:00:00+02:00", System.Globalization.CultureInfo.InvariantCulture), report.End);
+    }
+
+    [Fact]
+    public async Task RunAsync_EventAtTheSameInstantAsTheTimer_IsRoutedFirst()
+    {
+        var journey = await JourneySimulator.LoadJourneyAsync(Repo.Path("journeys", "abandoned-cart.json"));
+        var scenario = ScenarioFile.Parse("""
+            {
+              "start": "2026-03-02T10:00:00Z",
+              "contact": { "id": "kim" },
+              "events": [
+                { "name": "cart.updated", "data": { "cartId": "c1" } },
+                { "at": "+PT1H", "name": "order.placed", "data": { "cartId": "c1" } }
+              ],
+              "runFor": "P2D",
+              "expect": [ { "emailCount": 0 }, { "completed": "goal" } ]
+            }
+            """);
+
+        var report = await JourneySimulator.RunAsync(journey, scenario, Options);
+
+        Assert.True(report.Passed, string.Join("; ", report.Expectations.Select(e => e.Expectation + ": " + e.Detail)));
+        var run = Assert.Single(report.Runs);
+        Assert.Equal(CompletionReason.GoalReached, run.Completion);
+    }
+
+    [Fact]
+    public async Task RunAsync_TagTriggerWebhookAndBranchOnItsAnswer_FollowsTheScriptedAnswer()
+    {
+        var journey = JourneyJson.DeserializeJourney("""
+            {
+              "id": "vip-onboarding", "name": "VIP onboarding", "trigger": { "tagAdded": "vip" },
+              "steps": [
+                { "id": "crm", "type": "webhook", "url": "https://crm.example/vip" },
+                { "id": "gold", "type": "branch", "if": { "field": "events.crm.tier", "equals": "gold" }, "then": "tag-gold", "else": "done" },
+                { "id": "tag-gold", "type": "tags", "add": ["gold"] },
+                { "id": "set", "type": "setField", "field": "loyaltyTier", "value": "gold" },
+                { "id": "done", "type": "exit" }
+              ]
+            }
+            """);
+        var scenario = ScenarioFile.Parse("""
+            {
+              "start": "2026-03-02T10:00:00Z",
+              "contact": { "id": "lea", "tags": ["vip"] },
+              "webhooks": { "crm": { "status": 200, "body": { "tier": "gold" } } },
+              "runFor": "PT1H",
+              "expect": [ { "tag": "gold" }, { "field": "loyaltyTier", "equals": "gold" }, { "visited": "tag-gold" }, { "completed": "finished" } ]
+            }
+            """);
+
+        var report = await JourneySimulator.RunAsync(journey, scenario, Options);
+
+        Assert.True(report.Passed, string.Join("; ", report.Expectations.Select(e => e.Expectation + ": " + e.Detail)) + report.Error);
+        var call = Assert.Single(report.Webhooks);
+        Assert.Equal("crm", call.StepId);
+        Assert.Equal("https://crm.example/vip", call.Url);
+        Assert.Contains("\"lea\"", call.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAsync_UnknownTemplate_StopsAndReportsTheError()
+    {
+        var journey = JourneyJson.DeserializeJourney("""
+            { "id": "broken", "name": "Broken", "trigger": { "event": "x.happened" },
+              "steps": [ { "id": "mail", "type": "email", "template": "no-such-template" } ] }
+            """);
+        var scenario = ScenarioFile.Parse("""
+            { "start": "2026-03-02T10:00:00Z", "contact": { "id": "max" }, "events": [ { "name": "x.happened" } ], "runFor": "P1D" }
+            """);
+
+        var report = await JourneySimulator.RunAsync(journey, scenario, Options);
+
+        Assert.False(report.Passed);
+        Assert.NotNull(report.Error);
+        Assert.Contains("x.happened", report.Error, StringComparison.Ordinal);
+        Assert.Contains("STOPPED", SimulationReportText.Format(report), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAsync_ContactWithoutConsent_SkipsEmailsAndSaysWhy()
+    {
+        var journey = await JourneySimulator.LoadJourneyAsync(Repo.Path("journeys", "welcome-series.json"));
+        var scenario = ScenarioFile.Parse("""
+            { "start": "2026-03-02T10:00:00Z", "contact": { "id": "ned", "marketingConsent": false },
+              "events": [ { "name": "contact.subscribed" } ], "runFor": "P1D", "expect": [ { "emailCount": 0 }, { "visited": "welcome" } ] }
+            """);
+
+        var report = await JourneySimulator.RunAsync(journey, scenario, Options);
+
+        Assert.True(report.Passed, string.Join("; ", report.Expectations.Select(e => e.Expectation + ": " + e.Detail)));
+        Assert.Contains(report.Timeline, e => e.StepId == "welcome" && e.Message.Contains("consented", StringComparison.Ordinal));
+    }
+}

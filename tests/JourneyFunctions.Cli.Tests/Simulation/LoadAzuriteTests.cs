@@ -1,0 +1,35 @@
+using System.Text.Json;
+using JourneyFunctions.Infrastructure.Tests.Fixtures;
+
+namespace JourneyFunctions.Cli.Tests.Simulation;
+
+public sealed class LoadAzuriteTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
+{
+    [Fact]
+    public async Task Load_Azurite_CountsTheStorageRequestsOfEveryPhase()
+    {
+        var (code, output, error) = await CliRunner.RunAsync(
+            "load", "--contacts", "20", "--warmup", "5", "--journey", Repo.Path("journeys", "abandoned-cart.json"),
+            "--storage", "azurite", "--connection-string", azurite.ConnectionString, "--json");
+
+        Assert.True(code == 0, error);
+        using var doc = JsonDocument.Parse(output);
+        var root = doc.RootElement;
+        Assert.Equal("azurite", root.GetProperty("storage").GetString());
+        Assert.Equal(20, root.GetProperty("waitingRuns").GetInt32());
+        Assert.False(root.TryGetProperty("bytesPerWaitingRun", out _));
+
+        var ingest = root.GetProperty("ingest");
+        Assert.Equal(20, ingest.GetProperty("operationsByKind").EnumerateObject().Where(k => k.Name.StartsWith("POST ", StringComparison.Ordinal) && k.Name.EndsWith("/messages", StringComparison.Ordinal)).Sum(k => k.Value.GetInt64()));
+
+        var route = root.GetProperty("route");
+        Assert.Equal(20, route.GetProperty("stepsVisited").GetInt64());
+        Assert.Equal(20, route.GetProperty("operationsByKind").GetProperty("POST Runs").GetInt64());
+        Assert.True(route.GetProperty("operationsPerStep").GetDouble() >= 1);
+        Assert.Equal(route.GetProperty("storageOperations").GetInt64(), route.GetProperty("operationsByKind").EnumerateObject().Sum(k => k.Value.GetInt64()));
+
+        var timers = root.GetProperty("timers");
+        Assert.Equal(20, timers.GetProperty("emailsSent").GetInt32());
+        Assert.True(timers.GetProperty("operationsByKind").GetProperty("GET Runs(entity)").GetInt64() >= 20);
+    }
+}

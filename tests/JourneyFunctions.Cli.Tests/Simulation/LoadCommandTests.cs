@@ -1,0 +1,47 @@
+using System.Text.Json;
+
+namespace JourneyFunctions.Cli.Tests.Simulation;
+
+public sealed class LoadCommandTests
+{
+    [Fact]
+    public async Task Load_MemoryAbandonedCart_RoutesEveryContactAndFiresEveryTimer()
+    {
+        var (code, output, error) = await CliRunner.RunAsync(
+            "load", "--contacts", "400", "--warmup", "50", "--journey", Repo.Path("journeys", "abandoned-cart.json"), "--storage", "memory", "--json");
+
+        Assert.True(code == 0, error);
+        using var doc = JsonDocument.Parse(output);
+        var root = doc.RootElement;
+        Assert.Equal(400, root.GetProperty("contacts").GetInt32());
+        Assert.Equal(400, root.GetProperty("route").GetProperty("inputs").GetInt32());
+        Assert.Equal(400, root.GetProperty("waitingRuns").GetInt32());
+        Assert.True(root.GetProperty("eventsPerSecond").GetDouble() > 0);
+        Assert.True(root.GetProperty("bytesPerWaitingRun").GetInt64() > 0);
+        var timers = root.GetProperty("timers");
+        Assert.Equal(400, timers.GetProperty("inputs").GetInt32());
+        Assert.Equal(400, timers.GetProperty("emailsSent").GetInt32());
+        Assert.True(timers.GetProperty("latencyP99Ms").GetDouble() >= timers.GetProperty("latencyP50Ms").GetDouble());
+    }
+
+    [Fact]
+    public async Task Load_FirstStepIsAnEmail_MeasuresEventToEmailLatency()
+    {
+        var (code, output, error) = await CliRunner.RunAsync(
+            "load", "--contacts", "200", "--warmup", "50", "--journey", Repo.Path("journeys", "welcome-series.json"), "--no-timers");
+
+        Assert.True(code == 0, error);
+        Assert.Matches(@"route\s+200 in .* 200 emails, latency to email p50 [0-9.]+ ms, p99 [0-9.]+ ms", output);
+        Assert.Contains("Waiting runs: 200; memory per waiting run", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("timers ", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Load_InactivityJourney_ExitsTwoWithTheReason()
+    {
+        var (code, _, error) = await CliRunner.RunAsync("load", "--contacts", "10", "--journey", Repo.Path("journeys", "re-engagement.json"));
+
+        Assert.Equal(2, code);
+        Assert.Contains("needs an event trigger", error, StringComparison.Ordinal);
+    }
+}
