@@ -1,0 +1,59 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+
+namespace JourneyFunctions.Infra.Tests;
+
+/// <summary>azd's view of the repository: azure.yaml, main.parameters.json and the template must agree.</summary>
+[Collection(CompiledInfraCollection.Name)]
+public sealed partial class AzdLayoutTests(CompiledInfraFixture infra)
+{
+    [Fact]
+    public void ParametersFile_CoversEveryRequiredParameterAndNoUnknownOne()
+    {
+        Assert.True(infra.Build.ExitCode == 0, infra.Build.Describe());
+        var declared = infra.Template.Root["parameters"]!.AsObject();
+        var supplied = JsonNode.Parse(File.ReadAllText(Path.Combine(RepoPaths.Infra, "main.parameters.json")))!["parameters"]!.AsObject();
+
+        var required = declared.Where(p => p.Value!["defaultValue"] is null).Select(p => p.Key);
+        Assert.All(required, name => Assert.True(supplied.ContainsKey(name), $"main.parameters.json does not supply required parameter {name}."));
+        Assert.All(supplied, p => Assert.True(declared.ContainsKey(p.Key), $"main.parameters.json supplies {p.Key}, which main.bicep does not declare."));
+    }
+
+    [Fact]
+    public void ParametersFile_SigningKey_ComesFromKeyVaultOrIsGenerated()
+    {
+        var supplied = JsonNode.Parse(File.ReadAllText(Path.Combine(RepoPaths.Infra, "main.parameters.json")))!["parameters"]!;
+
+        // Read back from the vault on later provisions, so a redeploy never invalidates links in sent emails.
+        Assert.Equal("$(secretOrRandomPassword ${AZURE_KEY_VAULT_NAME} unsubscribe-signing-key)", (string?)supplied["unsubscribeSigningKey"]!["value"]);
+        Assert.True(infra.Template.Root["outputs"]!.AsObject().ContainsKey("AZURE_KEY_VAULT_NAME"));
+    }
+
+    [Fact]
+    public void AzureYaml_ApiService_PointsAtTheFunctionAppProject()
+    {
+        var yaml = File.ReadAllText(Path.Combine(RepoPaths.Root, "azure.yaml"));
+
+        var project = ServiceProject().Match(yaml);
+        Assert.True(project.Success, "azure.yaml has no api service with a project.");
+        var projectDir = Path.Combine(RepoPaths.Root, project.Groups["path"].Value.Trim().TrimStart('.', '/'));
+        Assert.True(File.Exists(Path.Combine(projectDir, "JourneyFunctions.FunctionApp.csproj")), $"{projectDir} holds no JourneyFunctions.FunctionApp.csproj.");
+        Assert.Matches(@"(?m)^\s+host:\s*function\s*$", yaml);
+        Assert.Matches(@"(?m)^\s+language:\s*dotnet\s*$", yaml);
+    }
+
+    [Fact]
+    public void HostJson_DurableAndQueueSettings_ArePresent()
+    {
+        using var host = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepoPaths.Root, "host.json")));
+        var extensions = host.RootElement.GetProperty("extensions");
+
+        Assert.Equal("2.0", host.RootElement.GetProperty("version").GetString());
+        Assert.False(string.IsNullOrEmpty(extensions.GetProperty("durableTask").GetProperty("hubName").GetString()));
+        Assert.Equal(5, extensions.GetProperty("queues").GetProperty("maxDequeueCount").GetInt32());
+    }
+
+    [GeneratedRegex(@"(?ms)^\s+api:\s*$.*?^\s+project:\s*(?<path>\S+)\s*$")]
+    private static partial Regex ServiceProject();
+}
