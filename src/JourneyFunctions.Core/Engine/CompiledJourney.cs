@@ -1,0 +1,272 @@
+using System.Runtime.CompilerServices;
+using JourneyFunctions.Core.Conditions;
+using JourneyFunctions.Core.Model;
+using JourneyFunctions.Core.Time;
+
+namespace JourneyFunctions.Core.Engine;
+
+/// <summary>
+/// A definition prepared once for the machine: step ids resolved to indexes, durations and times parsed, condition
+/// descriptions written. Cached per definition instance (reference identity, weakly held), so a host that keeps its
+/// definitions pays for this once and every transition after that only looks things up. Problems a validated journey
+/// cannot have (a dangling id, a bad duration) are kept as a sentence on the step; the run fails with it if it ever
+/// reaches that step, instead of the machine throwing.
+/// </summary>
+internal sealed class CompiledJourney
+{
+    private static readonly ConditionalWeakTable<JourneyDefinition, CompiledJourney> Cache = [];
+
+    private readonly Dictionary<string, int> index;
+
+    private CompiledJourney(JourneyDefinition definition)
+    {
+        Definition = definition;
+        var steps = definition.Steps;
+        End = steps.Count;
+        index = new Dictionary<string, int>(steps.Count, StringComparer.Ordinal);
+        for (var i = 0; i < steps.Count; i++)
+        {
+            index.TryAdd(steps[i].Id, i);
+        }
+
+        if (definition.SendWindow is { } window)
+        {
+            if (SendWindowSchedule.TryCreate(window, out var schedule, out var error))
+            {
+                Window = schedule;
+            }
+            else
+            {
+                WindowError = error;
+            }
+        }
+
+        if (definition.Goal?.Within is { } within)
+        {
+            if (IsoDuration.TryParse(within, out var d, out var error))
+            {
+                GoalWithin = d;
+            }
+            else
+            {
+                GoalError = $"the goal window is invalid: {error}";
+            }
+        }
+
+        if (definition.Reentry?.Cooldown is { } cooldown)
+        {
+            if (IsoDuration.TryParse(cooldown, out var d, out var error))
+            {
+                Cooldown = d;
+            }
+            else
+            {
+                CooldownError = $"the re-entry cool-down is invalid: {error}";
+            }
+        }
+
+        Steps = new CompiledStep[steps.Count];
+        for (var i = 0; i < steps.Count; i++)
+        {
+            Steps[i] = CompileStep(steps[i], i);
+        }
+    }
+
+    public JourneyDefinition Definition { get; }
+
+    public CompiledStep[] Steps { get; }
+
+    /// <summary>The index meaning "past the last step": the run finishes.</summary>
+    public int End { get; }
+
+    public SendWindowSchedule? Window { get; }
+
+    public string? WindowError { get; }
+
+    public IsoDuration? GoalWithin { get; }
+
+    public string? GoalError { get; }
+
+    public IsoDuration? Cooldown { get; }
+
+    public string? CooldownError { get; }
+
+    public static CompiledJourney For(JourneyDefinition definition) =>
+        Cache.GetValue(definition, static d => new CompiledJourney(d));
+
+    public CompiledStep? Find(string? stepId) =>
+        stepId is not null && index.TryGetValue(stepId, out var i) ? Steps[i] : null;
+
+    /// <summary>The step id of an index, or "the end of the journey".</summary>
+    public string TargetName(int target) => target >= 0 && target < End ? Steps[target].Step.Id : "end of journey";
+
+    private CompiledStep CompileStep(Step step, int i)
+    {
+        var cs = new CompiledStep(step, i);
+        var errors = new List<string>();
+        cs.Next = Target(step, step.Next, i + 1, errors);
+        switch (step)
+        {
+            case EmailStep email:
+                if (WindowError is not null && !email.IgnoreSendWindow)
+                {
+                    errors.Add(WindowError);
+                }
+
+                break;
+            case WaitStep wait:
+                CompileWait(cs, wait, errors);
+                break;
+            case WaitForEventStep wfe:
+                if (IsoDuration.TryParse(wfe.Timeout, out var timeout, out var timeoutError))
+                {
+                    cs.Duration = timeout;
+                }
+                else
+                {
+                    errors.Add($"step {step.Id} has an invalid timeout: {timeoutError}");
+                }
+
+                cs.OnEvent = Target(step, wfe.OnEvent, cs.Next, errors);
+                cs.OnTimeout = Target(step, wfe.OnTimeout, cs.Next, errors);
+                cs.WaitEvents = [wfe.Event];
+                break;
+            case BranchStep branch:
+                cs.Then = Target(step, branch.Then, cs.Next, errors);
+                cs.Else = Target(step, branch.Else, cs.Next, errors);
+                cs.Description = ConditionEvaluator.Describe(branch.If);
+                break;
+            case SplitStep split:
+                if (split.Paths.Count == 0)
+                {
+                    errors.Add($"split {step.Id} has no paths");
+                }
+
+                cs.PathTargets = new int[split.Paths.Count];
+                for (var p = 0; p < split.Paths.Count; p++)
+                {
+                    cs.PathTargets[p] = Target(step, split.Paths[p].Next, cs.Next, errors);
+                }
+
+                break;
+            case TagsStep or SetFieldStep or WebhookStep or ExitStep:
+                break;
+            default:
+                errors.Add($"step {step.Id} is of a kind this version of the engine does not run ({step.Kind})");
+                break;
+        }
+
+        cs.Error = errors.Count == 0 ? null : string.Join("; ", errors);
+        return cs;
+    }
+
+    private static void CompileWait(CompiledStep cs, WaitStep wait, List<string> errors)
+    {
+        if (wait.Duration is { } duration)
+        {
+            if (IsoDuration.TryParse(duration, out var d, out var error))
+            {
+                cs.Duration = d;
+            }
+            else
+            {
+                errors.Add($"step {wait.Id} has an invalid duration: {error}");
+            }
+        }
+
+        if (wait.Offset is { } offset)
+        {
+            if (IsoDuration.TryParse(offset, out var d, out var error))
+            {
+                cs.Offset = d;
+            }
+            else
+            {
+                errors.Add($"step {wait.Id} has an invalid offset: {error}");
+            }
+        }
+
+        if (wait.Until is { } until)
+        {
+            if (ZonedTime.TryParseTimeOfDay(until.Time, out var time))
+            {
+                cs.UntilTime = time;
+            }
+            else
+            {
+                errors.Add($"step {wait.Id} waits until '{until.Time}', which is not a time of day (HH:mm)");
+            }
+
+            cs.UntilDays = new bool[7];
+            if (until.Days is null || until.Days.Count == 0)
+            {
+                Array.Fill(cs.UntilDays, true);
+            }
+            else
+            {
+                foreach (var day in until.Days)
+                {
+                    cs.UntilDays[(int)SendWindowSchedule.ToDayOfWeek(day)] = true;
+                }
+            }
+        }
+
+        if (wait.Duration is null && wait.Until is null && wait.RelativeTo is null)
+        {
+            errors.Add($"wait step {wait.Id} has no duration, until or relativeTo");
+        }
+    }
+
+    private int Target(Step step, string? id, int fallback, List<string> errors)
+    {
+        if (id is null)
+        {
+            return fallback;
+        }
+
+        if (index.TryGetValue(id, out var target))
+        {
+            return target;
+        }
+
+        errors.Add($"step {step.Id} goes to '{id}', which is not a step of this journey");
+        return End;
+    }
+}
+
+/// <summary>One step, prepared: its targets as indexes and its parsed settings.</summary>
+internal sealed class CompiledStep(Step step, int index)
+{
+    public Step Step { get; } = step;
+
+    public int Index { get; } = index;
+
+    /// <summary>Where the step goes by default: <see cref="Step.Next"/> or the following step.</summary>
+    public int Next { get; set; }
+
+    /// <summary>Why the step cannot run (a definition validation would have refused); null when it can.</summary>
+    public string? Error { get; set; }
+
+    /// <summary>A wait's duration (or relativeTo fallback), or a waitForEvent's timeout.</summary>
+    public IsoDuration? Duration { get; set; }
+
+    public IsoDuration? Offset { get; set; }
+
+    public TimeOnly UntilTime { get; set; }
+
+    public bool[]? UntilDays { get; set; }
+
+    public int OnEvent { get; set; }
+
+    public int OnTimeout { get; set; }
+
+    public IReadOnlyList<string> WaitEvents { get; set; } = [];
+
+    public int Then { get; set; }
+
+    public int Else { get; set; }
+
+    public string? Description { get; set; }
+
+    public int[]? PathTargets { get; set; }
+}

@@ -1,0 +1,146 @@
+using JourneyFunctions.Core.Contacts;
+using JourneyFunctions.Core.Engine;
+using JourneyFunctions.Core.Model;
+using JourneyFunctions.Core.Ports;
+using JourneyFunctions.Core.Security;
+using JourneyFunctions.Core.Time;
+
+namespace JourneyFunctions.Core.Services;
+
+/// <summary>A contact with what an operator wants to see: tags, active runs and the recent timeline.</summary>
+public sealed record ContactView(Contact Contact, IReadOnlyList<RunSummary> ActiveRuns, IReadOnlyList<TimelineEntry> Timeline, bool Suppressed);
+
+public sealed record RunSummary(string RunId, string JourneyId, int Version, string? Key, string? StepId, RunStatus Status, DateTimeOffset StartedAt, DateTimeOffset? WaitingUntil);
+
+/// <summary>
+/// Contacts as the API sees them: upsert (profile, tags, consent), read with runs and timeline, unsubscribe, and erase
+/// (GDPR): erasing ends the contact's runs and deletes its profile, runs, ledger rows and timeline, and keeps only the
+/// suppression hash, so an erased address that had unsubscribed or bounced still gets no mail.
+/// </summary>
+public sealed class ContactService(
+    ContactWriter writer,
+    IContactStore contacts,
+    IRunStore runs,
+    ISendLedger ledger,
+    ISuppressionStore suppressions,
+    ITimelineStore timeline,
+    IJourneyCatalog catalog,
+    IEventQueue queue,
+    TimeProvider time)
+{
+    public async Task<Contact> UpsertAsync(string contactId, ContactPatch patch, CancellationToken cancellationToken = default)
+    {
+        var errors = new List<FieldError>();
+        if (string.IsNullOrWhiteSpace(contactId) || contactId.Length > EventIngestService.MaxIdLength || contactId.Any(char.IsControl))
+        {
+            errors.Add(new FieldError("$.id", $"is required: 1 to {EventIngestService.MaxIdLength} characters with no control characters"));
+        }
+
+        if (patch.Email is { } address && !EventIngestService.LooksLikeEmail(address))
+        {
+            errors.Add(new FieldError("$.email", $"'{address}' is not an email address"));
+        }
+
+        if (patch.TimeZone is { } zone && ZonedTime.Find(zone) is null)
+        {
+            errors.Add(new FieldError("$.timeZone", $"'{zone}' is not an IANA time zone (e.g. Europe/Madrid)"));
+        }
+
+        if (patch.Tags?.Any(string.IsNullOrWhiteSpace) == true)
+        {
+            errors.Add(new FieldError("$.tags", "tags must be non-empty strings"));
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new RequestValidationException(errors);
+        }
+
+        var now = time.GetUtcNow();
+        var update = await writer.UpdateAsync(contactId, c => ContactWriter.Apply(c, patch, now), createIfMissing: true, cancellationToken)
+            ?? throw new InvalidOperationException("Upsert could not create the contact.");
+        var cause = $"upsert|{contactId}|{now.UtcTicks}";
+        foreach (var tagEvent in ContactWriter.TagEvents(update, cause, now))
+        {
+            await queue.EnqueueAsync(tagEvent, cancellationToken);
+        }
+
+        return update.After;
+    }
+
+    public async Task<ContactView?> GetAsync(string contactId, int timelineMax = 50, CancellationToken cancellationToken = default)
+    {
+        var contact = await contacts.GetAsync(contactId, cancellationToken);
+        if (contact is null)
+        {
+            return null;
+        }
+
+        var active = await runs.ListActiveForContactAsync(contactId, cancellationToken);
+        var entries = await timeline.ListAsync(contactId, timelineMax, cancellationToken);
+        var suppressed = contact.Email is not null && await suppressions.GetAsync(AddressHash.Compute(contact.Email), cancellationToken) is not null;
+        return new ContactView(contact, active.Select(r => Summarise(r.State)).ToList(), entries, suppressed);
+    }
+
+    /// <summary>
+    /// Withdraws marketing consent, suppresses the address (reason unsubscribed) and ends the contact's marketing
+    /// runs. Idempotent: unsubscribing twice changes nothing more. False when the contact does not exist.
+    /// </summary>
+    public async Task<bool> UnsubscribeAsync(string contactId, string source, IRunDispatcher dispatcher, CancellationToken cancellationToken = default)
+    {
+        var now = time.GetUtcNow();
+        var update = await writer.UpdateAsync(
+            contactId,
+            c => c.Consent.Marketing || c.Consent.Source is null ? c with { Consent = new Consent { Marketing = false, Source = source, At = now } } : c,
+            createIfMissing: false,
+            cancellationToken);
+        if (update is null)
+        {
+            return false;
+        }
+
+        if (update.After.Email is { } address)
+        {
+            var hash = AddressHash.Compute(address);
+            if (await suppressions.GetAsync(hash, cancellationToken) is null)
+            {
+                await suppressions.AddAsync(new Suppression(hash, SuppressionReason.Unsubscribed, now, source), cancellationToken);
+            }
+        }
+
+        foreach (var run in await runs.ListActiveForContactAsync(contactId, cancellationToken))
+        {
+            var journey = await catalog.GetVersionAsync(run.State.JourneyId, run.State.Version, cancellationToken);
+            if (journey is null || journey.Category == JourneyCategory.Marketing)
+            {
+                await dispatcher.CancelAsync(run.State.RunId, "the contact unsubscribed", cancellationToken);
+            }
+        }
+
+        if (update.Before?.Consent.Marketing == true)
+        {
+            await timeline.AppendAsync(contactId, [new TimelineEntry(now, "consent", $"Unsubscribed from marketing ({source})")], cancellationToken);
+        }
+
+        return true;
+    }
+
+    /// <summary>Erases the contact's personal data and ends its runs; false when there was no such contact.</summary>
+    public async Task<bool> EraseAsync(string contactId, IRunDispatcher dispatcher, CancellationToken cancellationToken = default)
+    {
+        var contact = await contacts.GetAsync(contactId, cancellationToken);
+        foreach (var run in await runs.ListActiveForContactAsync(contactId, cancellationToken))
+        {
+            await dispatcher.CancelAsync(run.State.RunId, "the contact was erased", cancellationToken);
+        }
+
+        var removed = await runs.DeleteForContactAsync(contactId, cancellationToken);
+        removed += await ledger.DeleteForContactAsync(contactId, cancellationToken);
+        removed += await timeline.DeleteForContactAsync(contactId, cancellationToken);
+        var deleted = await contacts.DeleteAsync(contactId, cancellationToken);
+        return deleted || contact is not null || removed > 0;
+    }
+
+    public static RunSummary Summarise(RunState state) =>
+        new(state.RunId, state.JourneyId, state.Version, state.Key, state.StepId, state.Status, state.StartedAt, state.Wait?.Until);
+}

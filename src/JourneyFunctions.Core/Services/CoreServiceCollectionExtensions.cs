@@ -1,0 +1,25 @@
+using JourneyFunctions.Core.Ports;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace JourneyFunctions.Core.Services;
+
+/// <summary>Registers the application services both hosts share. Storage, email and options come from Infrastructure.</summary>
+public static class CoreServiceCollectionExtensions
+{
+    public static IServiceCollection AddJourneyCore(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IJourneyCatalog, CachedJourneyCatalog>();
+        services.TryAddSingleton<ISendRateLimiter, TokenBucketRateLimiter>();
+        services.TryAddSingleton<ContactWriter>();
+        services.TryAddSingleton<ActivityExecutor>();
+        services.TryAddSingleton<EventIngestService>();
+        services.TryAddSingleton<EventRouter>();
+        services.TryAddSingleton<RunBookkeeping>();
+        services.TryAddSingleton<ContactService>();
+        services.TryAddSingleton<InactivitySweep>();
+        services.TryAddSingleton<JourneyStatsService>();
+        return services;
+    }
+}

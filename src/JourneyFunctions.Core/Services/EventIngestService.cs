@@ -1,0 +1,157 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using JourneyFunctions.Core.Contacts;
+using JourneyFunctions.Core.Ports;
+using JourneyFunctions.Core.Time;
+
+namespace JourneyFunctions.Core.Services;
+
+/// <summary>An event as a storefront submits it (POST /api/events): <c>id</c> is optional when an idempotency key is sent.</summary>
+public sealed record EventSubmission
+{
+    public string? Id { get; init; }
+
+    public string? ContactId { get; init; }
+
+    public string? Name { get; init; }
+
+    public JsonElement? Data { get; init; }
+
+    public DateTimeOffset? OccurredAt { get; init; }
+
+    public ContactPatch? Contact { get; init; }
+}
+
+/// <summary>What ingest accepted: the event ids, in order (a storefront can log them).</summary>
+public sealed record IngestResult(IReadOnlyList<string> EventIds);
+
+/// <summary>
+/// Validates submitted events and puts them on the ingestion queue. Nothing is enqueued unless the whole batch is
+/// valid, so a 400 never leaves half a batch accepted. The event id is the idempotency key: the caller's id, else
+/// derived from the request's Idempotency-Key and the position in the batch, so a retried request maps to the same
+/// ids and the router drops the repeats.
+/// </summary>
+public sealed partial class EventIngestService(IEventQueue queue, TimeProvider time)
+{
+    public const int MaxBatchSize = 100;
+    public const int MaxIdLength = 200;
+
+    public async Task<IngestResult> IngestAsync(IReadOnlyList<EventSubmission> submissions, string? idempotencyKey, bool isBatch, CancellationToken cancellationToken = default)
+    {
+        var errors = new List<FieldError>();
+        if (submissions.Count == 0)
+        {
+            errors.Add(new FieldError("$", "send at least one event"));
+        }
+        else if (submissions.Count > MaxBatchSize)
+        {
+            errors.Add(new FieldError("$", $"a batch holds at most {MaxBatchSize} events; this one has {submissions.Count}"));
+        }
+
+        if (idempotencyKey is { Length: > MaxIdLength })
+        {
+            errors.Add(new FieldError("Idempotency-Key", $"must be at most {MaxIdLength} characters"));
+        }
+
+        var now = time.GetUtcNow();
+        var events = new List<ContactEvent>(submissions.Count);
+        for (var i = 0; i < submissions.Count && submissions.Count <= MaxBatchSize; i++)
+        {
+            var prefix = isBatch ? $"$[{i}]." : "$.";
+            var s = submissions[i];
+            Check(errors, prefix + "contactId", s.ContactId, required: true);
+            Check(errors, prefix + "id", s.Id, required: false);
+            if (string.IsNullOrWhiteSpace(s.Name))
+            {
+                errors.Add(new FieldError(prefix + "name", "is required (e.g. cart.updated)"));
+            }
+            else if (!EventName().IsMatch(s.Name))
+            {
+                errors.Add(new FieldError(prefix + "name", $"'{s.Name}' is not an event name: use letters, digits, dots, dashes and underscores, starting with a letter (e.g. order.placed)"));
+            }
+
+            if (s.Data is { } data && data.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null or JsonValueKind.Undefined))
+            {
+                errors.Add(new FieldError(prefix + "data", "must be a JSON object"));
+            }
+
+            if (s.OccurredAt is { } at && at > now.AddDays(1))
+            {
+                errors.Add(new FieldError(prefix + "occurredAt", "is more than a day in the future"));
+            }
+
+            if (s.Contact?.TimeZone is { } zone && ZonedTime.Find(zone) is null)
+            {
+                errors.Add(new FieldError(prefix + "contact.timeZone", $"'{zone}' is not an IANA time zone (e.g. Europe/Madrid)"));
+            }
+
+            if (s.Contact?.Email is { } address && !LooksLikeEmail(address))
+            {
+                errors.Add(new FieldError(prefix + "contact.email", $"'{address}' is not an email address"));
+            }
+
+            if (errors.Count > 0)
+            {
+                continue;
+            }
+
+            var id = s.Id ?? (idempotencyKey is null ? Guid.NewGuid().ToString("N") : isBatch ? $"{idempotencyKey}:{i}" : idempotencyKey);
+            events.Add(new ContactEvent
+            {
+                Id = id,
+                ContactId = s.ContactId!,
+                Name = s.Name!,
+                Data = s.Data is { ValueKind: JsonValueKind.Object } d ? d.Clone() : null,
+                OccurredAt = s.OccurredAt ?? now,
+                Contact = s.Contact,
+            });
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new RequestValidationException(errors);
+        }
+
+        foreach (var contactEvent in events)
+        {
+            try
+            {
+                await queue.EnqueueAsync(contactEvent, cancellationToken);
+            }
+            catch (MessageTooLargeException ex)
+            {
+                var index = events.IndexOf(contactEvent);
+                throw new RequestValidationException([new FieldError(isBatch ? $"$[{index}].data" : "$.data", ex.Message)]);
+            }
+        }
+
+        return new IngestResult(events.Select(e => e.Id).ToList());
+    }
+
+    internal static bool LooksLikeEmail(string address)
+    {
+        var at = address.IndexOf('@', StringComparison.Ordinal);
+        return at > 0 && at < address.Length - 3 && address.IndexOf('.', at) > at + 1 && !address.Any(char.IsWhiteSpace) && address.Length <= 254;
+    }
+
+    private static void Check(List<FieldError> errors, string field, string? value, bool required)
+    {
+        if (value is null)
+        {
+            if (required)
+            {
+                errors.Add(new FieldError(field, "is required"));
+            }
+
+            return;
+        }
+
+        if (value.Length == 0 || value.Length > MaxIdLength || value.Any(char.IsControl))
+        {
+            errors.Add(new FieldError(field, $"must be 1 to {MaxIdLength} characters with no control characters"));
+        }
+    }
+
+    [GeneratedRegex(@"^[A-Za-z][A-Za-z0-9_\-]*(\.[A-Za-z0-9_\-]+)*$")]
+    private static partial Regex EventName();
+}

@@ -1,0 +1,139 @@
+using JourneyFunctions.Core.Contacts;
+using JourneyFunctions.Core.Engine;
+using JourneyFunctions.Core.Model;
+using JourneyFunctions.Core.Ports;
+using Microsoft.Extensions.Logging;
+
+namespace JourneyFunctions.Core.Services;
+
+/// <summary>What routing one event did, for logs and tests.</summary>
+public sealed record RouteResult(bool Duplicate, IReadOnlyList<string> DeliveredTo, IReadOnlyList<string> Started, IReadOnlyList<string> NotEntered);
+
+/// <summary>
+/// Routes one contact event, in the order a contact's events arrive (the caller holds the contact's lease or is the
+/// queue trigger of one contact at a time): updates the contact (profile patch, last activity), delivers the event to
+/// the contact's active runs (exits, goals, waits), then starts the journeys it triggers. An event already routed
+/// (same id) is dropped. The event is marked routed only at the end, so a crash part-way leaves the message on the
+/// queue to be routed again; run starts are idempotent (deterministic run ids) and effects go through the ledger.
+/// </summary>
+public sealed class EventRouter(
+    ContactWriter contactWriter,
+    IRunStore runs,
+    IJourneyCatalog catalog,
+    IProcessedEventStore processed,
+    ITimelineStore timeline,
+    IEventQueue queue,
+    TimeProvider time,
+    ILogger<EventRouter> logger)
+{
+    public async Task<RouteResult> RouteAsync(ContactEvent contactEvent, IRunDispatcher dispatcher, CancellationToken cancellationToken = default)
+    {
+        if (await processed.ContainsAsync(contactEvent.ContactId, contactEvent.Id, cancellationToken))
+        {
+            logger.LogDebug("Event {EventId} for {ContactId} was routed before; dropped", contactEvent.Id, contactEvent.ContactId);
+            return new RouteResult(true, [], [], []);
+        }
+
+        var now = time.GetUtcNow();
+        var isSystem = IsSystemEvent(contactEvent.Name);
+        var update = await contactWriter.UpdateAsync(
+            contactEvent.ContactId,
+            c => Touch(ContactWriter.Apply(c, contactEvent.Contact, now), contactEvent, isSystem),
+            createIfMissing: !isSystem,
+            cancellationToken);
+        if (update is null)
+        {
+            // A report about a contact that no longer exists (erased): nothing to route to.
+            await processed.MarkAsync(contactEvent.ContactId, contactEvent.Id, now, cancellationToken);
+            return new RouteResult(false, [], [], []);
+        }
+
+        var contact = update.After;
+        var delivered = new List<string>();
+        foreach (var run in await runs.ListActiveForContactAsync(contact.Id, cancellationToken))
+        {
+            await dispatcher.DeliverAsync(run.State.RunId, contactEvent, cancellationToken);
+            delivered.Add(run.State.RunId);
+        }
+
+        var started = new List<string>();
+        var notEntered = new List<string>();
+        var entries = new List<TimelineEntry>
+        {
+            new(now, "event", $"{contactEvent.Name}", Data: contactEvent.Data),
+        };
+        foreach (var (journey, paused) in await catalog.GetLatestAsync(cancellationToken))
+        {
+            if (!MayTrigger(journey, contactEvent))
+            {
+                continue;
+            }
+
+            if (paused)
+            {
+                notEntered.Add(journey.Id);
+                entries.Add(new TimelineEntry(now, "journey", $"Not entered {journey.Name}: the journey is paused", journey.Id));
+                continue;
+            }
+
+            var previous = TriggerKeys.TryGet(journey, contactEvent, out var key)
+                ? await runs.GetLatestAsync(journey.Id, contact.Id, key, cancellationToken)
+                : null;
+            var decision = JourneyMachine.DecideEntry(journey, contact, contactEvent, previous, now);
+            if (!decision.Enter || decision.RunId is null)
+            {
+                notEntered.Add(journey.Id);
+                entries.Add(new TimelineEntry(now, "journey", $"Not entered {journey.Name}: {decision.Reason}", journey.Id));
+                continue;
+            }
+
+            await dispatcher.StartAsync(new StartRunRequest(journey, decision, contact, contactEvent), cancellationToken);
+            started.Add(decision.RunId);
+        }
+
+        // Tags the event's profile patch added can trigger journeys of their own, after this event.
+        foreach (var tagEvent in ContactWriter.TagEvents(update, contactEvent.Id, now))
+        {
+            await queue.EnqueueAsync(tagEvent, cancellationToken);
+        }
+
+        if (!isSystem || started.Count > 0)
+        {
+            await timeline.AppendAsync(contact.Id, entries, cancellationToken);
+        }
+
+        await processed.MarkAsync(contact.Id, contactEvent.Id, now, cancellationToken);
+        return new RouteResult(false, delivered, started, notEntered);
+    }
+
+    /// <summary>Cheap pre-filter before the machine's entry decision: can this event start this journey at all?</summary>
+    public static bool MayTrigger(JourneyDefinition journey, ContactEvent contactEvent)
+    {
+        var trigger = journey.Trigger;
+        if (trigger.Event is not null)
+        {
+            return string.Equals(trigger.Event, contactEvent.Name, StringComparison.Ordinal);
+        }
+
+        if (trigger.TagAdded is not null)
+        {
+            return string.Equals(contactEvent.Name, SystemEvents.TagAdded, StringComparison.Ordinal);
+        }
+
+        return trigger.InactiveFor is not null && string.Equals(contactEvent.Name, SystemEvents.Inactive, StringComparison.Ordinal);
+    }
+
+    /// <summary>Events the product raises about a contact, which are not the contact's own activity.</summary>
+    public static bool IsSystemEvent(string name) => name is SystemEvents.TagAdded or SystemEvents.TagRemoved or SystemEvents.Inactive
+        or SystemEvents.EmailDelivered or SystemEvents.EmailBounced or SystemEvents.Unsubscribed;
+
+    private static Contact Touch(Contact contact, ContactEvent contactEvent, bool isSystem)
+    {
+        if (isSystem || contact.LastActivityAt >= contactEvent.OccurredAt)
+        {
+            return contact;
+        }
+
+        return contact with { LastActivityAt = contactEvent.OccurredAt };
+    }
+}
