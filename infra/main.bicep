@@ -29,8 +29,8 @@ param principalId string = ''
 param subscribeAcsEvents bool = false
 
 @secure()
-@minLength(16)
-@description('HMAC key for unsubscribe tokens, stored in Key Vault. azd supplies it (secretOrRandomPassword).')
+@minLength(32)
+@description('HMAC key for unsubscribe tokens (at least 32 random characters), stored in Key Vault. azure.yaml\'s preprovision hook generates it once into the azd environment (UNSUBSCRIBE_SIGNING_KEY), so redeploys keep it.')
 param unsubscribeSigningKey string
 
 var tags = {

@@ -28,6 +28,9 @@ param emailSenderAddress string
 @description('App-setting value holding the Key Vault reference of the unsubscribe signing key.')
 param unsubscribeSigningKeyReference string
 
+@description('Id of the unsubscribe signing key; it travels in every token, so a rotated key gets a new id.')
+param unsubscribeKeyId string = 'k1'
+
 @minValue(40)
 @maxValue(1000)
 param maximumInstanceCount int = 100
@@ -64,16 +67,21 @@ var appSettings = {
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
   // DefaultAzureCredential / ManagedIdentityCredential in the app pick the user-assigned identity from this.
   AZURE_CLIENT_ID: identityClientId
-  // The app's own data (contacts, journeys, runs, ledger ...) in the same account, by endpoint.
-  Journeys__Storage__Provider: 'AzureStorage'
-  Journeys__Storage__TableServiceUri: storageTableEndpoint
-  Journeys__Storage__QueueServiceUri: storageQueueEndpoint
-  Journeys__Storage__BlobServiceUri: storageBlobEndpoint
-  Journeys__Storage__EventQueueName: eventsQueueName
-  Journeys__Email__Provider: 'Acs'
-  Journeys__Email__Acs__Endpoint: acsEndpoint
-  Journeys__Email__From: emailSenderAddress
-  Journeys__Unsubscribe__SigningKey: unsubscribeSigningKeyReference
+  // The app's own data (contacts, journeys, runs, ledger ...) and its event queue, in the same account, by endpoint
+  // (Infrastructure StorageOptions, section Storage).
+  Storage__Provider: 'AzureStorage'
+  Storage__TableServiceUri: storageTableEndpoint
+  Storage__QueueServiceUri: storageQueueEndpoint
+  Storage__QueueName: eventsQueueName
+  Storage__ManagedIdentityClientId: identityClientId
+  // ACS email with Entra ID auth: the endpoint alone, no access key (AcsEmailOptions, section Email:Acs).
+  Email__Provider: 'Acs'
+  Email__Acs__Endpoint: acsEndpoint
+  Email__Acs__SenderAddress: emailSenderAddress
+  Sending__FromAddress: emailSenderAddress
+  // The unsubscribe signing key, as a Key Vault reference (UnsubscribeTokenOptions, section Unsubscribe).
+  Unsubscribe__Keys__0__Id: unsubscribeKeyId
+  Unsubscribe__Keys__0__Secret: unsubscribeSigningKeyReference
 }
 
 resource app 'Microsoft.Web/sites@2024-11-01' = {
@@ -120,9 +128,9 @@ resource app 'Microsoft.Web/sites@2024-11-01' = {
 
   resource settings 'config' = {
     name: 'appsettings'
-    // The unsubscribe link base needs the app's real host name, known only once the site exists.
+    // Unsubscribe links need the app's real host name, known only once the site exists.
     properties: union(appSettings, {
-      Journeys__Unsubscribe__BaseUrl: 'https://${app.properties.defaultHostName}/api/unsubscribe'
+      Sending__PublicBaseUrl: 'https://${app.properties.defaultHostName}'
     })
   }
 

@@ -1,21 +1,21 @@
 // Key Vault for the one secret the app has: the HMAC key that signs one-click unsubscribe tokens. The app reads it
 // through a Key Vault reference resolved with its managed identity (Key Vault Secrets User), so the app settings hold
-// only a pointer. The value comes from azd (secretOrRandomPassword): generated on the first provision, then read back
-// from this vault, so redeploying never rotates the key and never breaks links in emails already sent.
+// only a pointer. The value comes from the azd environment (UNSUBSCRIBE_SIGNING_KEY, generated once by azure.yaml's
+// preprovision hook), so redeploying writes the same value and never breaks links in emails already sent.
 
 param name string
 param location string
 param tags object = {}
 
 @secure()
-@minLength(16)
+@minLength(32)
 @description('The unsubscribe-token signing key.')
 param unsubscribeSigningKey string
 
 @description('Principal id of the Function App identity (reads the secret).')
 param appPrincipalId string
 
-@description('Optional principal id of the person running azd, who must read the secret back on later provisions. Empty to skip.')
+@description('Optional principal id of the person running azd, who may read and rotate the secret. Empty to skip.')
 param userPrincipalId string = ''
 
 var secretName = 'unsubscribe-signing-key'

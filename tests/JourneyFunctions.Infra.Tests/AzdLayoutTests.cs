@@ -21,13 +21,15 @@ public sealed partial class AzdLayoutTests(CompiledInfraFixture infra)
     }
 
     [Fact]
-    public void ParametersFile_SigningKey_ComesFromKeyVaultOrIsGenerated()
+    public void ParametersFile_SigningKey_ComesFromTheAzdEnvironmentWhichTheHookFills()
     {
         var supplied = JsonNode.Parse(File.ReadAllText(Path.Combine(RepoPaths.Infra, "main.parameters.json")))!["parameters"]!;
+        var yaml = File.ReadAllText(Path.Combine(RepoPaths.Root, "azure.yaml"));
 
-        // Read back from the vault on later provisions, so a redeploy never invalidates links in sent emails.
-        Assert.Equal("$(secretOrRandomPassword ${AZURE_KEY_VAULT_NAME} unsubscribe-signing-key)", (string?)supplied["unsubscribeSigningKey"]!["value"]);
-        Assert.True(infra.Template.Root["outputs"]!.AsObject().ContainsKey("AZURE_KEY_VAULT_NAME"));
+        // Generated once into the azd environment, so a redeploy writes the same key and sent links keep working.
+        Assert.Equal("${UNSUBSCRIBE_SIGNING_KEY}", (string?)supplied["unsubscribeSigningKey"]!["value"]);
+        Assert.Contains("azd env set UNSUBSCRIBE_SIGNING_KEY", yaml, StringComparison.Ordinal);
+        Assert.Equal(32, infra.Template.Root["parameters"]!["unsubscribeSigningKey"]!["minLength"]!.GetValue<int>());
     }
 
     [Fact]
@@ -52,6 +54,8 @@ public sealed partial class AzdLayoutTests(CompiledInfraFixture infra)
         Assert.Equal("2.0", host.RootElement.GetProperty("version").GetString());
         Assert.False(string.IsNullOrEmpty(extensions.GetProperty("durableTask").GetProperty("hubName").GetString()));
         Assert.Equal(5, extensions.GetProperty("queues").GetProperty("maxDequeueCount").GetInt32());
+        // The event queue's bodies are base64 (Infrastructure AzureEventQueue), the trigger's default decoding.
+        Assert.Equal("base64", extensions.GetProperty("queues").GetProperty("messageEncoding").GetString());
     }
 
     [GeneratedRegex(@"(?ms)^\s+api:\s*$.*?^\s+project:\s*(?<path>\S+)\s*$")]

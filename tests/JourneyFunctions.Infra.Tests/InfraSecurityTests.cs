@@ -124,7 +124,7 @@ public sealed class InfraSecurityTests(CompiledInfraFixture infra)
         var settings = AppSettings();
         var vaultModule = JsonSerializer.Serialize(Template.Module("keyVault"));
 
-        Assert.Equal("[parameters('unsubscribeSigningKeyReference')]", settings["Journeys__Unsubscribe__SigningKey"]);
+        Assert.Equal("[parameters('unsubscribeSigningKeyReference')]", settings["Unsubscribe__Keys__0__Secret"]);
         Assert.Contains("@Microsoft.KeyVault(VaultName={0};SecretName={1})", vaultModule, StringComparison.Ordinal);
         var functionModule = Template.OfType("Microsoft.Resources/deployments").Single(d => d.Symbol == "functionApp");
         Assert.Contains("signingKeyReference", functionModule.Properties!["parameters"]!["unsubscribeSigningKeyReference"]!.ToJsonString(), StringComparison.Ordinal);
