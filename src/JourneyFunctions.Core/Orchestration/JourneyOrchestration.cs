@@ -43,8 +43,12 @@ public sealed record JourneyRunInput
     public Contact? Contact { get; init; }
 }
 
-/// <summary>What the router decided when it started the run.</summary>
-public sealed record RunStart(EntryDecision Entry, Contact Contact, ContactEvent Trigger);
+/// <summary>
+/// What the router decided when it started the run, and when: the machine starts the run at <see cref="At"/> (not at
+/// the orchestration's first episode), so the state the orchestration computes equals the run row
+/// <see cref="RunStartPreparer"/> wrote before scheduling it.
+/// </summary>
+public sealed record RunStart(EntryDecision Entry, Contact Contact, ContactEvent Trigger, DateTimeOffset At);
 
 /// <summary>Input of the LoadJourney activity: the pinned definition version.</summary>
 public sealed record JourneyVersionRef(string JourneyId, int Version);

@@ -55,10 +55,11 @@ public sealed class JourneyOrchestrationDriver
         if (input.Start is { } start)
         {
             contact = start.Contact;
-            current = JourneyMachine.Start(journey, start.Entry, contact, start.Trigger, Now(context));
+            current = JourneyMachine.Start(journey, start.Entry, contact, start.Trigger, start.At);
             log.LogInformation("Run {RunId} started in {JourneyId} v{Version} for {ContactId}", current.State.RunId, journey.Id, current.State.Version, contact.Id);
 
-            // Recorded at once, before any activity: from now on the router delivers the contact's events here.
+            // Recorded at once, before any activity, so the router delivers the contact's events here. RunStartPreparer
+            // normally wrote this same state already, and the record is then a no-op.
             await RecordAsync(context, null, current.State, [current]);
             recorded = current.State;
         }

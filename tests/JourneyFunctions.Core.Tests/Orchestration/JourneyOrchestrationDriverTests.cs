@@ -295,7 +295,7 @@ public sealed class JourneyOrchestrationDriverTests
                 OccurredAt = Start,
             };
             var entry = JourneyMachine.DecideEntry(AbandonedCart, Ana(), trigger, null, Start);
-            Input = input ?? new JourneyRunInput { JourneyId = AbandonedCart.Id, Version = 3, Start = new RunStart(entry, Ana(), trigger) };
+            Input = input ?? new JourneyRunInput { JourneyId = AbandonedCart.Id, Version = 3, Start = new RunStart(entry, Ana(), trigger, Start) };
             // Contact events travel as the contact-event external event; a cancel carries its reason.
             var script = events.Select(e => e.Name == JourneyOrchestration.CancelEventName
                 ? (e.At, JourneyOrchestration.CancelEventName, (object)e.Json)
