@@ -1,0 +1,60 @@
+using JourneyFunctions.Core.Orchestration;
+using JourneyFunctions.Core.Ports;
+using JourneyFunctions.Core.Security;
+using JourneyFunctions.Core.Services;
+using JourneyFunctions.Host;
+using JourneyFunctions.Host.Api;
+using JourneyFunctions.Host.Composition;
+using JourneyFunctions.Infrastructure.DependencyInjection;
+using JourneyFunctions.Infrastructure.Webhooks;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace JourneyFunctions.FunctionApp;
+
+/// <summary>
+/// The Functions app's composition: the same Core services, storage and email as the built-in host, the built-in
+/// host's HTTP handlers (so routes, payloads and problems are identical), and the durable pieces. Unlike the built-in
+/// host it registers no runner and no <see cref="IRunDispatcher"/>: runs are durable orchestrations, reached through
+/// <see cref="DurableRunDispatcher"/>, which needs the invocation's <c>DurableTaskClient</c>.
+/// </summary>
+public static class FunctionAppServiceCollectionExtensions
+{
+    public static IServiceCollection AddJourneyFunctionApp(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<JourneyHostOptions>().BindConfiguration(JourneyHostOptions.SectionName);
+        services.AddOptions<SendingOptions>().BindConfiguration(SendingOptions.SectionName);
+        services.AddOptions<UnsubscribeTokenOptions>().BindConfiguration(UnsubscribeTokenOptions.SectionName);
+
+        services.AddJourneyCore();
+        services.AddJourneyStorage(configuration);
+        services.AddJourneyEmail(configuration);
+        services.AddHttpClient<IWebhookClient, HttpWebhookClient>(http => http.Timeout = TimeSpan.FromSeconds(30));
+        services.AddSingleton(sp => new UnsubscribeTokens(sp.GetRequiredService<IOptions<UnsubscribeTokenOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
+
+        // HTTP: the built-in host's handlers and its mapping of exceptions to problem+json.
+        services.AddSingleton<ApiExceptionHandler>();
+        services.AddSingleton<JourneyPublishing>();
+
+        // Durable runs.
+        services.AddSingleton<JourneyOrchestrationDriver>();
+        services.AddSingleton<RunRecorder>();
+        services.AddSingleton<RunStartPreparer>();
+        services.AddOptions<RunHistoryOptions>().BindConfiguration(RunHistoryOptions.SectionName);
+        return services;
+    }
+}
+
+/// <summary>How long the durable history of finished runs is kept (configuration section <c>RunHistory</c>).</summary>
+public sealed class RunHistoryOptions
+{
+    public const string SectionName = "RunHistory";
+
+    /// <summary>
+    /// Finished orchestrations older than this are purged from the task hub. Their history holds the contact's data
+    /// (trigger event, contact snapshot), so this is also how long it outlives an erase. Default 30 days.
+    /// </summary>
+    public TimeSpan Retention { get; set; } = TimeSpan.FromDays(30);
+}
