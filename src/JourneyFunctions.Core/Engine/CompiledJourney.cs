@@ -98,7 +98,7 @@ internal sealed class CompiledJourney
         stepId is not null && index.TryGetValue(stepId, out var i) ? Steps[i] : null;
 
     /// <summary>The step id of an index, or "the end of the journey".</summary>
-    public string TargetName(int target) => target >= 0 && target < End ? Steps[target].Step.Id : "end of journey";
+    public string TargetName(int target) => target >= 0 && target < End ? Definition.Steps[target].Id : "end of journey";
 
     private CompiledStep CompileStep(Step step, int i)
     {
@@ -157,7 +157,60 @@ internal sealed class CompiledJourney
         }
 
         cs.Error = errors.Count == 0 ? null : string.Join("; ", errors);
+        WriteMessages(cs);
         return cs;
+    }
+
+    /// <summary>Decision texts that do not depend on the run, written once instead of on every transition.</summary>
+    private void WriteMessages(CompiledStep cs)
+    {
+        if (cs.Duration is { } duration)
+        {
+            cs.DurationText = TimeText.Duration(duration);
+        }
+
+        switch (cs.Step)
+        {
+            case EmailStep email:
+                cs.Message = $"sending email '{email.Template}'";
+                cs.DoneMessage = $"email '{email.Template}' sent";
+                break;
+            case WaitForEventStep wfe:
+                cs.Message = $"{wfe.Event} arrived -> {TargetName(cs.OnEvent)}";
+                cs.DoneMessage = $"no {wfe.Event} within {cs.DurationText} -> {TargetName(cs.OnTimeout)}";
+                break;
+            case BranchStep branch:
+                cs.Message = $"{branch.Id}: {cs.Description} -> {TargetName(cs.Then)}";
+                cs.DoneMessage = $"{branch.Id}: not ({cs.Description}) -> {TargetName(cs.Else)}";
+                break;
+            case TagsStep tags:
+                cs.Message = DescribeTags(tags);
+                break;
+            case SetFieldStep set:
+                cs.Message = $"setting contact field {set.Field} to {(set.Value is { } value ? JsonValues.Display(value) : "nothing (cleared)")}";
+                break;
+            case WebhookStep hook:
+                cs.Message = $"calling webhook {hook.Method} {hook.Url}";
+                break;
+            case ExitStep exit:
+                cs.Message = exit.Reason is null
+                    ? $"exit step {exit.Id}: the journey ends here"
+                    : $"exit step {exit.Id}: the journey ends here ({exit.Reason})";
+                break;
+        }
+    }
+
+    private static string DescribeTags(TagsStep tags)
+    {
+        var add = tags.Add.Count == 0 ? null : (tags.Add.Count == 1 ? "adding tag " : "adding tags ") + string.Join(", ", tags.Add);
+        var remove = tags.Remove.Count == 0 ? null : (tags.Remove.Count == 1 ? "removing tag " : "removing tags ") + string.Join(", ", tags.Remove);
+        return (add, remove) switch
+        {
+            (not null, not null) => add + "; " + remove,
+            (not null, null) => add,
+            (null, not null) => remove,
+            _ => "changing no tags",
+        };
     }
 
     private static void CompileWait(CompiledStep cs, WaitStep wait, List<string> errors)
@@ -269,4 +322,14 @@ internal sealed class CompiledStep(Step step, int index)
     public string? Description { get; set; }
 
     public int[]? PathTargets { get; set; }
+
+    /// <summary><see cref="Duration"/> in words.</summary>
+    public string? DurationText { get; set; }
+
+    /// <summary>The step's main decision text: the activity it issues, the branch taken when the condition holds, the
+    /// waited event arriving, or the exit.</summary>
+    public string? Message { get; set; }
+
+    /// <summary>The second decision text: the email sent, the branch taken when the condition fails, or the timeout.</summary>
+    public string? DoneMessage { get; set; }
 }

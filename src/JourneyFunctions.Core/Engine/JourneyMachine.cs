@@ -192,8 +192,7 @@ public static class JourneyMachine
 
     private static bool OnActivityCompleted(Work w, ActivityCompleted completed)
     {
-        var s = w.S;
-        if (s.Status != RunStatus.Executing || s.Activity is not { } activity || activity.Sequence != completed.Sequence)
+        if (w.Status != RunStatus.Executing || w.Activity is not { } activity || activity.Sequence != completed.Sequence)
         {
             return false;
         }
@@ -208,14 +207,14 @@ public static class JourneyMachine
         switch (outcome.Status)
         {
             case ActivityStatus.Succeeded:
-                if (step is EmailStep email)
+                if (step is EmailStep)
                 {
-                    w.S = s with { Sent = Append(s.Sent, step.Id) };
-                    w.Decide(step.Id, DecisionKind.Activity, $"email '{email.Template}' sent");
+                    w.Sent = Append(w.Sent, step.Id);
+                    w.Decide(step.Id, DecisionKind.Activity, cs.DoneMessage!);
                 }
                 else if (step is WebhookStep && outcome.Output is { } output)
                 {
-                    w.S = s with { Events = With(s.Events, step.Id, output) };
+                    w.Events = With(w.Events, step.Id, output);
                 }
 
                 Advance(w, cs.Next);
@@ -240,8 +239,7 @@ public static class JourneyMachine
 
     private static bool OnTimerFired(Work w, TimerFired timer)
     {
-        var s = w.S;
-        if (s.Status != RunStatus.Waiting || s.Wait is not { } wait || wait.Sequence != timer.Sequence)
+        if (w.Status != RunStatus.Waiting || w.Wait is not { } wait || wait.Sequence != timer.Sequence)
         {
             return false;
         }
@@ -261,7 +259,7 @@ public static class JourneyMachine
             default:
                 if (cs.Step is WaitForEventStep wfe)
                 {
-                    w.Decide(wfe.Id, DecisionKind.Timeout, $"no {wfe.Event} within {TimeText.Duration(cs.Duration.GetValueOrDefault())} -> {w.J.TargetName(cs.OnTimeout)}");
+                    w.Decide(wfe.Id, DecisionKind.Timeout, cs.DoneMessage!);
                     Advance(w, cs.OnTimeout);
                 }
                 else
@@ -275,7 +273,6 @@ public static class JourneyMachine
 
     private static bool OnEvent(Work w, ContactEvent ev)
     {
-        var s = w.S;
         var data = ev.Data;
         var changed = false;
 
@@ -286,7 +283,7 @@ public static class JourneyMachine
             || string.Equals(ev.Name, SystemEvents.EmailBounced, StringComparison.Ordinal);
         if (isEngagement && ReadString(data, "runId") is { } engagedRun)
         {
-            if (!string.Equals(engagedRun, s.RunId, StringComparison.Ordinal))
+            if (!string.Equals(engagedRun, w.Original.RunId, StringComparison.Ordinal))
             {
                 // About another run's email: none of this run's business.
                 return false;
@@ -294,10 +291,18 @@ public static class JourneyMachine
 
             if (ReadString(data, "stepId") is { } engagedStep && ev.Name is SystemEvents.EmailOpened or SystemEvents.EmailClicked)
             {
-                var list = isOpen ? s.Opened : s.Clicked;
+                var list = isOpen ? w.Opened : w.Clicked;
                 if (!ContainsOrdinal(list, engagedStep))
                 {
-                    w.S = s = isOpen ? s with { Opened = Append(list, engagedStep) } : s with { Clicked = Append(list, engagedStep) };
+                    if (isOpen)
+                    {
+                        w.Opened = Append(list, engagedStep);
+                    }
+                    else
+                    {
+                        w.Clicked = Append(list, engagedStep);
+                    }
+
                     changed = true;
                 }
             }
@@ -305,19 +310,20 @@ public static class JourneyMachine
 
         var journey = w.J.Definition;
         ConditionScope? scope = null;
-        ConditionScope Scope() => scope ??= ConditionScope.ForRun(w.Contact, w.S, data ?? EmptyObject, w.Zone);
+        ConditionScope Scope() => scope ??= w.Scope(data ?? EmptyObject);
 
         // (2) Goal.
-        if (journey.Goal is { } goal && s.GoalReachedAt is null && w.J.GoalError is null
+        if (journey.Goal is { } goal && w.GoalReachedAt is null && w.J.GoalError is null
             && string.Equals(ev.Name, goal.Event, StringComparison.Ordinal)
             && (goal.Filter is null || ConditionEvaluator.Evaluate(goal.Filter, Scope(), w.Now)))
         {
-            var inWindow = w.J.GoalWithin is not { } within || w.Now <= within.AddTo(s.StartedAt, w.Zone);
+            var startedAt = w.Original.StartedAt;
+            var inWindow = w.J.GoalWithin is not { } within || w.Now <= within.AddTo(startedAt, w.Zone);
             if (inWindow)
             {
-                w.S = s = s with { GoalReachedAt = w.Now };
+                w.GoalReachedAt = w.Now;
                 w.Commands.Add(new RecordGoal(ev.Id, w.Now));
-                w.Decide(s.StepId, DecisionKind.Goal, $"goal reached: {ev.Name} {TimeText.Elapsed(s.StartedAt, w.Now)} after entry");
+                w.Decide(w.StepId, DecisionKind.Goal, $"goal reached: {ev.Name} {TimeText.Elapsed(startedAt, w.Now)} after entry");
                 changed = true;
                 if (goal.EndsRun)
                 {
@@ -339,28 +345,30 @@ public static class JourneyMachine
         }
 
         // (4) The waitForEvent step the run is in.
-        if (s.Status == RunStatus.Waiting && s.Wait is { Purpose: WaitPurpose.Step } wait
+        if (w.Status == RunStatus.Waiting && w.Wait is { Purpose: WaitPurpose.Step } wait
             && w.J.Find(wait.StepId) is { Step: WaitForEventStep wfe } cs
             && string.Equals(ev.Name, wfe.Event, StringComparison.Ordinal)
             && (wfe.Filter is null || ConditionEvaluator.Evaluate(wfe.Filter, Scope(), w.Now)))
         {
             var received = data ?? EmptyObject;
-            w.S = s with { Events = With(s.Events, wfe.Id, received), LastEvent = received };
-            w.Decide(wfe.Id, DecisionKind.EventMatched, $"{ev.Name} arrived -> {w.J.TargetName(cs.OnEvent)}");
+            w.Events = With(w.Events, wfe.Id, received);
+            w.LastEvent = received;
+            w.Decide(wfe.Id, DecisionKind.EventMatched, cs.Message!);
             Advance(w, cs.OnEvent);
             return true;
         }
 
         // (5) A newer trigger event for the same key (a cart changed again): the run uses the newer data.
         var trigger = journey.Trigger;
-        if (trigger.Key is { } keyPath && s.Key is not null && trigger.Event is { } triggerEvent
+        var runKey = w.Original.Key;
+        if (trigger.Key is { } keyPath && runKey is not null && trigger.Event is { } triggerEvent
             && string.Equals(ev.Name, triggerEvent, StringComparison.Ordinal)
             && data is { } newData && JsonValues.TryNavigate(newData, keyPath, out var keyValue)
-            && string.Equals(KeyText(keyValue), s.Key, StringComparison.Ordinal)
+            && string.Equals(KeyText(keyValue), runKey, StringComparison.Ordinal)
             && (trigger.Filter is null || ConditionEvaluator.Evaluate(trigger.Filter, ConditionScope.ForEvent(w.Contact, newData, w.Zone), w.Now)))
         {
-            w.S = s with { Trigger = newData };
-            w.Decide(s.StepId, DecisionKind.Updated, $"{ev.Name} again for {keyPath} {s.Key}: the run now uses the newer data");
+            w.Trigger = newData;
+            w.Decide(w.StepId, DecisionKind.Updated, $"{ev.Name} again for {keyPath} {runKey}: the run now uses the newer data");
             return true;
         }
 
@@ -399,14 +407,14 @@ public static class JourneyMachine
             switch (step)
             {
                 case EmailStep email:
-                    if (ContainsOrdinal(w.S.Sent, email.Id))
+                    if (ContainsOrdinal(w.Sent, email.Id))
                     {
                         w.Decide(email.Id, DecisionKind.Skipped, "already sent in this run");
                         index = cs.Next;
                         continue;
                     }
 
-                    SendEmail(w, email);
+                    SendEmail(w, cs, email);
                     return;
                 case WaitStep wait:
                     if (StartWaitStep(w, cs, wait))
@@ -420,51 +428,48 @@ public static class JourneyMachine
                     var timeout = cs.Duration.GetValueOrDefault();
                     var until = timeout.AddTo(w.Now, w.Zone);
                     IssueWait(w, wfe.Id, until, cs.WaitEvents, WaitPurpose.Step);
-                    w.Decide(wfe.Id, DecisionKind.Wait, $"waiting up to {TimeText.Duration(timeout)} for {wfe.Event}, until {TimeText.Local(until, w.Zone)}");
+                    w.Decide(wfe.Id, DecisionKind.Wait, $"waiting up to {cs.DurationText} for {wfe.Event}, until {new TimeText.LocalTime(until, w.Zone)}");
                     return;
                 case BranchStep branch:
-                    var holds = ConditionEvaluator.Evaluate(branch.If, ConditionScope.ForRun(w.Contact, w.S, null, w.Zone), w.Now);
+                    var holds = ConditionEvaluator.Evaluate(branch.If, w.Scope(null), w.Now);
                     index = holds ? cs.Then : cs.Else;
-                    w.Decide(branch.Id, DecisionKind.Branch, holds
-                        ? $"{branch.Id}: {cs.Description} -> {j.TargetName(index)}"
-                        : $"{branch.Id}: not ({cs.Description}) -> {j.TargetName(index)}");
+                    w.Decide(branch.Id, DecisionKind.Branch, holds ? cs.Message! : cs.DoneMessage!);
                     continue;
                 case SplitStep split:
-                    var bucket = SplitBuckets.For(j.Definition.Id, w.S.ContactId, split.Id);
+                    var bucket = SplitBuckets.For(j.Definition.Id, w.Original.ContactId, split.Id);
                     var pathIndex = SplitBuckets.PathIndex(split.Paths, bucket);
                     var path = split.Paths[pathIndex];
                     index = cs.PathTargets![pathIndex];
                     w.Decide(split.Id, DecisionKind.Split, $"{split.Id}: path {path.Label ?? (pathIndex + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)} ({path.Percent}%, bucket {bucket}) -> {j.TargetName(index)}");
                     continue;
                 case TagsStep tags:
-                    IssueActivity(w, tags.Id, false, (runId, seq, op) => new ChangeTagsRequest
+                    IssueActivity(w, new ChangeTagsRequest
                     {
-                        RunId = runId, JourneyId = w.S.JourneyId, Version = w.S.Version, ContactId = w.S.ContactId,
-                        StepId = tags.Id, Sequence = seq, OperationId = op, Add = tags.Add, Remove = tags.Remove,
+                        RunId = w.Original.RunId, JourneyId = w.Original.JourneyId, Version = w.Original.Version, ContactId = w.Original.ContactId,
+                        StepId = tags.Id, Sequence = w.Sequence + 1, OperationId = OperationId(w, tags.Id, false), Add = tags.Add, Remove = tags.Remove,
                     });
-                    w.Decide(tags.Id, DecisionKind.Activity, DescribeTags(tags));
+                    w.Decide(tags.Id, DecisionKind.Activity, cs.Message!);
                     return;
                 case SetFieldStep set:
-                    IssueActivity(w, set.Id, false, (runId, seq, op) => new SetFieldRequest
+                    IssueActivity(w, new SetFieldRequest
                     {
-                        RunId = runId, JourneyId = w.S.JourneyId, Version = w.S.Version, ContactId = w.S.ContactId,
-                        StepId = set.Id, Sequence = seq, OperationId = op, Field = set.Field, Value = set.Value,
+                        RunId = w.Original.RunId, JourneyId = w.Original.JourneyId, Version = w.Original.Version, ContactId = w.Original.ContactId,
+                        StepId = set.Id, Sequence = w.Sequence + 1, OperationId = OperationId(w, set.Id, false), Field = set.Field, Value = set.Value,
                     });
-                    w.Decide(set.Id, DecisionKind.Activity, $"setting contact field {set.Field} to {(set.Value is { } value ? JsonValues.Display(value) : "nothing (cleared)")}");
+                    w.Decide(set.Id, DecisionKind.Activity, cs.Message!);
                     return;
                 case WebhookStep hook:
                     var hookData = w.RunData();
-                    IssueActivity(w, hook.Id, false, (runId, seq, op) => new CallWebhookRequest
+                    IssueActivity(w, new CallWebhookRequest
                     {
-                        RunId = runId, JourneyId = w.S.JourneyId, Version = w.S.Version, ContactId = w.S.ContactId,
-                        StepId = hook.Id, Sequence = seq, OperationId = op, Url = hook.Url, Method = hook.Method,
+                        RunId = w.Original.RunId, JourneyId = w.Original.JourneyId, Version = w.Original.Version, ContactId = w.Original.ContactId,
+                        StepId = hook.Id, Sequence = w.Sequence + 1, OperationId = OperationId(w, hook.Id, false), Url = hook.Url, Method = hook.Method,
                         Headers = hook.Headers, Body = hook.Body, Data = hookData,
                     });
-                    w.Decide(hook.Id, DecisionKind.Activity, $"calling webhook {hook.Method} {hook.Url}");
+                    w.Decide(hook.Id, DecisionKind.Activity, cs.Message!);
                     return;
                 case ExitStep exit:
-                    Complete(w, CompletionReason.Finished, exit.Reason ?? exit.Id, DecisionKind.Completed,
-                        exit.Reason is null ? $"exit step {exit.Id}: the journey ends here" : $"exit step {exit.Id}: the journey ends here ({exit.Reason})");
+                    Complete(w, CompletionReason.Finished, exit.Reason ?? exit.Id, DecisionKind.Completed, cs.Message!);
                     return;
                 default:
                     throw new InvalidOperationException($"Step kind {step.Kind} has no interpreter.");
@@ -472,24 +477,24 @@ public static class JourneyMachine
         }
     }
 
-    private static void SendEmail(Work w, EmailStep email)
+    private static void SendEmail(Work w, CompiledStep cs, EmailStep email)
     {
         if (w.J.Window is { } window && !email.IgnoreSendWindow && !window.IsOpen(w.Now, w.Zone))
         {
             var opening = window.NextOpening(w.Now, w.Zone);
             IssueWait(w, email.Id, opening, [], WaitPurpose.SendWindow);
-            w.Decide(email.Id, DecisionKind.Deferred, $"held until {TimeText.Local(opening, w.Zone)}: outside the send window");
+            w.Decide(email.Id, DecisionKind.Deferred, $"held until {new TimeText.LocalTime(opening, w.Zone)}: outside the send window");
             return;
         }
 
         var data = w.RunData();
         var marketing = w.J.Definition.Category == JourneyCategory.Marketing;
-        IssueActivity(w, email.Id, true, (runId, seq, op) => new SendEmailRequest
+        IssueActivity(w, new SendEmailRequest
         {
-            RunId = runId, JourneyId = w.S.JourneyId, Version = w.S.Version, ContactId = w.S.ContactId,
-            StepId = email.Id, Sequence = seq, OperationId = op, Template = email.Template, Marketing = marketing, Data = data,
+            RunId = w.Original.RunId, JourneyId = w.Original.JourneyId, Version = w.Original.Version, ContactId = w.Original.ContactId,
+            StepId = email.Id, Sequence = w.Sequence + 1, OperationId = OperationId(w, email.Id, true), Template = email.Template, Marketing = marketing, Data = data,
         });
-        w.Decide(email.Id, DecisionKind.Activity, $"sending email '{email.Template}'");
+        w.Decide(email.Id, DecisionKind.Activity, cs.Message!);
     }
 
     /// <summary>Starts the wait of a wait step; false when there is nothing to wait for and the run goes on at once.</summary>
@@ -499,7 +504,7 @@ public static class JourneyMachine
         if (wait.RelativeTo is { } path)
         {
             var offsetText = cs.Offset is { } o && !o.IsZero ? $"{TimeText.Duration(o with { Negative = false })} {(o.Negative ? "before" : "after")} {path}" : path;
-            if (ConditionEvaluator.TryResolve(path, ConditionScope.ForRun(w.Contact, w.S, null, w.Zone), out var value)
+            if (ConditionEvaluator.TryResolve(path, w.Scope(null), out var value)
                 && JsonValues.TryGetInstant(value, w.Zone, out var date))
             {
                 until = cs.Offset is { } offset ? offset.AddTo(date, w.Zone) : date;
@@ -518,7 +523,7 @@ public static class JourneyMachine
             {
                 until = fallback.AddTo(w.Now, w.Zone);
                 IssueWait(w, wait.Id, until, [], WaitPurpose.Step);
-                w.Decide(wait.Id, DecisionKind.Wait, $"{path} is missing or not a date: waiting {TimeText.Duration(fallback)} instead, until {TimeText.Local(until, w.Zone)}");
+                w.Decide(wait.Id, DecisionKind.Wait, $"{path} is missing or not a date: waiting {cs.DurationText} instead, until {new TimeText.LocalTime(until, w.Zone)}");
                 return true;
             }
 
@@ -530,14 +535,14 @@ public static class JourneyMachine
         {
             until = NextTimeOfDay(cs, w.Now, w.Zone);
             IssueWait(w, wait.Id, until, [], WaitPurpose.Step);
-            w.Decide(wait.Id, DecisionKind.Wait, $"waiting until {TimeText.Local(until, w.Zone)}");
+            w.Decide(wait.Id, DecisionKind.Wait, $"waiting until {new TimeText.LocalTime(until, w.Zone)}");
             return true;
         }
 
         var duration = cs.Duration.GetValueOrDefault();
         until = duration.AddTo(w.Now, w.Zone);
         IssueWait(w, wait.Id, until, [], WaitPurpose.Step);
-        w.Decide(wait.Id, DecisionKind.Wait, $"waiting {TimeText.Duration(duration)}, until {TimeText.Local(until, w.Zone)}");
+        w.Decide(wait.Id, DecisionKind.Wait, $"waiting {cs.DurationText}, until {new TimeText.LocalTime(until, w.Zone)}");
         return true;
     }
 
@@ -564,67 +569,51 @@ public static class JourneyMachine
         throw new InvalidOperationException($"Step {cs.Step.Id} allows no weekday.");
     }
 
-    private static void IssueActivity(Work w, string stepId, bool isEmail, Func<string, int, string, ActivityRequest> request)
+    /// <summary>The idempotency key of the next activity: once per run for an email, once per visit otherwise.</summary>
+    private static string OperationId(Work w, string stepId, bool isEmail) => isEmail
+        ? string.Concat(w.Original.RunId, "|", stepId)
+        : string.Concat(w.Original.RunId, "|", stepId, "|", (w.Sequence + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    private static void IssueActivity(Work w, ActivityRequest request)
     {
-        var s = w.S;
-        var sequence = s.Sequence + 1;
-        var operationId = isEmail
-            ? string.Concat(s.RunId, "|", stepId)
-            : string.Concat(s.RunId, "|", stepId, "|", sequence.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        w.Commands.Add(new ExecuteActivity(request(s.RunId, sequence, operationId)));
-        w.S = s with
-        {
-            Status = RunStatus.Executing,
-            StepId = stepId,
-            Sequence = sequence,
-            Activity = new PendingActivity { StepId = stepId, Sequence = sequence, OperationId = operationId },
-            Wait = null,
-        };
+        w.Commands.Add(new ExecuteActivity(request));
+        w.Status = RunStatus.Executing;
+        w.StepId = request.StepId;
+        w.Sequence = request.Sequence;
+        w.Activity = new PendingActivity { StepId = request.StepId, Sequence = request.Sequence, OperationId = request.OperationId };
+        w.Wait = null;
     }
 
     private static void IssueWait(Work w, string stepId, DateTimeOffset? until, IReadOnlyList<string> events, WaitPurpose purpose)
     {
-        var s = w.S;
-        var wait = new RunWait { StepId = stepId, Sequence = s.Sequence + 1, Until = until, Events = events, Purpose = purpose };
+        var wait = new RunWait { StepId = stepId, Sequence = w.Sequence + 1, Until = until, Events = events, Purpose = purpose };
         w.Commands.Add(new StartWait(wait));
-        w.S = s with { Status = RunStatus.Waiting, StepId = stepId, Sequence = wait.Sequence, Wait = wait, Activity = null };
+        w.Status = RunStatus.Waiting;
+        w.StepId = stepId;
+        w.Sequence = wait.Sequence;
+        w.Wait = wait;
+        w.Activity = null;
     }
 
     private static void Complete(Work w, CompletionReason reason, string? detail, DecisionKind kind, string message)
     {
-        var stepId = w.S.StepId;
-        w.S = w.S with
-        {
-            Status = RunStatus.Completed,
-            StepId = null,
-            Wait = null,
-            Activity = null,
-            Completion = reason,
-            CompletionDetail = detail,
-            EndedAt = w.Now,
-        };
+        var stepId = w.StepId;
+        w.Status = RunStatus.Completed;
+        w.StepId = null;
+        w.Wait = null;
+        w.Activity = null;
+        w.Completion = reason;
+        w.CompletionDetail = detail;
+        w.EndedAt = w.Now;
         w.Commands.Add(new CompleteRun(reason, detail));
         w.Decide(stepId, kind, message);
     }
 
     private static bool MissingStep(Work w, string stepId)
     {
-        var reason = $"step {stepId} is not in version {w.S.Version} of the journey";
+        var reason = $"step {stepId} is not in version {w.Original.Version} of the journey";
         Complete(w, CompletionReason.Failed, reason, DecisionKind.Completed, $"the run failed: {reason}");
         return true;
-    }
-
-    private static string DescribeTags(TagsStep tags)
-    {
-        var add = tags.Add.Count == 0 ? null : (tags.Add.Count == 1 ? "adding tag " : "adding tags ") + string.Join(", ", tags.Add);
-        var remove = tags.Remove.Count == 0 ? null : (tags.Remove.Count == 1 ? "removing tag " : "removing tags ") + string.Join(", ", tags.Remove);
-        return (add, remove) switch
-        {
-            (not null, not null) => add + "; " + remove,
-            (not null, null) => add,
-            (null, not null) => remove,
-            _ => "changing no tags",
-        };
     }
 
     private static TimeZoneInfo ZoneOf(JourneyDefinition journey, Contact contact) =>
@@ -684,33 +673,121 @@ public static class JourneyMachine
         return copy;
     }
 
-    /// <summary>The working copy of one call: the evolving state and what the call produced.</summary>
-    private sealed class Work(CompiledJourney journey, Contact contact, DateTimeOffset now, RunState state)
+    /// <summary>
+    /// The working copy of one call: the run's changing fields, mutated in place while the run advances, and what the
+    /// call produced. The new <see cref="RunState"/> is built once, at the end.
+    /// </summary>
+    private sealed class Work
     {
-        public CompiledJourney J { get; } = journey;
+        public Work(CompiledJourney journey, Contact contact, DateTimeOffset now, RunState state)
+        {
+            J = journey;
+            Contact = contact;
+            Now = now;
+            Zone = ZoneOf(journey.Definition, contact);
+            Original = state;
+            Status = state.Status;
+            StepId = state.StepId;
+            Sequence = state.Sequence;
+            Trigger = state.Trigger;
+            LastEvent = state.LastEvent;
+            Events = state.Events;
+            Wait = state.Wait;
+            Activity = state.Activity;
+            Sent = state.Sent;
+            Opened = state.Opened;
+            Clicked = state.Clicked;
+            GoalReachedAt = state.GoalReachedAt;
+            Completion = state.Completion;
+            CompletionDetail = state.CompletionDetail;
+            EndedAt = state.EndedAt;
+        }
 
-        public Contact Contact { get; } = contact;
+        public CompiledJourney J { get; }
 
-        public DateTimeOffset Now { get; } = now;
+        public Contact Contact { get; }
 
-        public TimeZoneInfo Zone { get; } = ZoneOf(journey.Definition, contact);
+        public DateTimeOffset Now { get; }
 
-        public RunState S { get; set; } = state;
+        public TimeZoneInfo Zone { get; }
+
+        /// <summary>The state the call began with (its identity fields never change).</summary>
+        public RunState Original { get; }
+
+        public RunStatus Status { get; set; }
+
+        public string? StepId { get; set; }
+
+        public int Sequence { get; set; }
+
+        public JsonElement? Trigger { get; set; }
+
+        public JsonElement? LastEvent { get; set; }
+
+        public IReadOnlyDictionary<string, JsonElement> Events { get; set; }
+
+        public RunWait? Wait { get; set; }
+
+        public PendingActivity? Activity { get; set; }
+
+        public IReadOnlyList<string> Sent { get; set; }
+
+        public IReadOnlyList<string> Opened { get; set; }
+
+        public IReadOnlyList<string> Clicked { get; set; }
+
+        public DateTimeOffset? GoalReachedAt { get; set; }
+
+        public CompletionReason? Completion { get; set; }
+
+        public string? CompletionDetail { get; set; }
+
+        public DateTimeOffset? EndedAt { get; set; }
 
         public int StepsExecuted { get; set; }
 
         public List<MachineCommand> Commands { get; } = new(2);
 
-        public List<Decision> Decisions { get; } = new(4);
+        public List<Decision> Decisions { get; } = new(3);
 
         public void Decide(string? stepId, DecisionKind kind, string message) => Decisions.Add(new Decision(Now, stepId, kind, message));
 
-        public RunData RunData() => new() { Trigger = S.Trigger, Event = S.LastEvent, Events = S.Events };
+        public RunData RunData() => new() { Trigger = Trigger, Event = LastEvent, Events = Events };
+
+        /// <summary>What conditions see now; <paramref name="eventData"/> is event.* (else the last waited event).</summary>
+        public ConditionScope Scope(JsonElement? eventData) => new()
+        {
+            Contact = Contact,
+            Trigger = Trigger,
+            Event = eventData ?? LastEvent,
+            Events = Events,
+            Opened = Opened,
+            Clicked = Clicked,
+            TimeZone = Zone,
+        };
 
         public MachineResult Result()
         {
-            var final = StepsExecuted == 0 ? S : S with { StepsExecuted = S.StepsExecuted + StepsExecuted };
-            return new MachineResult(final, Commands, Decisions);
+            var state = Original with
+            {
+                Status = Status,
+                StepId = StepId,
+                Sequence = Sequence,
+                Trigger = Trigger,
+                LastEvent = LastEvent,
+                Events = Events,
+                Wait = Wait,
+                Activity = Activity,
+                Sent = Sent,
+                Opened = Opened,
+                Clicked = Clicked,
+                GoalReachedAt = GoalReachedAt,
+                Completion = Completion,
+                CompletionDetail = CompletionDetail,
+                EndedAt = EndedAt,
+                StepsExecuted = Original.StepsExecuted + StepsExecuted,
+            };
+            return new MachineResult(state, Commands, Decisions);
         }
     }
 }

@@ -7,11 +7,62 @@ namespace JourneyFunctions.Core.Engine;
 /// <summary>Times and durations as a marketer reads them in the timeline (English, invariant culture).</summary>
 internal static class TimeText
 {
+    private static readonly string[] DayNames = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+    private static readonly string[] MonthNames = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
     /// <summary>An instant as local time in the zone: <c>Tue 24 Nov 09:00 Europe/Madrid</c>.</summary>
-    public static string Local(DateTimeOffset instant, TimeZoneInfo zone)
+    public static string Local(DateTimeOffset instant, TimeZoneInfo zone) => new LocalTime(instant, zone).ToString();
+
+    /// <summary>
+    /// A local time that formats itself straight into an interpolated string (no intermediate strings): the machine
+    /// writes one into most decisions, so this sits on the hot path of every transition.
+    /// </summary>
+    public readonly struct LocalTime(DateTimeOffset instant, TimeZoneInfo zone) : ISpanFormattable
     {
-        var local = TimeZoneInfo.ConvertTime(instant, zone);
-        return local.ToString("ddd d MMM HH:mm", CultureInfo.InvariantCulture) + " " + zone.Id;
+        public override string ToString() => ToString(null, CultureInfo.InvariantCulture);
+
+        public string ToString(string? format, IFormatProvider? formatProvider)
+        {
+            Span<char> buffer = stackalloc char[128];
+            return TryFormat(buffer, out var written, format, formatProvider) ? new string(buffer[..written]) : throw new FormatException("Zone id too long.");
+        }
+
+        public bool TryFormat(Span<char> destination, out int charsWritten, ReadOnlySpan<char> format, IFormatProvider? provider)
+        {
+            var local = instant.UtcDateTime + zone.GetUtcOffset(instant);
+            var id = zone.Id;
+            charsWritten = 0;
+            var needed = 3 + 1 + 2 + 1 + 3 + 1 + 5 + 1 + id.Length;
+            if (destination.Length < needed)
+            {
+                return false;
+            }
+
+            var i = 0;
+            DayNames[(int)local.DayOfWeek].AsSpan().CopyTo(destination);
+            i += 3;
+            destination[i++] = ' ';
+            var day = local.Day;
+            if (day >= 10)
+            {
+                destination[i++] = (char)('0' + (day / 10));
+            }
+
+            destination[i++] = (char)('0' + (day % 10));
+            destination[i++] = ' ';
+            MonthNames[local.Month - 1].AsSpan().CopyTo(destination[i..]);
+            i += 3;
+            destination[i++] = ' ';
+            destination[i++] = (char)('0' + (local.Hour / 10));
+            destination[i++] = (char)('0' + (local.Hour % 10));
+            destination[i++] = ':';
+            destination[i++] = (char)('0' + (local.Minute / 10));
+            destination[i++] = (char)('0' + (local.Minute % 10));
+            destination[i++] = ' ';
+            id.AsSpan().CopyTo(destination[i..]);
+            charsWritten = i + id.Length;
+            return true;
+        }
     }
 
     /// <summary>A duration in words: <c>1 hour</c>, <c>2 days</c>, <c>1 month 3 days</c>.</summary>

@@ -1,0 +1,64 @@
+using System.Text.Json;
+using JourneyFunctions.Core.Model;
+using JourneyFunctions.Core.Ports;
+using JourneyFunctions.Core.Serialization;
+
+namespace JourneyFunctions.Core.Validation;
+
+/// <summary>
+/// Checks journeys and reports every problem at once, each with its JSON path and a sentence a marketer
+/// understands, instead of stopping at the first. Text goes through a structural pass over the raw JSON (where
+/// System.Text.Json would throw on the first problem) and, when that is clean, a semantic pass over the
+/// deserialized definition. Pure: no I/O except what the optional template catalog does.
+/// </summary>
+public static class JourneyValidator
+{
+    /// <summary>
+    /// Validates a journey file's text. The result's <see cref="ValidationResult.Journey"/> is set whenever the text
+    /// could be read as a journey, even when semantic errors remain.
+    /// </summary>
+    /// <param name="json">The file's text.</param>
+    /// <param name="templates">When given, email templates must exist and pass <see cref="ITemplateCatalog.Check"/>.</param>
+    public static ValidationResult Validate(string json, ITemplateCatalog? templates = null)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        var errors = new List<ValidationError>();
+        var options = JourneyJson.Options;
+        using var document = StructuralValidator.Parse(json, options, errors);
+        if (document is null)
+        {
+            return new ValidationResult(null, errors);
+        }
+
+        new StructuralValidator(options, errors).Check(document.RootElement, typeof(JourneyDefinition), JsonPaths.Root);
+        if (errors.Count > 0)
+        {
+            return new ValidationResult(null, errors);
+        }
+
+        JourneyDefinition journey;
+        try
+        {
+            journey = document.RootElement.Deserialize<JourneyDefinition>(options)
+                ?? throw new JsonException("The journey is null.");
+        }
+        catch (JsonException ex)
+        {
+            // The structural pass mirrors the serializer; this is the safety net for a rule it does not know yet.
+            errors.Add(new ValidationError(ex.Path ?? JsonPaths.Root, ValidationCodes.InvalidValue, ex.Message));
+            return new ValidationResult(null, errors);
+        }
+
+        new SemanticValidator(journey, templates, errors).Run();
+        return new ValidationResult(journey, errors);
+    }
+
+    /// <summary>Validates a definition already in memory (semantic checks only: the model cannot hold unknown properties).</summary>
+    public static IReadOnlyList<ValidationError> Validate(JourneyDefinition journey, ITemplateCatalog? templates = null)
+    {
+        ArgumentNullException.ThrowIfNull(journey);
+        var errors = new List<ValidationError>();
+        new SemanticValidator(journey, templates, errors).Run();
+        return errors;
+    }
+}

@@ -1,0 +1,88 @@
+using JourneyFunctions.Core.Ports;
+using JourneyFunctions.Infrastructure.Memory;
+using JourneyFunctions.Infrastructure.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace JourneyFunctions.Infrastructure.DependencyInjection;
+
+/// <summary>Registers every storage port (contacts, journeys, runs, ledger ..., the event queue) for the configured provider.</summary>
+public static class StorageServiceCollectionExtensions
+{
+    /// <summary>
+    /// Binds <see cref="StorageOptions"/> from the <c>Storage</c> section and registers each port as a singleton of the
+    /// chosen provider. The provider is read once here: switching it needs a restart.
+    /// </summary>
+    public static IServiceCollection AddJourneyStorage(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.SectionName);
+        services.TryAddSingleton(TimeProvider.System);
+
+        var options = new StorageOptions();
+        configuration.GetSection(StorageOptions.SectionName).Bind(options);
+        switch (options.Provider)
+        {
+            case StorageProvider.Memory:
+                AddMemory(services);
+                break;
+            case StorageProvider.AzureStorage:
+                AddAzure(services);
+                break;
+            default:
+                throw new InvalidOperationException(
+                    $"Storage:Provider '{options.Provider}' is unknown; use '{nameof(StorageProvider.Memory)}' or '{nameof(StorageProvider.AzureStorage)}'.");
+        }
+
+        return services;
+    }
+
+    private static void AddMemory(IServiceCollection services)
+    {
+        Add<IContactStore, MemoryContactStore>(services);
+        Add<IJourneyStore, MemoryJourneyStore>(services);
+        Add<IRunStore, MemoryRunStore>(services);
+        Add<ISendLedger, MemorySendLedger>(services);
+        Add<ISuppressionStore, MemorySuppressionStore>(services);
+        Add<ITimelineStore, MemoryTimelineStore>(services);
+        Add<IStatsStore, MemoryStatsStore>(services);
+        Add<IProcessedEventStore, MemoryProcessedEventStore>(services);
+        Add<ILeaseStore, MemoryLeaseStore>(services);
+        Add<IEventQueue, MemoryEventQueue>(services);
+    }
+
+    private static void AddAzure(IServiceCollection services)
+    {
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
+            return new StorageTables(StorageClients.CreateTableService(options), options.TablePrefix);
+        });
+        services.AddSingleton(sp => StorageClients.CreateQueueService(sp.GetRequiredService<IOptions<StorageOptions>>().Value));
+        Add<IContactStore, TableContactStore>(services);
+        Add<IJourneyStore, TableJourneyStore>(services);
+        Add<IRunStore, TableRunStore>(services);
+        Add<ISendLedger, TableSendLedger>(services);
+        Add<ISuppressionStore, TableSuppressionStore>(services);
+        Add<ITimelineStore, TableTimelineStore>(services);
+        Add<IStatsStore, TableStatsStore>(services);
+        Add<IProcessedEventStore, TableProcessedEventStore>(services);
+        Add<ILeaseStore, TableLeaseStore>(services);
+        services.AddSingleton(sp => new AzureEventQueue(
+            sp.GetRequiredService<Azure.Storage.Queues.QueueServiceClient>(),
+            sp.GetRequiredService<IOptions<StorageOptions>>().Value.QueueName,
+            sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IEventQueue>(sp => sp.GetRequiredService<AzureEventQueue>());
+    }
+
+    /// <summary>One instance serves both the port and its concrete type (the host may need the concrete queue).</summary>
+    private static void Add<TPort, TImpl>(IServiceCollection services)
+        where TPort : class
+        where TImpl : class, TPort
+    {
+        services.AddSingleton<TImpl>();
+        services.AddSingleton<TPort>(sp => sp.GetRequiredService<TImpl>());
+    }
+}

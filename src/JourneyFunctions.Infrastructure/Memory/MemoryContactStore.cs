@@ -1,0 +1,132 @@
+using System.Runtime.CompilerServices;
+using JourneyFunctions.Core.Contacts;
+using JourneyFunctions.Core.Ports;
+
+namespace JourneyFunctions.Infrastructure.Memory;
+
+/// <summary>
+/// In-memory <see cref="IContactStore"/> for the embedded default and fast tests. One lock guards the contacts and the
+/// tag index, so a save and its index change are atomic here; ETags emulate the table's if-match.
+/// </summary>
+public sealed class MemoryContactStore : IContactStore
+{
+    private readonly Lock gate = new();
+    private readonly Dictionary<string, Contact> contacts = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SortedSet<string>> byTag = new(StringComparer.OrdinalIgnoreCase);
+
+    public Task<Contact?> GetAsync(string contactId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(contactId);
+        lock (gate)
+        {
+            return Task.FromResult(contacts.GetValueOrDefault(contactId));
+        }
+    }
+
+    public Task<Contact> SaveAsync(Contact contact, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(contact);
+        lock (gate)
+        {
+            contacts.TryGetValue(contact.Id, out var existing);
+            if (contact.ETag is null && existing is not null)
+            {
+                throw new ConcurrencyException($"Contact '{contact.Id}' exists already.");
+            }
+
+            if (contact.ETag is not null && (existing is null || existing.ETag != contact.ETag))
+            {
+                throw new ConcurrencyException($"Contact '{contact.Id}' was changed or deleted by someone else (ETag mismatch).");
+            }
+
+            var saved = contact with
+            {
+                Tags = new HashSet<string>(contact.Tags, StringComparer.OrdinalIgnoreCase),
+                Fields = new Dictionary<string, System.Text.Json.JsonElement>(contact.Fields, StringComparer.Ordinal),
+                ETag = MemoryETags.Next(),
+            };
+            if (existing is not null)
+            {
+                Unindex(existing);
+            }
+
+            contacts[contact.Id] = saved;
+            Index(saved);
+            return Task.FromResult(saved);
+        }
+    }
+
+    public Task<bool> DeleteAsync(string contactId, CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+        {
+            if (!contacts.Remove(contactId, out var existing))
+            {
+                return Task.FromResult(false);
+            }
+
+            Unindex(existing);
+            return Task.FromResult(true);
+        }
+    }
+
+    public async IAsyncEnumerable<string> ListIdsByTagAsync(string tag, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        string[] ids;
+        lock (gate)
+        {
+            ids = byTag.TryGetValue(tag, out var set) ? [.. set] : [];
+        }
+
+        foreach (var id in ids)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return id;
+        }
+
+        await Task.CompletedTask;
+    }
+
+    /// <remarks>A contact with no recorded activity counts from when it was created.</remarks>
+    public async IAsyncEnumerable<Contact> ListInactiveAsync(DateTimeOffset before, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        Contact[] found;
+        lock (gate)
+        {
+            found = [.. contacts.Values.Where(c => (c.LastActivityAt ?? c.CreatedAt) < before).OrderBy(c => c.Id, StringComparer.Ordinal)];
+        }
+
+        foreach (var contact in found)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return contact;
+        }
+
+        await Task.CompletedTask;
+    }
+
+    private void Index(Contact contact)
+    {
+        foreach (var tag in contact.Tags)
+        {
+            if (!byTag.TryGetValue(tag, out var set))
+            {
+                set = new SortedSet<string>(StringComparer.Ordinal);
+                byTag[tag] = set;
+            }
+
+            set.Add(contact.Id);
+        }
+    }
+
+    private void Unindex(Contact contact)
+    {
+        foreach (var tag in contact.Tags)
+        {
+            if (byTag.TryGetValue(tag, out var set) && set.Remove(contact.Id) && set.Count == 0)
+            {
+                byTag.Remove(tag);
+            }
+        }
+    }
+}

@@ -1,0 +1,65 @@
+using Azure.Core;
+using Azure.Core.Pipeline;
+using JourneyFunctions.Core.Ports;
+using JourneyFunctions.Infrastructure.Storage;
+using JourneyFunctions.Infrastructure.Tests.Fixtures;
+using Microsoft.Extensions.Time.Testing;
+
+namespace JourneyFunctions.Infrastructure.Tests.Storage;
+
+/// <summary>
+/// The Azure stores against the shared Azurite, with a table prefix and queue name of their own (so tests never see
+/// each other's rows) and a pipeline policy that counts every request sent.
+/// </summary>
+public sealed class AzuriteBackend : IStorageBackend
+{
+    private readonly CountingPolicy counter = new();
+    private readonly StorageTables tables;
+    private readonly Azure.Storage.Queues.QueueServiceClient queues;
+    private readonly string queueName;
+
+    public AzuriteBackend(AzuriteFixture azurite)
+    {
+        var id = Guid.NewGuid().ToString("N")[..12];
+        var options = new StorageOptions { Provider = StorageProvider.AzureStorage, ConnectionString = azurite.ConnectionString };
+        tables = new StorageTables(StorageClients.CreateTableService(options, policies: counter), "t" + id);
+        queues = StorageClients.CreateQueueService(options, policies: counter);
+        queueName = "q-" + id;
+    }
+
+    public FakeTimeProvider Time { get; } = new(TestData.T0);
+
+    public int RequestCount => counter.Count;
+
+    public IContactStore Contacts() => new TableContactStore(tables);
+
+    public IJourneyStore Journeys() => new TableJourneyStore(tables, Time);
+
+    public IRunStore Runs() => new TableRunStore(tables, Time);
+
+    public ISendLedger Ledger() => new TableSendLedger(tables);
+
+    public ISuppressionStore Suppressions() => new TableSuppressionStore(tables);
+
+    public ITimelineStore Timeline() => new TableTimelineStore(tables);
+
+    public IStatsStore Stats() => new TableStatsStore(tables);
+
+    public IProcessedEventStore ProcessedEvents() => new TableProcessedEventStore(tables);
+
+    public ILeaseStore Leases() => new TableLeaseStore(tables, Time);
+
+    public IEventQueue Queue() => new AzureEventQueue(queues, queueName, Time);
+
+    public Task EnqueueRawAsync(IEventQueue queue, string body) => ((AzureEventQueue)queue).EnqueueRawAsync(body);
+
+    /// <summary>Counts requests as they go out (per retry: every attempt is a billed storage operation).</summary>
+    private sealed class CountingPolicy : HttpPipelineSynchronousPolicy
+    {
+        private int count;
+
+        public int Count => Volatile.Read(ref count);
+
+        public override void OnSendingRequest(HttpMessage message) => Interlocked.Increment(ref count);
+    }
+}

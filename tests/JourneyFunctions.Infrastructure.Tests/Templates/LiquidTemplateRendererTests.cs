@@ -1,0 +1,223 @@
+using System.Text.Json;
+using JourneyFunctions.Core.Ports;
+using JourneyFunctions.Infrastructure.Templates;
+
+namespace JourneyFunctions.Infrastructure.Tests.Templates;
+
+public sealed class LiquidTemplateRendererTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("jf-templates-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public void Check_UnclosedIf_ReportsFileAndLine()
+    {
+        Write("broken", "Hello", "<p>Hi</p>\n<p>\n{% if contact.firstName %}{{ contact.firstName }}\n</p>");
+
+        var problems = Renderer().Check("broken", new TemplateScope([]));
+
+        var problem = Assert.Single(problems);
+        Assert.Equal("template \"broken\" (body.html.liquid, line 3) does not parse: the \"if\" opened here is never closed with \"endif\"", problem);
+    }
+
+    [Fact]
+    public void Check_UnknownTagAndUnclosedOutput_ReportsEachWithItsLine()
+    {
+        Write("broken", "Hi {{ contact.firstName", "<p>\n{% bogus %}\n</p>");
+
+        var problems = Renderer().Check("broken", new TemplateScope([]));
+
+        Assert.Contains("template \"broken\" (subject.liquid, line 1) does not parse: \"{{\" is never closed with \"}}\"", problems);
+        Assert.Contains("template \"broken\" (body.html.liquid, line 2) does not parse: \"bogus\" is not a Liquid tag", problems);
+    }
+
+    [Fact]
+    public void Check_UnknownRoot_SaysWhatJourneysProvideAndSuggests()
+    {
+        Write("cart-reminder-1", "Your cart", "<table>\n{% for item in cart.items %}\n<tr><td>{{ item.name }}</td></tr>\n{% endfor %}\n</table>");
+
+        var problems = Renderer().Check("cart-reminder-1", new TemplateScope([]));
+
+        var problem = Assert.Single(problems);
+        Assert.Equal(
+            "template \"cart-reminder-1\" (body.html.liquid, line 2) uses \"cart.items\", but a journey only provides contact, trigger, event, events, journey, step, unsubscribe_url and now: did you mean \"trigger.items\"?",
+            problem);
+    }
+
+    [Theory]
+    [InlineData("first_name", "contact.firstName")]
+    [InlineData("customer.firstName", "contact.firstName")]
+    [InlineData("contcat.email", "contact.email")]
+    [InlineData("unsubscribeUrl", "unsubscribe_url")]
+    [InlineData("order.orderId", "trigger.orderId")]
+    [InlineData("total", "trigger.total")]
+    [InlineData("zzzzzz", null)]
+    public void Suggest_CommonMistakes_PointsToTheProvidedVariable(string path, string? expected)
+    {
+        Assert.Equal(expected, LiquidTemplateRenderer.Suggest(path));
+    }
+
+    [Fact]
+    public void Check_EventsOfAStepNotInScope_Reported()
+    {
+        Write("t", "Hi", "<p>{{ events.wait-order.orderId }}</p>\n<p>{{ events[\"wait-review\"].rating }}</p>");
+
+        var problems = Renderer().Check("t", new TemplateScope(["wait-order"]));
+
+        var problem = Assert.Single(problems);
+        Assert.Equal(
+            "template \"t\" (body.html.liquid, line 2) uses \"events.wait-review.rating\", but there is no waitForEvent or webhook step \"wait-review\" it can come from: the steps whose events it can use are \"wait-order\"",
+            problem);
+    }
+
+    [Fact]
+    public void Check_AssignCaptureLoopAndStringContents_NotReported()
+    {
+        Write(
+            "t",
+            "{% assign name = contact.firstName | default: 'friend' %}Hi {{ name }}",
+            """
+            {% capture greeting %}Hello {{ contact.firstName }}{% endcapture %}{{ greeting }}
+            {% for item in trigger.items limit: 3 %}{{ forloop.index }} {{ item.name | upcase }} {{ item.price | money: trigger.currency }}{% endfor %}
+            {% if trigger.total > 100 and contact.tags contains "vip" %}{{ "cart.items and other text" }}{% endif %}
+            {% raw %}{{ not.a.variable }}{% endraw %}
+            {{ now | date: "%Y" }} {{ journey.name }} {{ step.id }} {{ event.rating }} <a href="{{ unsubscribe_url }}">x</a>
+            """);
+
+        var problems = Renderer().Check("t", new TemplateScope([]));
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+    }
+
+    [Fact]
+    public void Check_MissingPartial_Reported()
+    {
+        Write("t", "Hi", "<p>\n{% include 'signature' %}</p>");
+
+        var problem = Assert.Single(Renderer().Check("t", new TemplateScope([])));
+
+        Assert.Equal("template \"t\" (body.html.liquid, line 2) includes \"signature\", but there is no _partials/signature.liquid in the templates folder", problem);
+    }
+
+    [Fact]
+    public void Check_UnknownVariableInPartial_ReportedWithThePartialFile()
+    {
+        Write("t", "Hi", "{% include 'footer' %}");
+        Directory.CreateDirectory(Path.Combine(_directory, "_partials"));
+        File.WriteAllText(Path.Combine(_directory, "_partials", "footer.liquid"), "<p>\n{{ shop.address }}</p>");
+
+        var problem = Assert.Single(Renderer().Check("t", new TemplateScope([])));
+
+        Assert.StartsWith("template \"t\" (_partials/footer.liquid, line 2) uses \"shop.address\"", problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Check_MissingTemplate_SaysWhatToAdd()
+    {
+        var problem = Assert.Single(Renderer().Check("nope", new TemplateScope([])));
+
+        Assert.Contains("does not exist", problem, StringComparison.Ordinal);
+        Assert.False(Renderer().Exists("nope"));
+        Assert.False(Renderer().Exists("../templates"));
+    }
+
+    [Fact]
+    public async Task RenderAsync_JsonModel_LoopsObjectsAndFormatsMoneyAndDates()
+    {
+        Write(
+            "t",
+            "Order {{ trigger.orderId }} on {{ trigger.placedAt | date: \"%b %d, %Y\" }}",
+            "{% for item in trigger.items %}{{ item.name }} x{{ item.quantity }} {{ item.price | money: trigger.currency }};{% endfor %}"
+            + " paid={{ trigger.paid }} tags={{ contact.tags | join: ',' }} step={{ events.wait-order.note }} v={{ journey.version }}");
+        var trigger = JsonDocument.Parse("""
+            { "orderId": "A1", "placedAt": "2026-11-20T18:45:00+01:00", "currency": "USD", "paid": true,
+              "items": [ { "name": "Pan", "quantity": 1, "price": 1045.5 }, { "name": "Mug", "quantity": 2, "price": 9 } ] }
+            """).RootElement;
+        var events = new Dictionary<string, JsonElement> { ["wait-order"] = JsonDocument.Parse("""{ "note": "<ok>" }""").RootElement };
+
+        var email = await Renderer().RenderAsync("t", SampleModels.Model("t", trigger: trigger, events: events));
+
+        Assert.Equal("Order A1 on Nov 20, 2026", email.Subject);
+        Assert.Equal("Pan x1 $1,045.50;Mug x2 $9.00; paid=true tags=newsletter,vip step=&lt;ok&gt; v=3", email.Html);
+        Assert.Equal("Pan x1 $1,045.50;Mug x2 $9.00; paid=true tags=newsletter,vip step=<ok> v=3\n", email.Text);
+    }
+
+    [Fact]
+    public async Task RenderAsync_HtmlBody_EncodesDataButNotSubjectOrRawOutput()
+    {
+        Write("t", "For {{ contact.firstName }}", "<p>{{ contact.firstName }}</p><p>{{ contact.bio | raw }}</p>");
+        var contact = SampleModels.Contact("<b>Ann & Co</b>") with
+        {
+            Fields = new Dictionary<string, JsonElement>
+            {
+                ["firstName"] = JsonSerializer.SerializeToElement("<b>Ann & Co</b>"),
+                ["bio"] = JsonSerializer.SerializeToElement("<em>hi</em>"),
+            },
+        };
+
+        var email = await Renderer().RenderAsync("t", SampleModels.Model("t", contact));
+
+        Assert.Equal("For <b>Ann & Co</b>", email.Subject);
+        Assert.Equal("<p>&lt;b&gt;Ann &amp; Co&lt;/b&gt;</p><p><em>hi</em></p>", email.Html);
+    }
+
+    [Fact]
+    public async Task RenderAsync_BrokenTemplate_ThrowsWithFileAndLine()
+    {
+        Write("t", "Hi", "<p>\n{% for x in trigger.items %}");
+
+        var exception = await Assert.ThrowsAsync<TemplateRenderException>(() => Renderer().RenderAsync("t", SampleModels.Model("t")));
+
+        Assert.Contains("(body.html.liquid, line 2)", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RenderAsync_ManyThreadsAtOnce_RenderTheSameOutput()
+    {
+        var renderer = new LiquidTemplateRenderer(SampleModels.TemplatesDirectory);
+        var expected = await renderer.RenderAsync("cart-reminder-1", SampleModels.Model("cart-reminder-1"));
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 64).Select(_ => Task.Run(() => renderer.RenderAsync("cart-reminder-1", SampleModels.Model("cart-reminder-1")))));
+
+        Assert.All(results, result => Assert.Equal(expected, result));
+    }
+
+    [Theory]
+    [InlineData(1234.5, "EUR", "€1,234.50")]
+    [InlineData(12, "USD", "$12.00")]
+    [InlineData(1500, "JPY", "¥1,500")]
+    [InlineData(9.999, "GBP", "£10.00")]
+    [InlineData(-5, "EUR", "-€5.00")]
+    [InlineData(7.5, "CZK", "CZK 7.50")]
+    [InlineData(7.5, "kr ", "kr7.50")]
+    [InlineData(7.5, null, "7.50")]
+    public void Money_AmountAndCurrency_FormatsInvariant(double amount, string? currency, string expected)
+    {
+        Assert.Equal(expected, LiquidFilters.Money((decimal)amount, currency));
+    }
+
+    [Fact]
+    public void HtmlToText_Html_ReadableWithLinksAndNoTags()
+    {
+        var text = HtmlToText.Convert("""
+            <html><head><style>p{color:red}</style></head><body>
+            <div style="display:none;max-height:0">Preheader text</div>
+            <h1>Hello &amp; welcome</h1><p>Line one<br>line&nbsp;two</p>
+            <ul><li>First</li><li>Second</li></ul>
+            <p><a href="https://x.example/a?b=1&amp;c=2">Click here</a> or <a href="https://x.example/">https://x.example/</a></p>
+            <table><tr><td>Qty</td><td>2</td></tr></table>
+            </body></html>
+            """);
+
+        Assert.Equal("Hello & welcome\n\nLine one\nline two\n\n- First\n- Second\n\nClick here (https://x.example/a?b=1&c=2) or https://x.example/\n\nQty 2\n", text);
+    }
+
+    private LiquidTemplateRenderer Renderer() => new(_directory);
+
+    private void Write(string name, string subject, string html)
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(_directory, name)).FullName;
+        File.WriteAllText(Path.Combine(folder, LiquidTemplateRenderer.SubjectFile), subject);
+        File.WriteAllText(Path.Combine(folder, LiquidTemplateRenderer.HtmlFile), html);
+    }
+}
