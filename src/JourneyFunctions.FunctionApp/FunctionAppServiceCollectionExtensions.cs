@@ -4,7 +4,6 @@ using JourneyFunctions.Core.Security;
 using JourneyFunctions.Core.Services;
 using JourneyFunctions.Host;
 using JourneyFunctions.Host.Api;
-using JourneyFunctions.Host.Composition;
 using JourneyFunctions.Infrastructure.DependencyInjection;
 using JourneyFunctions.Infrastructure.Webhooks;
 using Microsoft.Extensions.Configuration;
@@ -34,9 +33,10 @@ public static class FunctionAppServiceCollectionExtensions
         services.AddHttpClient<IWebhookClient, HttpWebhookClient>(http => http.Timeout = TimeSpan.FromSeconds(30));
         services.AddSingleton(sp => new UnsubscribeTokens(sp.GetRequiredService<IOptions<UnsubscribeTokenOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
 
-        // HTTP: the built-in host's handlers and its mapping of exceptions to problem+json.
+        // HTTP: the built-in host's handlers, its JSON for responses and its mapping of exceptions to problem+json.
+        services.AddProblemDetails();
+        services.ConfigureHttpJsonOptions(o => ApiJson.ConfigureWrite(o.SerializerOptions));
         services.AddSingleton<ApiExceptionHandler>();
-        services.AddSingleton<JourneyPublishing>();
 
         // Durable runs.
         services.AddSingleton<JourneyOrchestrationDriver>();

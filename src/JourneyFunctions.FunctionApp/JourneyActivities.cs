@@ -42,6 +42,15 @@ public sealed class JourneyActivities(IJourneyCatalog catalog, IContactStore con
         return executor.ExecuteAsync(input.Request, context.CancellationToken);
     }
 
+    /// <summary>Whether the journey is paused now (its runs' timers hold until it is resumed).</summary>
+    [Function(JourneyOrchestration.IsJourneyPausedActivity)]
+    public async Task<bool> IsJourneyPaused([ActivityTrigger] string journeyId, FunctionContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var journeys = await catalog.GetLatestAsync(context.CancellationToken);
+        return journeys.Any(j => j.Paused && string.Equals(j.Journey.Id, journeyId, StringComparison.Ordinal));
+    }
+
     /// <summary>The run row, timeline and counters for the transitions since the last record.</summary>
     [Function(JourneyOrchestration.RecordResultActivity)]
     public Task<bool> RecordResult([ActivityTrigger] RunRecord record, FunctionContext context)

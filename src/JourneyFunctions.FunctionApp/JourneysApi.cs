@@ -1,7 +1,6 @@
 using JourneyFunctions.Core.Ports;
 using JourneyFunctions.Core.Services;
 using JourneyFunctions.Host;
-using JourneyFunctions.Host.Composition;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Options;
@@ -15,8 +14,7 @@ namespace JourneyFunctions.FunctionApp;
 /// </summary>
 public sealed class JourneysApi(
     IJourneyStore store,
-    IJourneyCatalog catalog,
-    JourneyPublishing publishing,
+    JourneyPublisher publisher,
     JourneyStatsService stats,
     IOptions<JourneyHostOptions> options)
 {
@@ -31,7 +29,7 @@ public sealed class JourneysApi(
         [HttpTrigger(AuthorizationLevel.Function, "put", Route = "journeys/{id}")] HttpRequest request,
         string id,
         CancellationToken cancellationToken) =>
-        await HostApi.JourneysApi.PublishAsync(id, request, publishing, options, cancellationToken);
+        await HostApi.JourneysApi.PublishAsync(id, request, publisher, options, cancellationToken);
 
     [Function("GetJourney")]
     public async Task<IResult> GetJourney(
@@ -49,14 +47,14 @@ public sealed class JourneysApi(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "journeys/{id}/pause")] HttpRequest request,
         string id,
         CancellationToken cancellationToken) =>
-        await HostApi.JourneysApi.SetPausedAsync(id, true, store, catalog, cancellationToken);
+        await HostApi.JourneysApi.SetPausedAsync(id, true, publisher, cancellationToken);
 
     [Function("ResumeJourney")]
     public async Task<IResult> ResumeJourney(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "journeys/{id}/resume")] HttpRequest request,
         string id,
         CancellationToken cancellationToken) =>
-        await HostApi.JourneysApi.SetPausedAsync(id, false, store, catalog, cancellationToken);
+        await HostApi.JourneysApi.SetPausedAsync(id, false, publisher, cancellationToken);
 
     [Function("JourneyStats")]
     public async Task<IResult> JourneyStats(

@@ -22,6 +22,9 @@ public static class JourneyOrchestration
     public const string LoadContactActivity = "LoadContact";
     public const string ExecuteActivityName = "ExecuteActivity";
     public const string RecordResultActivity = "RecordResult";
+
+    /// <summary>Whether the run's journey is paused: a paused journey's timers hold (events still reach the run).</summary>
+    public const string IsJourneyPausedActivity = "IsJourneyPaused";
 }
 
 /// <summary>

@@ -18,6 +18,9 @@ namespace JourneyFunctions.Core.Orchestration;
 /// the contact as it is now (tags and fields change while a run waits).</item>
 /// <item>The run row, timeline and counters are written through the RecordResult activity when the run starts and
 /// each time it comes to rest (waits or completes), so the event router finds waiting runs and stats stay current.</item>
+/// <item>When a timer fires while the journey is paused, the run holds: it checks again every
+/// <see cref="PauseRecheck"/> and feeds the timer once the journey is resumed, as the built-in host's due-timer loop
+/// skips paused journeys. Events still reach a paused journey's runs.</item>
 /// <item>After <see cref="InputsPerExecution"/> inputs the orchestration continues as new, at a rest point, carrying
 /// the run state, so its history stays bounded however long the run lives.</item>
 /// </list>
@@ -27,11 +30,18 @@ public sealed class JourneyOrchestrationDriver
 {
     public const int DefaultInputsPerExecution = 50;
 
-    public JourneyOrchestrationDriver(int inputsPerExecution = DefaultInputsPerExecution)
+    public static readonly TimeSpan DefaultPauseRecheck = TimeSpan.FromMinutes(15);
+
+    public JourneyOrchestrationDriver(int inputsPerExecution = DefaultInputsPerExecution, TimeSpan? pauseRecheck = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(inputsPerExecution, 1);
         InputsPerExecution = inputsPerExecution;
+        PauseRecheck = pauseRecheck ?? DefaultPauseRecheck;
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(PauseRecheck, TimeSpan.Zero);
     }
+
+    /// <summary>How often a run whose timer fired while its journey is paused checks whether it was resumed.</summary>
+    public TimeSpan PauseRecheck { get; }
 
     /// <summary>Machine inputs handled in one execution before it continues as new.</summary>
     public int InputsPerExecution { get; }
@@ -72,6 +82,7 @@ public sealed class JourneyOrchestrationDriver
         }
 
         var inputs = 0;
+        DateTimeOffset? holdUntil = null;
         while (true)
         {
             var state = current.State;
@@ -116,7 +127,16 @@ public sealed class JourneyOrchestrationDriver
                     }
 
                     context.SetCustomStatus(Progress(state));
-                    next = await WaitAsync(context, wait);
+                    next = await WaitAsync(context, wait, holdUntil is { } hold && (wait.Until is null || hold > wait.Until) ? hold : wait.Until);
+                    if (next is TimerFired && await context.CallActivityAsync<bool>(JourneyOrchestration.IsJourneyPausedActivity, state.JourneyId))
+                    {
+                        holdUntil = Now(context) + PauseRecheck;
+                        log.LogInformation("Run {RunId}: journey {JourneyId} is paused; the timer holds until {HoldUntil:O}", state.RunId, state.JourneyId, holdUntil);
+                        inputs++;
+                        continue;
+                    }
+
+                    holdUntil = null;
                     if (next is not CancelRequested)
                     {
                         contact = await LoadContactAsync(context, state.ContactId, contact);
@@ -156,12 +176,13 @@ public sealed class JourneyOrchestrationDriver
         }
     }
 
-    private static async Task<MachineInput> WaitAsync(IOrchestrationContextPort context, RunWait wait)
+    /// <summary>Races the wait's timer (at <paramref name="until"/>, none when null) against the two external events.</summary>
+    private static async Task<MachineInput> WaitAsync(IOrchestrationContextPort context, RunWait wait, DateTimeOffset? until)
     {
         using var losers = new CancellationTokenSource();
         var contactEvent = context.WaitForExternalEvent<ContactEvent>(JourneyOrchestration.ContactEventName, losers.Token);
         var cancel = context.WaitForExternalEvent<string>(JourneyOrchestration.CancelEventName, losers.Token);
-        var timer = wait.Until is { } until ? context.CreateTimer(until.UtcDateTime, losers.Token) : null;
+        var timer = until is { } at ? context.CreateTimer(at.UtcDateTime, losers.Token) : null;
         var winner = timer is null
             ? await Task.WhenAny(contactEvent, cancel)
             : await Task.WhenAny(contactEvent, cancel, timer);

@@ -123,6 +123,35 @@ public sealed class JourneyOrchestrationDriverTests
     }
 
     [Fact]
+    public async Task RunAsync_JourneyPausedWhenTheTimerFires_HoldsUntilResumedThenContinues()
+    {
+        // Paused from the start until three hours in: the one-hour grace timer holds, rechecking every 15 minutes.
+        var world = new World { Paused = at => at < Start.AddHours(3) };
+
+        var (_, state) = await world.RunWith(new JourneyOrchestrationDriver(pauseRecheck: TimeSpan.FromMinutes(15)));
+
+        Assert.Equal(CompletionReason.Finished, state!.Completion);
+        Assert.Equal(Start.AddHours(3), world.Executed[0].At);
+        var holds = world.Context.Calls.OfType<CreateTimer>().Select(t => t.FireAt).Where(t => t > Start.AddHours(1) && t <= Start.AddHours(3)).ToList();
+        Assert.Equal(8, holds.Count);
+        Assert.Equal(Start.AddHours(1).AddMinutes(15), holds[0]);
+        await AssertReplaysAsync(world);
+    }
+
+    [Fact]
+    public async Task RunAsync_JourneyPaused_EventsStillReachTheRun()
+    {
+        var world = new World(events: (Start.AddHours(2), "order.placed", """{"orderId":"o-1"}""")) { Paused = _ => true };
+
+        var (completed, state) = await world.RunWith(new JourneyOrchestrationDriver());
+
+        Assert.True(completed);
+        Assert.Equal(RunStatus.Completed, state!.Status);
+        Assert.Empty(world.Emails);
+        Assert.Equal(Start.AddHours(2), state.EndedAt!.Value.UtcDateTime);
+    }
+
+    [Fact]
     public async Task RunAsync_Start_RecordsTheRunBeforeAnyActivity()
     {
         var world = new World();
@@ -311,6 +340,9 @@ public sealed class JourneyOrchestrationDriverTests
 
         public Func<ActivityRequest, string?> Fail { get; set; } = _ => null;
 
+        /// <summary>Whether the journey is paused at a given instant; default never.</summary>
+        public Func<DateTime, bool> Paused { get; set; } = _ => false;
+
         public List<(DateTime At, ActivityRequest Request)> Executed { get; } = [];
 
         public List<RunRecord> Records { get; } = [];
@@ -336,6 +368,7 @@ public sealed class JourneyOrchestrationDriverTests
             JourneyOrchestration.LoadContactActivity => (string)input == "ana" ? CurrentContact : null,
             JourneyOrchestration.ExecuteActivityName => Execute(((ExecuteActivityInput)input).Request),
             JourneyOrchestration.RecordResultActivity => Record((RunRecord)input),
+            JourneyOrchestration.IsJourneyPausedActivity => (string)input == "abandoned-cart" && Paused(Context.CurrentUtcDateTime),
             _ => throw new InvalidOperationException($"Unknown activity {name}."),
         };
 
