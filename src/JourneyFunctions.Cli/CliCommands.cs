@@ -1,4 +1,5 @@
 using System.CommandLine;
+using JourneyFunctions.Cli.Commands;
 
 namespace JourneyFunctions.Cli;
 
@@ -7,6 +8,7 @@ internal static class CliCommands
 {
     public static IEnumerable<Command> All()
     {
-        yield break;
+        yield return ValidateCommand.Create();
+        yield return SchemaCommand.Create();
     }
 }
