@@ -13,7 +13,7 @@ public sealed partial class AzdLayoutTests(CompiledInfraFixture infra)
     {
         Assert.True(infra.Build.ExitCode == 0, infra.Build.Describe());
         var declared = infra.Template.Root["parameters"]!.AsObject();
-        var supplied = JsonNode.Parse(File.ReadAllText(Path.Combine(RepoPaths.Infra, "main.parameters.json")))!["parameters"]!.AsObject();
+        var supplied = JsonNode.Parse(File.ReadAllText(Path.Combine(InfraPaths.Infra, "main.parameters.json")))!["parameters"]!.AsObject();
 
         var required = declared.Where(p => p.Value!["defaultValue"] is null).Select(p => p.Key);
         Assert.All(required, name => Assert.True(supplied.ContainsKey(name), $"main.parameters.json does not supply required parameter {name}."));
@@ -23,8 +23,8 @@ public sealed partial class AzdLayoutTests(CompiledInfraFixture infra)
     [Fact]
     public void ParametersFile_SigningKey_ComesFromTheAzdEnvironmentWhichTheHookFills()
     {
-        var supplied = JsonNode.Parse(File.ReadAllText(Path.Combine(RepoPaths.Infra, "main.parameters.json")))!["parameters"]!;
-        var yaml = File.ReadAllText(Path.Combine(RepoPaths.Root, "azure.yaml"));
+        var supplied = JsonNode.Parse(File.ReadAllText(Path.Combine(InfraPaths.Infra, "main.parameters.json")))!["parameters"]!;
+        var yaml = File.ReadAllText(Path.Combine(InfraPaths.Root, "azure.yaml"));
 
         // Generated once into the azd environment, so a redeploy writes the same key and sent links keep working.
         Assert.Equal("${UNSUBSCRIBE_SIGNING_KEY}", (string?)supplied["unsubscribeSigningKey"]!["value"]);
@@ -35,11 +35,11 @@ public sealed partial class AzdLayoutTests(CompiledInfraFixture infra)
     [Fact]
     public void AzureYaml_ApiService_PointsAtTheFunctionAppProject()
     {
-        var yaml = File.ReadAllText(Path.Combine(RepoPaths.Root, "azure.yaml"));
+        var yaml = File.ReadAllText(Path.Combine(InfraPaths.Root, "azure.yaml"));
 
         var project = ServiceProject().Match(yaml);
         Assert.True(project.Success, "azure.yaml has no api service with a project.");
-        var projectDir = Path.Combine(RepoPaths.Root, project.Groups["path"].Value.Trim().TrimStart('.', '/'));
+        var projectDir = Path.Combine(InfraPaths.Root, project.Groups["path"].Value.Trim().TrimStart('.', '/'));
         Assert.True(File.Exists(Path.Combine(projectDir, "JourneyFunctions.FunctionApp.csproj")), $"{projectDir} holds no JourneyFunctions.FunctionApp.csproj.");
         Assert.Matches(@"(?m)^\s+host:\s*function\s*$", yaml);
         Assert.Matches(@"(?m)^\s+language:\s*dotnet\s*$", yaml);
@@ -48,7 +48,7 @@ public sealed partial class AzdLayoutTests(CompiledInfraFixture infra)
     [Fact]
     public void HostJson_DurableAndQueueSettings_ArePresent()
     {
-        using var host = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepoPaths.Root, "host.json")));
+        using var host = JsonDocument.Parse(File.ReadAllText(Path.Combine(InfraPaths.Root, "host.json")));
         var extensions = host.RootElement.GetProperty("extensions");
 
         Assert.Equal("2.0", host.RootElement.GetProperty("version").GetString());

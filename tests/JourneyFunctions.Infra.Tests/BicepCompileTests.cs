@@ -26,7 +26,7 @@ public sealed class BicepCompileTests(CompiledInfraFixture infra)
         var dir = Directory.CreateTempSubdirectory("bicep-lint-");
         try
         {
-            File.Copy(Path.Combine(RepoPaths.Infra, "bicepconfig.json"), Path.Combine(dir.FullName, "bicepconfig.json"));
+            File.Copy(Path.Combine(InfraPaths.Infra, "bicepconfig.json"), Path.Combine(dir.FullName, "bicepconfig.json"));
             var file = Path.Combine(dir.FullName, "bad.bicep");
             await File.WriteAllTextAsync(file, "param forgotten string\n");
 
@@ -68,7 +68,7 @@ public sealed class BicepCompileTests(CompiledInfraFixture infra)
         var dir = Directory.CreateTempSubdirectory("bicep-modules-");
         try
         {
-            File.Copy(Path.Combine(RepoPaths.Infra, "bicepconfig.json"), Path.Combine(dir.FullName, "bicepconfig.json"));
+            File.Copy(Path.Combine(InfraPaths.Infra, "bicepconfig.json"), Path.Combine(dir.FullName, "bicepconfig.json"));
             Directory.CreateDirectory(Path.Combine(dir.FullName, "app"));
             await File.WriteAllTextAsync(Path.Combine(dir.FullName, "app", "child.bicep"), "param unused string\noutput ok string = 'ok'\n");
             var main = Path.Combine(dir.FullName, "main.bicep");

@@ -13,8 +13,8 @@ public sealed class CompiledInfraFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Build = await BicepCli.RunAsync("build", RepoPaths.MainBicep, "--stdout");
-        Lint = await BicepCli.RunAsync("lint", RepoPaths.MainBicep);
+        Build = await BicepCli.RunAsync("build", InfraPaths.MainBicep, "--stdout");
+        Lint = await BicepCli.RunAsync("lint", InfraPaths.MainBicep);
         if (Build.ExitCode == 0)
         {
             Template = new ArmTemplate(JsonNode.Parse(Build.StandardOutput)!.AsObject());

@@ -2,6 +2,7 @@ using JourneyFunctions.Core.Engine;
 using JourneyFunctions.Core.Orchestration;
 using JourneyFunctions.Core.Ports;
 using JourneyFunctions.Core.Services;
+using JourneyFunctions.Infrastructure.Memory;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace JourneyFunctions.Core.Tests.Orchestration;
@@ -10,9 +11,9 @@ public sealed class RunRecorderTests
 {
     private static readonly DateTimeOffset At = new(2026, 11, 23, 9, 0, 0, TimeSpan.Zero);
 
-    private readonly MemoryRuns _runs = new();
-    private readonly MemoryTimeline _timeline = new();
-    private readonly MemoryStats _stats = new();
+    private readonly MemoryRunStore _runs = new();
+    private readonly MemoryTimelineStore _timeline = new();
+    private readonly MemoryStatsStore _stats = new();
 
     private RunRecorder Recorder => new(_runs, new RunBookkeeping(_timeline, _stats), NullLogger<RunRecorder>.Instance);
 
@@ -25,8 +26,8 @@ public sealed class RunRecorderTests
 
         Assert.True(written);
         Assert.Equal(RunStatus.Waiting, (await _runs.GetAsync("run-1"))!.State.Status);
-        Assert.Equal(1, _stats.Get("j", null, StatCounters.Entered));
-        Assert.Single(_timeline.Entries);
+        Assert.Equal(1, await Count("j", null, StatCounters.Entered));
+        Assert.Single(await _timeline.ListAsync("ana"));
     }
 
     [Fact]
@@ -42,7 +43,7 @@ public sealed class RunRecorderTests
 
         Assert.True(first);
         Assert.False(retry);
-        Assert.Equal(1, _stats.Get("j", "reminder-1", StatCounters.Visited));
+        Assert.Equal(1, await Count("j", "reminder-1", StatCounters.Visited));
         Assert.Equal(3, (await _runs.GetAsync("run-1"))!.State.Sequence);
     }
 
@@ -52,15 +53,15 @@ public sealed class RunRecorderTests
         var started = State(1, RunStatus.Waiting, "grace");
         await Recorder.RecordAsync(new RunRecord(null, started, [Result(started, "grace", DecisionKind.Wait)]));
         await _runs.DeleteForContactAsync("ana");
-        _timeline.Entries.Clear();
+        await _timeline.DeleteForContactAsync("ana");
         var cancelled = State(2, RunStatus.Completed, null) with { Completion = CompletionReason.Cancelled };
 
         var written = await Recorder.RecordAsync(new RunRecord(started, cancelled, [new MachineResult(cancelled, [new CompleteRun(CompletionReason.Cancelled, "the contact was erased")], [new Decision(At, "grace", DecisionKind.Exited, "cancelled")])]));
 
         Assert.False(written);
         Assert.Null(await _runs.GetAsync("run-1"));
-        Assert.Empty(_timeline.Entries);
-        Assert.Equal(0, _stats.Get("j", null, StatCounters.Cancelled));
+        Assert.Empty(await _timeline.ListAsync("ana"));
+        Assert.Equal(0, await Count("j", null, StatCounters.Cancelled));
     }
 
     private static RunState State(int sequence, RunStatus status, string? stepId) => new()
@@ -77,4 +78,7 @@ public sealed class RunRecorderTests
 
     private static MachineResult Result(RunState state, string stepId, DecisionKind kind) =>
         new(state, [], [new Decision(At, stepId, kind, $"{stepId}: {kind}")]);
+
+    private async Task<long> Count(string journeyId, string? stepId, string counter) =>
+        (await _stats.GetAsync(journeyId)).TryGetValue(stepId ?? string.Empty, out var counters) && counters.TryGetValue(counter, out var value) ? value : 0;
 }

@@ -5,6 +5,7 @@ using JourneyFunctions.Core.Orchestration;
 using JourneyFunctions.Core.Ports;
 using JourneyFunctions.Core.Serialization;
 using JourneyFunctions.Core.Services;
+using JourneyFunctions.Infrastructure.Memory;
 using JourneyFunctions.Core.Tests.Scenarios;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
@@ -15,9 +16,9 @@ public sealed class RunStartPreparerTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 23, 9, 0, 0, TimeSpan.Zero);
 
-    private readonly MemoryRuns _runs = new();
-    private readonly MemoryTimeline _timeline = new();
-    private readonly MemoryStats _stats = new();
+    private readonly MemoryRunStore _runs = new();
+    private readonly MemoryTimelineStore _timeline = new();
+    private readonly MemoryStatsStore _stats = new();
     private readonly FakeTimeProvider _time = new(Now);
 
     private RunBookkeeping Bookkeeping => new(_timeline, _stats);
@@ -33,7 +34,7 @@ public sealed class RunStartPreparerTests
         Assert.NotNull(row);
         Assert.Equal(RunStatus.Waiting, row.State.Status);
         Assert.Single(await _runs.ListActiveForContactAsync("ana"));
-        Assert.Equal(1, _stats.Get("abandoned-cart", null, StatCounters.Entered));
+        Assert.Equal(1, await Count("abandoned-cart", null, StatCounters.Entered));
         Assert.Equal(Now, input.Start!.At);
         Assert.Equal(3, input.Version);
     }
@@ -50,7 +51,7 @@ public sealed class RunStartPreparerTests
         var recorded = await new RunRecorder(_runs, Bookkeeping, NullLogger<RunRecorder>.Instance).RecordAsync(new RunRecord(null, first.State, [first]));
 
         Assert.False(recorded);
-        Assert.Equal(1, _stats.Get("abandoned-cart", null, StatCounters.Entered));
+        Assert.Equal(1, await Count("abandoned-cart", null, StatCounters.Entered));
         Assert.Equal(JourneyJson.SerializeState((await _runs.GetAsync(first.State.RunId))!.State), JourneyJson.SerializeState(first.State));
     }
 
@@ -64,7 +65,7 @@ public sealed class RunStartPreparerTests
         var retry = await preparer.PrepareAsync(Request());
 
         Assert.Equal(Now, retry.Start!.At);
-        Assert.Equal(1, _stats.Get("abandoned-cart", null, StatCounters.Entered));
+        Assert.Equal(1, await Count("abandoned-cart", null, StatCounters.Entered));
     }
 
     private StartRunRequest Request()
@@ -82,4 +83,7 @@ public sealed class RunStartPreparerTests
         var entry = JourneyMachine.DecideEntry(journey, contact, trigger, null, _time.GetUtcNow());
         return new StartRunRequest(journey, entry, contact, trigger);
     }
+
+    private async Task<long> Count(string journeyId, string? stepId, string counter) =>
+        (await _stats.GetAsync(journeyId)).TryGetValue(stepId ?? string.Empty, out var counters) && counters.TryGetValue(counter, out var value) ? value : 0;
 }
