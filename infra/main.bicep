@@ -25,6 +25,10 @@ param emailDataLocation string = 'Europe'
 @description('Object id of the person running azd (azd sets AZURE_PRINCIPAL_ID); gets data access for local tools.')
 param principalId string = ''
 
+@allowed(['User', 'ServicePrincipal'])
+@description('Kind of principal principalId is: User for a person, ServicePrincipal when azd runs in a pipeline.')
+param principalType string = 'User'
+
 @description('Create the Event Grid subscription to the app\'s AcsEmailEvents function. Needs the app code deployed first, so azd sets it in the postdeploy hook.')
 param subscribeAcsEvents bool = false
 
@@ -63,6 +67,7 @@ module storage 'app/storage.bicep' = {
     deploymentContainerName: deploymentContainerName
     appPrincipalId: identity.outputs.principalId
     userPrincipalId: principalId
+    userPrincipalType: principalType
   }
 }
 
@@ -86,6 +91,7 @@ module keyVault 'app/keyvault.bicep' = {
     unsubscribeSigningKey: unsubscribeSigningKey
     appPrincipalId: identity.outputs.principalId
     userPrincipalId: principalId
+    userPrincipalType: principalType
   }
 }
 

@@ -18,6 +18,9 @@ param appPrincipalId string
 @description('Optional principal id of the person running azd, who may read and rotate the secret. Empty to skip.')
 param userPrincipalId string = ''
 
+@allowed(['User', 'ServicePrincipal'])
+param userPrincipalType string = 'User'
+
 var secretName = 'unsubscribe-signing-key'
 
 // Key Vault Secrets User / Secrets Officer (https://learn.microsoft.com/azure/role-based-access-control/built-in-roles/security).
@@ -65,7 +68,7 @@ resource userOfficer 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (
   scope: vault
   properties: {
     principalId: userPrincipalId
-    principalType: 'User'
+    principalType: userPrincipalType
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', keyVaultSecretsOfficer)
   }
 }

@@ -15,6 +15,9 @@ param appPrincipalId string
 @description('Optional principal id of the person running azd (AZURE_PRINCIPAL_ID), granted the same data roles so that local tools and the CLI can look at the data. Empty to skip.')
 param userPrincipalId string = ''
 
+@allowed(['User', 'ServicePrincipal'])
+param userPrincipalType string = 'User'
+
 // Built-in role definition ids (https://learn.microsoft.com/azure/role-based-access-control/built-in-roles/storage).
 var storageBlobDataOwner = 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
 var storageQueueDataContributor = '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
@@ -79,7 +82,7 @@ resource userRoles 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
     scope: storage
     properties: {
       principalId: userPrincipalId
-      principalType: 'User'
+      principalType: userPrincipalType
       roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', role)
     }
   }

@@ -58,6 +58,30 @@ public sealed partial class AzdLayoutTests(CompiledInfraFixture infra)
         Assert.Equal("base64", extensions.GetProperty("queues").GetProperty("messageEncoding").GetString());
     }
 
+    [Fact]
+    public void EventGridSubscription_TargetsTheAppsEventGridFunction()
+    {
+        // The Functions app cannot be built here, so the two sides are compared as text.
+        var bicep = File.ReadAllText(Path.Combine(InfraPaths.Infra, "app", "eventgrid.bicep"));
+        var functions = File.ReadAllText(Path.Combine(InfraPaths.Root, "src", "JourneyFunctions.FunctionApp", "EventGridFunctions.cs"));
+
+        var name = Regex.Match(bicep, @"param functionName string = '(?<name>[^']+)'").Groups["name"].Value;
+        Assert.Equal("AcsEmailEvents", name);
+        Assert.Matches(@"\[Function\(nameof\(" + name + @"\)\)\]\s+public Task " + name + @"\(\[EventGridTrigger\]", functions);
+    }
+
+    [Fact]
+    public void EventsQueue_IsTheSameInBicepAndTheQueueTrigger()
+    {
+        var bicep = File.ReadAllText(Path.Combine(InfraPaths.Infra, "app", "function.bicep"));
+        var functions = File.ReadAllText(Path.Combine(InfraPaths.Root, "src", "JourneyFunctions.FunctionApp", "QueueFunctions.cs"));
+
+        var queue = Regex.Match(bicep, @"param eventsQueueName string = '(?<name>[^']+)'").Groups["name"].Value;
+        Assert.Equal("journey-events", queue);
+        Assert.Contains($"public const string EventsQueue = \"{queue}\";", functions, StringComparison.Ordinal);
+        Assert.Contains("[QueueTrigger(EventsQueue", functions, StringComparison.Ordinal);
+    }
+
     [GeneratedRegex(@"(?ms)^\s+api:\s*$.*?^\s+project:\s*(?<path>\S+)\s*$")]
     private static partial Regex ServiceProject();
 }
