@@ -13,9 +13,6 @@ namespace JourneyFunctions.FunctionApp;
 /// </summary>
 public sealed class DurableRunDispatcher(DurableTaskClient client, RunStartPreparer preparer, ILogger logger) : IRunDispatcher
 {
-    /// <summary>Every status: an instance with the run id in any state means this start is a repeat.</summary>
-    private static readonly OrchestrationRuntimeStatus[] AnyStatus = [.. StartOrchestrationOptionsExtensions.ValidDedupeStatuses];
-
     public async Task StartAsync(StartRunRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -27,7 +24,11 @@ public sealed class DurableRunDispatcher(DurableTaskClient client, RunStartPrepa
         }
 
         var input = await preparer.PrepareAsync(request, cancellationToken);
-        var options = new StartOrchestrationOptions(runId).WithDedupeStatuses(AnyStatus);
+
+        // No DedupeStatuses: whether the Functions extension's backend honours an id reuse policy is not documented,
+        // and a refused policy would fail every start. The check above makes a repeat harmless, and host.json's
+        // overridableExistingInstanceStates=NonRunningStates makes the backend refuse a second running instance.
+        var options = new StartOrchestrationOptions(runId);
         try
         {
             await client.ScheduleNewOrchestrationInstanceAsync(JourneyOrchestration.OrchestratorName, input, options, cancellationToken);
