@@ -8,6 +8,7 @@ using JourneyFunctions.Infrastructure.DependencyInjection;
 using JourneyFunctions.Infrastructure.Webhooks;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace JourneyFunctions.FunctionApp;
@@ -31,7 +32,7 @@ public static class FunctionAppServiceCollectionExtensions
         services.AddJourneyStorage(configuration);
         services.AddJourneyEmail(configuration);
         services.AddHttpClient<IWebhookClient, HttpWebhookClient>(http => http.Timeout = TimeSpan.FromSeconds(30));
-        services.AddSingleton(sp => new UnsubscribeTokens(sp.GetRequiredService<IOptions<UnsubscribeTokenOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp => new UnsubscribeTokens(sp.GetRequiredService<IOptions<UnsubscribeTokenOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
 
         // HTTP: the built-in host's handlers, its JSON for responses and its mapping of exceptions to problem+json.
         services.AddProblemDetails();
