@@ -1,23 +1,17 @@
 using JourneyFunctions.Core.Orchestration;
-using JourneyFunctions.Core.Ports;
-using JourneyFunctions.Core.Security;
-using JourneyFunctions.Core.Services;
 using JourneyFunctions.Host;
 using JourneyFunctions.Host.Api;
 using JourneyFunctions.Infrastructure.DependencyInjection;
-using JourneyFunctions.Infrastructure.Webhooks;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 
 namespace JourneyFunctions.FunctionApp;
 
 /// <summary>
-/// The Functions app's composition: the same Core services, storage and email as the built-in host, the built-in
-/// host's HTTP handlers (so routes, payloads and problems are identical), and the durable pieces. Unlike the built-in
-/// host it registers no runner and no <see cref="IRunDispatcher"/>: runs are durable orchestrations, reached through
-/// <see cref="DurableRunDispatcher"/>, which needs the invocation's <c>DurableTaskClient</c>.
+/// The Functions app's composition: the product's services (<c>AddJourneyFunctions</c>, shared with the built-in
+/// host), the built-in host's HTTP handlers (so routes, payloads and problems are identical), and the durable pieces.
+/// Unlike the built-in host it registers no runner and no run dispatcher: runs are durable orchestrations, reached
+/// through <see cref="DurableRunDispatcher"/>, which needs the invocation's <c>DurableTaskClient</c>.
 /// </summary>
 public static class FunctionAppServiceCollectionExtensions
 {
@@ -25,14 +19,9 @@ public static class FunctionAppServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<JourneyHostOptions>().BindConfiguration(JourneyHostOptions.SectionName);
-        services.AddOptions<SendingOptions>().BindConfiguration(SendingOptions.SectionName);
-        services.AddOptions<UnsubscribeTokenOptions>().BindConfiguration(UnsubscribeTokenOptions.SectionName);
 
-        services.AddJourneyCore();
-        services.AddJourneyStorage(configuration);
-        services.AddJourneyEmail(configuration);
-        services.AddHttpClient<IWebhookClient, HttpWebhookClient>(http => http.Timeout = TimeSpan.FromSeconds(30));
-        services.TryAddSingleton(sp => new UnsubscribeTokens(sp.GetRequiredService<IOptions<UnsubscribeTokenOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
+        // Storage, email, templates, unsubscribe tokens, the webhook client and the Core services, as in the built-in host.
+        services.AddJourneyFunctions(configuration);
 
         // HTTP: the built-in host's handlers, its JSON for responses and its mapping of exceptions to problem+json.
         services.AddProblemDetails();

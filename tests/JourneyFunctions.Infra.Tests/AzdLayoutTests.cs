@@ -67,7 +67,7 @@ public sealed partial class AzdLayoutTests(CompiledInfraFixture infra)
 
         var name = Regex.Match(bicep, @"param functionName string = '(?<name>[^']+)'").Groups["name"].Value;
         Assert.Equal("AcsEmailEvents", name);
-        Assert.Matches(@"\[Function\(nameof\(" + name + @"\)\)\]\s+public Task " + name + @"\(\[EventGridTrigger\]", functions);
+        Assert.Matches(@"\[Function\(nameof\(" + name + @"\)\)\]\s+public (async )?Task " + name + @"\(\[EventGridTrigger\]", functions);
     }
 
     [Fact]
