@@ -1,0 +1,50 @@
+using JourneyFunctions.Core.Orchestration;
+using JourneyFunctions.Host;
+using JourneyFunctions.Host.Api;
+using JourneyFunctions.Infrastructure.DependencyInjection;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace JourneyFunctions.FunctionApp;
+
+/// <summary>
+/// The Functions app's composition: the product's services (<c>AddJourneyFunctions</c>, shared with the built-in
+/// host), the built-in host's HTTP handlers (so routes, payloads and problems are identical), and the durable pieces.
+/// Unlike the built-in host it registers no runner and no run dispatcher: runs are durable orchestrations, reached
+/// through <see cref="DurableRunDispatcher"/>, which needs the invocation's <c>DurableTaskClient</c>.
+/// </summary>
+public static class FunctionAppServiceCollectionExtensions
+{
+    public static IServiceCollection AddJourneyFunctionApp(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<JourneyHostOptions>().BindConfiguration(JourneyHostOptions.SectionName);
+
+        // Storage, email, templates, unsubscribe tokens, the webhook client and the Core services, as in the built-in host.
+        services.AddJourneyFunctions(configuration);
+
+        // HTTP: the built-in host's handlers, its JSON for responses and its mapping of exceptions to problem+json.
+        services.AddProblemDetails();
+        services.ConfigureHttpJsonOptions(o => ApiJson.ConfigureWrite(o.SerializerOptions));
+        services.AddSingleton<ApiExceptionHandler>();
+
+        // Durable runs.
+        services.AddSingleton<JourneyOrchestrationDriver>();
+        services.AddSingleton<RunRecorder>();
+        services.AddSingleton<RunStartPreparer>();
+        services.AddOptions<RunHistoryOptions>().BindConfiguration(RunHistoryOptions.SectionName);
+        return services;
+    }
+}
+
+/// <summary>How long the durable history of finished runs is kept (configuration section <c>RunHistory</c>).</summary>
+public sealed class RunHistoryOptions
+{
+    public const string SectionName = "RunHistory";
+
+    /// <summary>
+    /// Finished orchestrations older than this are purged from the task hub. Their history holds the contact's data
+    /// (trigger event, contact snapshot), so this is also how long it outlives an erase. Default 30 days.
+    /// </summary>
+    public TimeSpan Retention { get; set; } = TimeSpan.FromDays(30);
+}

@@ -1,0 +1,77 @@
+using System.Globalization;
+using JourneyFunctions.Core.Orchestration;
+using JourneyFunctions.Core.Ports;
+using JourneyFunctions.Core.Services;
+using JourneyFunctions.Infrastructure.Storage;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Logging;
+
+namespace JourneyFunctions.FunctionApp;
+
+/// <summary>
+/// Routes each queued contact event: the contact is updated, the event reaches the contact's runs (raised to their
+/// orchestrations) and starts the journeys it triggers (new orchestrations). A contact's events are routed one at a
+/// time under a short lease on the contact, in the order they are dequeued. A body that is not an event goes to the
+/// poison queue at once with the parse error; a failure while routing throws, the queue trigger retries, and after
+/// host.json's maxDequeueCount (5) the runtime moves the message to <c>journey-events-poison</c> itself.
+/// </summary>
+public sealed class QueueFunctions(EventRouter router, RunStartPreparer preparer, ILeaseStore leases, IEventQueue queue, ILogger<QueueFunctions> logger)
+{
+    /// <summary>The event queue; Infrastructure's <c>Storage:QueueName</c> (and infra's eventsQueueName) must match.</summary>
+    public const string EventsQueue = "journey-events";
+
+    private static readonly TimeSpan LeaseDuration = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan LeaseWait = TimeSpan.FromMilliseconds(250);
+    private const int LeaseAttempts = 40;
+
+    [Function(nameof(RouteEvent))]
+    public async Task RouteEvent(
+        [QueueTrigger(EventsQueue, Connection = "AzureWebJobsStorage")] string body,
+        [DurableClient] DurableTaskClient client,
+        FunctionContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var cancellationToken = context.CancellationToken;
+        var contactEvent = QueueMessages.TryParse(body, out var error);
+        if (contactEvent is null)
+        {
+            var data = context.BindingContext.BindingData;
+            var message = new QueuedEvent(
+                Text(data, "Id"),
+                Text(data, "PopReceipt"),
+                body,
+                null,
+                long.TryParse(Text(data, "DequeueCount"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var count) ? count : 1,
+                error);
+            logger.LogWarning("Queue message {MessageId} is not a contact event: {Reason}", message.MessageId, error);
+            await queue.PoisonAsync(message, error ?? "not a contact event", cancellationToken);
+            return;
+        }
+
+        await using var lease = await AcquireAsync(contactEvent.ContactId, context.InvocationId, cancellationToken);
+        var result = await router.RouteAsync(contactEvent, new DurableRunDispatcher(client, preparer, logger), cancellationToken);
+        logger.LogInformation(
+            "Event {EventId} ({Name}) for {ContactId}: delivered to {Delivered} runs, started {Started}, duplicate {Duplicate}",
+            contactEvent.Id, contactEvent.Name, contactEvent.ContactId, result.DeliveredTo.Count, result.Started.Count, result.Duplicate);
+    }
+
+    /// <summary>Waits briefly for the contact's lease; a contact busy for longer is retried through the queue.</summary>
+    private async Task<ILease> AcquireAsync(string contactId, string owner, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < LeaseAttempts; attempt++)
+        {
+            if (await leases.TryAcquireAsync("contact:" + contactId, owner, LeaseDuration, cancellationToken) is { } lease)
+            {
+                return lease;
+            }
+
+            await Task.Delay(LeaseWait, cancellationToken);
+        }
+
+        throw new InvalidOperationException($"Contact {contactId} is busy with another event; the message will be retried.");
+    }
+
+    private static string Text(IReadOnlyDictionary<string, object?> data, string key) =>
+        data.TryGetValue(key, out var value) ? Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty : string.Empty;
+}

@@ -1,0 +1,30 @@
+using JourneyFunctions.Core.Orchestration;
+using JourneyFunctions.Core.Security;
+using JourneyFunctions.Core.Services;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Logging;
+using HostApi = JourneyFunctions.Host.Api;
+
+namespace JourneyFunctions.FunctionApp;
+
+/// <summary>
+/// <c>GET|POST /api/unsubscribe</c>: anonymous on purpose. Mailbox providers post RFC 8058 one-click requests with no
+/// credentials; the signed token in the link is the only authority, verified by the built-in host's handler. The POST
+/// ends the contact's marketing runs through their orchestrations.
+/// </summary>
+public sealed class UnsubscribeApi(UnsubscribeTokens tokens, ContactService contacts, RunStartPreparer preparer, ILogger<UnsubscribeApi> logger)
+{
+    [Function("UnsubscribePage")]
+    public IResult UnsubscribePage(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "unsubscribe")] HttpRequest request) =>
+        HostApi.UnsubscribeApi.ConfirmPage(request, tokens);
+
+    [Function("Unsubscribe")]
+    public async Task<IResult> Unsubscribe(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "unsubscribe")] HttpRequest request,
+        [DurableClient] DurableTaskClient client,
+        CancellationToken cancellationToken) =>
+        await HostApi.UnsubscribeApi.UnsubscribeAsync(request, tokens, contacts, new DurableRunDispatcher(client, preparer, logger), cancellationToken);
+}
