@@ -20,6 +20,7 @@ public static class CoreServiceCollectionExtensions
         services.TryAddSingleton<ContactService>();
         services.TryAddSingleton<InactivitySweep>();
         services.TryAddSingleton<JourneyStatsService>();
+        services.TryAddSingleton<JourneyPublisher>();
         return services;
     }
 }

@@ -1,0 +1,62 @@
+using JourneyFunctions.Core.Model;
+using JourneyFunctions.Core.Ports;
+using JourneyFunctions.Core.Validation;
+
+namespace JourneyFunctions.Core.Services;
+
+/// <summary>The outcome of a publish: the stored definition (with its new version), or every validation error.</summary>
+public sealed record PublishResult(JourneyDefinition? Published, IReadOnlyList<ValidationError> Errors, bool Unchanged = false)
+{
+    public bool Succeeded => Published is not null && Errors.Count == 0;
+}
+
+/// <summary>
+/// Publishes journeys: validates the text (with the template catalog, so a missing template or an unknown variable
+/// is caught now rather than when the email is due), stores it as the next version, and refreshes the router's
+/// catalog. Runs in flight keep their version. Publishing text identical to the latest version is a no-op, so a host
+/// restart does not mint a new version of every journey file.
+/// </summary>
+public sealed class JourneyPublisher(IJourneyStore store, IJourneyCatalog catalog, ITemplateCatalog templates)
+{
+    /// <param name="json">The journey file's text.</param>
+    /// <param name="expectedId">When set (the id in the URL), the body's id must match it.</param>
+    /// <param name="cancellationToken">Cancels the store calls.</param>
+    public async Task<PublishResult> PublishAsync(string json, string? expectedId = null, CancellationToken cancellationToken = default)
+    {
+        var result = JourneyValidator.Validate(json, templates);
+        var errors = result.Errors.ToList();
+        if (result.Journey is { } parsed && expectedId is not null && !string.Equals(parsed.Id, expectedId, StringComparison.Ordinal))
+        {
+            errors.Add(new ValidationError("$.id", ValidationCodes.InvalidValue, $"the id in the body (\"{parsed.Id}\") must match the id in the URL (\"{expectedId}\")"));
+        }
+
+        if (errors.Count > 0 || result.Journey is null)
+        {
+            return new PublishResult(null, errors);
+        }
+
+        var journey = result.Journey with { Schema = null, Version = null };
+        var latest = await store.GetAsync(journey.Id, null, cancellationToken);
+        if (latest is not null && Same(latest, journey))
+        {
+            return new PublishResult(latest, [], Unchanged: true);
+        }
+
+        var published = await store.PublishAsync(journey, cancellationToken);
+        catalog.Invalidate();
+        return new PublishResult(published, []);
+    }
+
+    public async Task<bool> SetPausedAsync(string journeyId, bool paused, CancellationToken cancellationToken = default)
+    {
+        var found = await store.SetPausedAsync(journeyId, paused, cancellationToken);
+        catalog.Invalidate();
+        return found;
+    }
+
+    private static bool Same(JourneyDefinition stored, JourneyDefinition candidate) =>
+        string.Equals(
+            Serialization.JourneyJson.Serialize(stored with { Schema = null, Version = null }),
+            Serialization.JourneyJson.Serialize(candidate),
+            StringComparison.Ordinal);
+}
