@@ -4,7 +4,6 @@ using JourneyFunctions.Core.Model;
 using JourneyFunctions.Core.Ports;
 using JourneyFunctions.Core.Services;
 using JourneyFunctions.Core.Validation;
-using JourneyFunctions.Host.Composition;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -38,10 +37,10 @@ public static class JourneysApi
         group.MapGet("/{id}", GetAsync)
             .WithName("GetJourney")
             .WithSummary("The latest definition, or ?version=n.");
-        group.MapPost("/{id}/pause", (string id, IJourneyStore store, IJourneyCatalog catalog, CancellationToken ct) => SetPausedAsync(id, true, store, catalog, ct))
+        group.MapPost("/{id}/pause", (string id, JourneyPublisher publisher, CancellationToken ct) => SetPausedAsync(id, true, publisher, ct))
             .WithName("PauseJourney")
             .WithSummary("Pause: no new entries; runs in flight hold at their next timer until resumed.");
-        group.MapPost("/{id}/resume", (string id, IJourneyStore store, IJourneyCatalog catalog, CancellationToken ct) => SetPausedAsync(id, false, store, catalog, ct))
+        group.MapPost("/{id}/resume", (string id, JourneyPublisher publisher, CancellationToken ct) => SetPausedAsync(id, false, publisher, ct))
             .WithName("ResumeJourney")
             .WithSummary("Resume a paused journey; held runs continue.");
         group.MapGet("/{id}/stats", StatsAsync)
@@ -56,7 +55,7 @@ public static class JourneysApi
     public static async Task<Results<Ok<JourneyPublished>, Created<JourneyPublished>, ProblemHttpResult>> PublishAsync(
         string id,
         HttpRequest request,
-        JourneyPublishing publishing,
+        JourneyPublisher publisher,
         IOptions<JourneyHostOptions> options,
         CancellationToken cancellationToken)
     {
@@ -76,13 +75,13 @@ public static class JourneysApi
             return ApiProblems.BadRequest("$", "the body is not valid UTF-8");
         }
 
-        var outcome = await publishing.PublishAsync(json, id, cancellationToken);
-        if (!outcome.Published)
+        var outcome = await publisher.PublishAsync(json, id, cancellationToken);
+        if (!outcome.Succeeded)
         {
-            return ValidationProblem(outcome.Problems);
+            return ValidationProblem(outcome.Errors);
         }
 
-        var journey = outcome.Journey!;
+        var journey = outcome.Published!;
         var version = journey.Version ?? 1;
         var answer = new JourneyPublished(journey.Id, version, outcome.Unchanged);
         return version == 1 && !outcome.Unchanged
@@ -114,14 +113,13 @@ public static class JourneysApi
         return TypedResults.Ok(journey);
     }
 
-    public static async Task<Results<Ok<JourneyPauseState>, ProblemHttpResult>> SetPausedAsync(string id, bool paused, IJourneyStore store, IJourneyCatalog catalog, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<JourneyPauseState>, ProblemHttpResult>> SetPausedAsync(string id, bool paused, JourneyPublisher publisher, CancellationToken cancellationToken)
     {
-        if (!await store.SetPausedAsync(id, paused, cancellationToken))
+        if (!await publisher.SetPausedAsync(id, paused, cancellationToken))
         {
             return ApiProblems.NotFound("Journey", "id", $"no journey '{id}' is published");
         }
 
-        catalog.Invalidate();
         return TypedResults.Ok(new JourneyPauseState(id, paused));
     }
 

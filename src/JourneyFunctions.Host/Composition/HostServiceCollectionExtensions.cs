@@ -4,6 +4,7 @@ using JourneyFunctions.Host.Api;
 using JourneyFunctions.Host.Runner;
 using JourneyFunctions.Host.Telemetry;
 using JourneyFunctions.Infrastructure.DependencyInjection;
+using JourneyFunctions.Infrastructure.Templates;
 using JourneyFunctions.Infrastructure.Webhooks;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -30,7 +31,6 @@ public static class HostServiceCollectionExtensions
         services.ConfigureHttpJsonOptions(o => ApiJson.ConfigureWrite(o.SerializerOptions));
         services.AddSingleton<ApiKeys>();
         services.AddSingleton<StartupReport>();
-        services.AddSingleton<JourneyPublishing>();
 
         // Start order matters: journeys are published before the runner routes the first event.
         services.AddHostedService<JourneyLoader>();
@@ -57,6 +57,10 @@ public static class HostServiceCollectionExtensions
         services.AddOptions<SendingOptions>().BindConfiguration(SendingOptions.SectionName);
         services.AddJourneyCore();
         services.AddJourneyStorage(configuration);
+        services.AddOptions<TemplateOptions>().BindConfiguration(TemplateOptions.SectionName);
+        services.TryAddSingleton<LiquidTemplateRenderer>();
+        services.TryAddSingleton<ITemplateRenderer>(sp => sp.GetRequiredService<LiquidTemplateRenderer>());
+        services.TryAddSingleton<ITemplateCatalog>(sp => sp.GetRequiredService<LiquidTemplateRenderer>());
         services.AddHttpClient<IWebhookClient, HttpWebhookClient>(http => http.Timeout = TimeSpan.FromSeconds(30));
         services.TryAddSingleton<LocalRunEngine>();
         services.TryAddSingleton<IRunDispatcher>(sp => sp.GetRequiredService<LocalRunEngine>());

@@ -1,3 +1,4 @@
+using JourneyFunctions.Core.Services;
 using JourneyFunctions.Core.Validation;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -25,7 +26,7 @@ public sealed class StartupReport
 /// with each problem's JSON path and skipped; the host still starts, so one broken journey does not stop the others.
 /// </summary>
 public sealed partial class JourneyLoader(
-    JourneyPublishing publishing,
+    JourneyPublisher publisher,
     StartupReport report,
     IOptions<JourneyHostOptions> options,
     ILogger<JourneyLoader> logger) : IHostedService
@@ -50,19 +51,19 @@ public sealed partial class JourneyLoader(
         {
             var name = Path.GetFileName(file);
             var json = await File.ReadAllTextAsync(file, cancellationToken);
-            var outcome = await publishing.PublishAsync(json, null, cancellationToken);
-            if (!outcome.Published)
+            var outcome = await publisher.PublishAsync(json, null, cancellationToken);
+            if (!outcome.Succeeded)
             {
-                foreach (var problem in outcome.Problems)
+                foreach (var problem in outcome.Errors)
                 {
                     LogProblem(logger, name, problem.ToString());
                 }
 
-                report.Add(new LoadedJourney(name, null, null, false, outcome.Problems));
+                report.Add(new LoadedJourney(name, null, null, false, outcome.Errors));
                 continue;
             }
 
-            var journey = outcome.Journey!;
+            var journey = outcome.Published!;
             LogPublished(logger, journey.Id, journey.Version ?? 1, name, outcome.Unchanged);
             report.Add(new LoadedJourney(name, journey.Id, journey.Version, outcome.Unchanged, []));
         }
