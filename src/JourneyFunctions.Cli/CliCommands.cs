@@ -8,6 +8,8 @@ internal static class CliCommands
 {
     public static IEnumerable<Command> All()
     {
+        yield return ValidateCommand.Create();
+        yield return SchemaCommand.Create();
         yield return ServeCommand.Create();
     }
 }

@@ -80,16 +80,14 @@ public static class JourneyMachine
             return No("the journey has no trigger");
         }
 
-        string? key = null;
-        if (t.Key is { } keyPath)
+        if (!TriggerKeys.TryGet(journey, trigger, out var key))
         {
-            if (trigger.Data is not { } data || !JsonValues.TryNavigate(data, keyPath, out var keyValue) || KeyText(keyValue) is not { } keyText)
-            {
-                return No($"{trigger.Name} has no {keyPath}, which keys this journey (one run per {keyPath}): no run started");
-            }
+            return No($"{trigger.Name} has no {t.Key}, which keys this journey (one run per {t.Key}): no run started");
+        }
 
-            key = keyText;
-            started += $" for {keyPath} {key}";
+        if (key is not null)
+        {
+            started += $" for {t.Key} {key}";
         }
 
         if (previous is not null)
@@ -363,8 +361,8 @@ public static class JourneyMachine
         var runKey = w.Original.Key;
         if (trigger.Key is { } keyPath && runKey is not null && trigger.Event is { } triggerEvent
             && string.Equals(ev.Name, triggerEvent, StringComparison.Ordinal)
-            && data is { } newData && JsonValues.TryNavigate(newData, keyPath, out var keyValue)
-            && string.Equals(KeyText(keyValue), runKey, StringComparison.Ordinal)
+            && data is { } newData && TriggerKeys.TryGet(journey, ev, out var eventKey)
+            && string.Equals(eventKey, runKey, StringComparison.Ordinal)
             && (trigger.Filter is null || ConditionEvaluator.Evaluate(trigger.Filter, ConditionScope.ForEvent(w.Contact, newData, w.Zone), w.Now)))
         {
             w.Trigger = newData;
@@ -627,14 +625,6 @@ public static class JourneyMachine
         data is { ValueKind: JsonValueKind.Object } obj && obj.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String
             ? value.GetString()
             : null;
-
-    /// <summary>A run key from event data: a non-empty string as is, a number as its JSON text; null otherwise.</summary>
-    private static string? KeyText(JsonElement value) => value.ValueKind switch
-    {
-        JsonValueKind.String => value.GetString() is { Length: > 0 } s ? s : null,
-        JsonValueKind.Number => value.GetRawText(),
-        _ => null,
-    };
 
     private static bool ContainsOrdinal(IReadOnlyList<string> list, string item)
     {

@@ -11,6 +11,8 @@ namespace JourneyFunctions.Core.Time;
 /// </summary>
 public readonly record struct IsoDuration(bool Negative, int Years, int Months, int Days, TimeSpan Time)
 {
+    private const double MaxDays = 365.0 * 1000;
+
     public bool IsZero => Years == 0 && Months == 0 && Days == 0 && Time == TimeSpan.Zero;
 
     /// <summary>Parses or returns false; <paramref name="error"/> says what is wrong, for validation messages.</summary>
@@ -142,7 +144,16 @@ public readonly record struct IsoDuration(bool Negative, int Years, int Months, 
         }
 
         var time = TimeSpan.FromSeconds((hours * 3600) + (minutes * 60) + seconds);
-        duration = new IsoDuration(negative, years, months, (weeks * 7) + days, time);
+        var parsed = new IsoDuration(negative, years, months, (weeks * 7) + days, time);
+
+        // Each number is bounded, but 100000 years (or weeks) would run off the calendar when added to a date.
+        if ((years * 365.0) + (months * 30.0) + (weeks * 7.0) + days + time.TotalDays > MaxDays)
+        {
+            error = $"'{text}' is longer than 1000 years";
+            return false;
+        }
+
+        duration = parsed;
         return true;
     }
 

@@ -315,7 +315,8 @@ internal sealed partial class SemanticValidator
         var scope = new TemplateScope(journey.Steps.Where(s => s is WaitForEventStep or WebhookStep).Select(s => s.Id).ToArray());
         foreach (var problem in templates.Check(email.Template, scope))
         {
-            Add(path + ".template", ValidationCodes.TemplateProblem, $"template \"{email.Template}\": {problem}");
+            var named = problem.Contains($"\"{email.Template}\"", StringComparison.Ordinal);
+            Add(path + ".template", ValidationCodes.TemplateProblem, named ? problem : $"template \"{email.Template}\": {problem}");
         }
     }
 
@@ -803,7 +804,14 @@ internal sealed partial class SemanticValidator
         return result;
     }
 
-    private int Resolve(string id) => index.TryGetValue(id, out var i) ? i : -1;
+    /// <summary>
+    /// The step a reference leads to in the graph. A dangling reference (already reported) counts as the step it was
+    /// most likely meant to name, so one typo does not also report every step after it as unreachable.
+    /// </summary>
+    private int Resolve(string id) =>
+        index.TryGetValue(id, out var i) ? i
+        : Suggestions.Closest(id, index.Keys) is { } meant ? index[meant]
+        : -1;
 
     /// <summary>
     /// Tarjan's algorithm (iterative, so a long journey cannot overflow the stack) over the nodes

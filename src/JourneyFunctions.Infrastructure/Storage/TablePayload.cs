@@ -9,7 +9,7 @@ namespace JourneyFunctions.Infrastructure.Storage;
 /// stays one atomic, ETag-guarded write. Beyond <see cref="MaxBytes"/> (the 1 MiB entity limit less room for the
 /// other columns) the write is refused with <see cref="StorageLimitException"/>.
 /// </summary>
-internal static class TablePayload
+public static class TablePayload
 {
     public const int ChunkBytes = 64_000;
 

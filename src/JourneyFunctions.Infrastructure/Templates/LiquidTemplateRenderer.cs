@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using DotLiquid;
 using DotLiquid.FileSystems;
 using JourneyFunctions.Core.Ports;
+using JourneyFunctions.Core.Services;
 using Microsoft.Extensions.Options;
 
 namespace JourneyFunctions.Infrastructure.Templates;
@@ -21,8 +22,8 @@ namespace JourneyFunctions.Infrastructure.Templates;
 /// </remarks>
 public sealed partial class LiquidTemplateRenderer : ITemplateRenderer
 {
-    /// <summary>The variables a journey provides to every email.</summary>
-    public static readonly IReadOnlyList<string> Roots = ["contact", "trigger", "event", "events", "journey", "step", "unsubscribe_url", "now"];
+    /// <summary>The variables a journey provides to every email (<see cref="TemplateModels.Roots"/>).</summary>
+    public static IReadOnlyList<string> Roots => TemplateModels.Roots;
 
     public const string SubjectFile = "subject.liquid";
     public const string HtmlFile = "body.html.liquid";
@@ -220,7 +221,7 @@ public sealed partial class LiquidTemplateRenderer : ITemplateRenderer
             return null;
         }
 
-        var message = $"{where} uses \"{reference.Path}\", but a journey only provides contact, trigger, event, events, journey, step, unsubscribe_url and now";
+        var message = $"{where} uses \"{reference.Path}\", but a journey only provides {string.Join(", ", Roots.Take(Roots.Count - 1))} and {Roots[^1]}";
         return Suggest(reference.Path) is { } suggestion ? $"{message}: did you mean \"{suggestion}\"?" : message;
     }
 

@@ -183,6 +183,21 @@ public sealed class UnsubscribeTokensTests
         Assert.Equal("List-Unsubscribe=One-Click", headers["List-Unsubscribe-Post"]);
     }
 
+    [Fact]
+    public void Build_ContactAndScope_UrlWhoseTokenVerifiesToThem()
+    {
+        var time = new FakeTimeProvider(IssuedAt);
+        var tokens = new UnsubscribeTokens(new UnsubscribeTokenOptions { Keys = [KeyA] }, time);
+        var builder = new UnsubscribeUrlBuilder(tokens, Microsoft.Extensions.Options.Options.Create(new JourneyFunctions.Core.Services.SendingOptions { PublicBaseUrl = "https://shop.example/" }), time);
+
+        var url = new Uri(builder.Build("c-9", "marketing"));
+
+        Assert.Equal("https://shop.example/api/unsubscribe", url.GetLeftPart(UriPartial.Path));
+        var token = Uri.UnescapeDataString(url.Query["?token=".Length..]);
+        Assert.True(tokens.TryVerify(token, out var claims));
+        Assert.Equal(new UnsubscribeClaims("c-9", "marketing", IssuedAt, "a"), claims);
+    }
+
     private static UnsubscribeTokens Tokens(params UnsubscribeKey[] keys) => new(new UnsubscribeTokenOptions { Keys = keys });
 
     private static IEnumerable<MethodBase> CalledMethods(MethodInfo method)

@@ -104,6 +104,17 @@ public sealed class JourneyValidatorTests
     }
 
     [Fact]
+    public void Validate_TypoInTheOnlyLinkToAStep_DoesNotAlsoReportItUnreachable()
+    {
+        var journey = Journeys.Parse(Journeys.AbandonedCart);
+        Journeys.Step(journey, 3)["then"] = "reminder-2-cupon";
+
+        var error = Assert.Single(JourneyValidator.Validate(journey.ToJsonString()).Errors);
+
+        Assert.Equal(("$.steps[3].then", ValidationCodes.DanglingStep), (error.Path, error.Code));
+    }
+
+    [Fact]
     public void Validate_UnknownStepKind_ListsTheKinds()
     {
         var journey = Journeys.Parse(Journeys.AbandonedCart);

@@ -16,15 +16,19 @@ public sealed class AzuriteBackend : IStorageBackend
     private readonly CountingPolicy counter = new();
     private readonly StorageTables tables;
     private readonly Azure.Storage.Queues.QueueServiceClient queues;
-    private readonly string queueName;
+
+    public string TablePrefix { get; }
+
+    public string QueueName { get; }
 
     public AzuriteBackend(AzuriteFixture azurite)
     {
         var id = Guid.NewGuid().ToString("N")[..12];
         var options = new StorageOptions { Provider = StorageProvider.AzureStorage, ConnectionString = azurite.ConnectionString };
-        tables = new StorageTables(StorageClients.CreateTableService(options, policies: counter), "t" + id);
+        TablePrefix = "t" + id;
+        QueueName = "q-" + id;
+        tables = new StorageTables(StorageClients.CreateTableService(options, policies: counter), TablePrefix);
         queues = StorageClients.CreateQueueService(options, policies: counter);
-        queueName = "q-" + id;
     }
 
     public FakeTimeProvider Time { get; } = new(TestData.T0);
@@ -49,7 +53,7 @@ public sealed class AzuriteBackend : IStorageBackend
 
     public ILeaseStore Leases() => new TableLeaseStore(tables, Time);
 
-    public IEventQueue Queue() => new AzureEventQueue(queues, queueName, Time);
+    public IEventQueue Queue() => new AzureEventQueue(queues, QueueName, Time);
 
     public Task EnqueueRawAsync(IEventQueue queue, string body) => ((AzureEventQueue)queue).EnqueueRawAsync(body);
 

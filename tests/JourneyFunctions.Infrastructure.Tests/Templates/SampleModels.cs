@@ -1,6 +1,10 @@
 using System.Text.Json;
 using JourneyFunctions.Core.Contacts;
+using JourneyFunctions.Core.Engine;
+using JourneyFunctions.Core.Model;
 using JourneyFunctions.Core.Ports;
+using JourneyFunctions.Core.Services;
+using JourneyFunctions.Infrastructure.Tests.Fixtures;
 
 namespace JourneyFunctions.Infrastructure.Tests.Templates;
 
@@ -48,32 +52,24 @@ internal static class SampleModels
         }
         """).RootElement.Clone();
 
-    public static TemplateModel Model(string template, Contact? contact = null, JsonElement? trigger = null, IReadOnlyDictionary<string, JsonElement>? events = null) => new()
+    /// <summary>The model exactly as the send service builds it (<see cref="TemplateModels.Build"/>).</summary>
+    public static TemplateModel Model(string template, Contact? contact = null, JsonElement? trigger = null, IReadOnlyDictionary<string, JsonElement>? events = null)
     {
-        Variables = new Dictionary<string, object?>
+        var journey = new JourneyDefinition
         {
-            ["contact"] = contact ?? Contact(),
-            ["trigger"] = trigger ?? (template.StartsWith("cart", StringComparison.Ordinal) ? Cart() : template.StartsWith("review", StringComparison.Ordinal) ? Order() : JsonDocument.Parse("{}").RootElement.Clone()),
-            ["event"] = null,
-            ["events"] = events ?? new Dictionary<string, JsonElement>(),
-            ["journey"] = new { Id = "sample", Name = "Sample journey", Version = 3 },
-            ["step"] = new { Id = "email-1" },
-            ["unsubscribe_url"] = UnsubscribeUrl,
-            ["now"] = new DateTimeOffset(2026, 11, 23, 9, 30, 0, TimeSpan.Zero),
-        },
-    };
-
-    private static string FindTemplates()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+            Id = "sample",
+            Name = "Sample journey",
+            Version = 3,
+            Trigger = new Trigger { Event = "cart.updated" },
+            Steps = [new EmailStep { Id = "email-1", Template = template }],
+        };
+        var data = new RunData
         {
-            var candidate = Path.Combine(directory.FullName, "templates");
-            if (File.Exists(Path.Combine(directory.FullName, "Directory.Packages.props")) && Directory.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new InvalidOperationException("the repository's templates folder was not found above " + AppContext.BaseDirectory);
+            Trigger = trigger ?? (template.StartsWith("cart", StringComparison.Ordinal) ? Cart() : template.StartsWith("review", StringComparison.Ordinal) ? Order() : null),
+            Events = events ?? new Dictionary<string, JsonElement>(),
+        };
+        return TemplateModels.Build(contact ?? Contact(), journey, "email-1", data, UnsubscribeUrl, new DateTimeOffset(2026, 11, 23, 9, 30, 0, TimeSpan.Zero));
     }
+
+    private static string FindTemplates() => Path.Combine(RepoPaths.RepoRoot, "templates");
 }

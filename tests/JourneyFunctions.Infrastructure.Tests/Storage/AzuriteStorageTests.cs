@@ -1,0 +1,246 @@
+using System.Text;
+using Azure.Data.Tables;
+using Azure.Storage.Queues;
+using JourneyFunctions.Core.Engine;
+using JourneyFunctions.Core.Ports;
+using JourneyFunctions.Infrastructure.DependencyInjection;
+using JourneyFunctions.Infrastructure.Storage;
+using JourneyFunctions.Infrastructure.Tests.Fixtures;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace JourneyFunctions.Infrastructure.Tests.Storage;
+
+/// <summary>
+/// What only the Azure implementations have: request counts per operation, limits of Table and Queue Storage, stale
+/// timer rows, raw bodies from other producers, and the DI wiring of the AzureStorage provider.
+/// </summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class AzuriteStorageTests(AzuriteFixture azurite)
+{
+    private readonly AzuriteBackend backend = new(azurite);
+
+    [Fact]
+    public async Task RunStep_ReadAndUpdate_CostsAtMostThreeRequests()
+    {
+        var runs = backend.Runs();
+        var created = await runs.CreateAsync(TestData.Run("welcome", "c-1"));
+        var waiting = await runs.UpdateAsync(TestData.Waiting(created.State, TestData.T0.AddHours(1)), created.ETag);
+
+        var waitStep = await CountAsync(async () =>
+        {
+            var run = (await runs.GetAsync(waiting.State.RunId))!;
+            waiting = await runs.UpdateAsync(TestData.Waiting(run.State, TestData.T0.AddDays(1), "wait-2"), run.ETag);
+        });
+        var activityStep = await CountAsync(async () =>
+        {
+            var run = (await runs.GetAsync(waiting.State.RunId))!;
+            waiting = await runs.UpdateAsync(run.State with { Status = RunStatus.Executing, Wait = null, Sequence = run.State.Sequence + 1 }, run.ETag);
+        });
+        var lastStep = await CountAsync(async () =>
+        {
+            var run = (await runs.GetAsync(waiting.State.RunId))!;
+            await runs.UpdateAsync(TestData.Completed(run.State, TestData.T0.AddDays(1)), run.ETag);
+        });
+
+        Assert.Equal(3, waitStep);
+        Assert.Equal(2, activityStep);
+        Assert.Equal(3, lastStep);
+    }
+
+    [Fact]
+    public async Task OtherHotPaths_RequestCounts_StayConstant()
+    {
+        var runs = backend.Runs();
+        var ledger = backend.Ledger();
+        var processed = backend.ProcessedEvents();
+        var stats = backend.Stats();
+        await WarmUpAsync(runs, ledger, processed, stats);
+        var entry = new LedgerEntry
+        {
+            RunId = "r-1", StepId = "email-1", OperationId = "r-1|email-1", JourneyId = "welcome", ContactId = "c-1",
+            Kind = "email", Status = LedgerStatus.Reserved, At = TestData.T0,
+        };
+
+        Assert.Equal(3, await CountAsync(() => runs.CreateAsync(TestData.Waiting(TestData.Run("welcome", "c-9"), TestData.T0))));
+        Assert.Equal(2, await CountAsync(() => ledger.TryReserveAsync(entry)));
+        Assert.Equal(1, await CountAsync(() => ledger.TryReserveAsync(entry)));
+        Assert.Equal(3, await CountAsync(async () => await ledger.CompleteAsync(entry with { Status = LedgerStatus.Done, MessageId = "m-1" })));
+        Assert.Equal(2, await CountAsync(() => ledger.FindByMessageIdAsync("m-1")));
+        Assert.Equal(1, await CountAsync(() => ledger.CountSentToContactAsync("c-1", TestData.T0.AddDays(-1))));
+        Assert.Equal(1, await CountAsync(() => processed.ContainsAsync("c-1", "e-1")));
+        Assert.Equal(1, await CountAsync(async () => await processed.MarkAsync("c-1", "e-1", TestData.T0)));
+        Assert.Equal(2, await CountAsync(async () => await stats.IncrementAsync("welcome", "email-1", StatCounters.EmailsSent)));
+    }
+
+    [Fact]
+    public async Task UpdateAsync_StateBeyondOneRow_ThrowsStorageLimitNamingTheRun()
+    {
+        var runs = backend.Runs();
+        var created = await runs.CreateAsync(TestData.Run("welcome", "c-1"));
+        var huge = created.State with { Trigger = TestData.Json("\"" + new string('x', TablePayload.MaxBytes + 1) + "\"") };
+
+        var ex = await Assert.ThrowsAsync<StorageLimitException>(() => runs.UpdateAsync(huge, created.ETag));
+
+        Assert.Contains(created.State.RunId, ex.Message, StringComparison.Ordinal);
+        Assert.Contains(TablePayload.MaxBytes.ToString(System.Globalization.CultureInfo.InvariantCulture), ex.Message, StringComparison.Ordinal);
+        Assert.Equal(created.ETag, (await runs.GetAsync(created.State.RunId))!.ETag);
+    }
+
+    [Fact]
+    public async Task UpdateAsync_LargeState_IsSplitAcrossColumnsOfOneRow()
+    {
+        var runs = backend.Runs();
+        var created = await runs.CreateAsync(TestData.Run("welcome", "c-1"));
+        var large = created.State with { Trigger = TestData.Json("\"" + new string('y', 300_000) + "\"") };
+
+        await runs.UpdateAsync(large, created.ETag);
+
+        var row = await RawTable("Runs").GetEntityAsync<TableEntity>(TableKeys.Escape(created.State.RunId), "run");
+        Assert.Equal(5, row.Value.GetInt32("DataChunks"));
+        Assert.NotNull(row.Value.GetBinary("Data4"));
+        Assert.Equal(300_000, (await runs.GetAsync(created.State.RunId))!.State.Trigger!.Value.GetString()!.Length);
+    }
+
+    [Fact]
+    public async Task ListDueAsync_StaleTimerRowsOlderThanGrace_AreDeleted()
+    {
+        backend.Time.SetUtcNow(DateTimeOffset.UtcNow.AddHours(1));
+        var runs = backend.Runs();
+        var created = await runs.CreateAsync(TestData.Run("welcome", "c-1"));
+        var first = await runs.UpdateAsync(TestData.Waiting(created.State, TestData.T0), created.ETag);
+        var second = await runs.UpdateAsync(TestData.Waiting(first.State, TestData.T0.AddMinutes(1), "wait-2"), first.ETag);
+        var gone = await runs.CreateAsync(TestData.Waiting(TestData.Run("welcome", "c-2"), TestData.T0));
+        await runs.DeleteForContactAsync("c-2");
+        Assert.Equal(3, await CountRowsAsync("RunTimers"));
+
+        var due = await runs.ListDueAsync(TestData.T0.AddMinutes(5), 10);
+
+        Assert.Equal(second.ETag, Assert.Single(due).ETag);
+        Assert.Equal(1, await CountRowsAsync("RunTimers"));
+    }
+
+    [Fact]
+    public async Task ListDueAsync_StaleTimerRowWithinGrace_IsKeptForItsWriter()
+    {
+        backend.Time.SetUtcNow(DateTimeOffset.UtcNow);
+        var runs = backend.Runs();
+        var created = await runs.CreateAsync(TestData.Run("welcome", "c-1"));
+        var first = await runs.UpdateAsync(TestData.Waiting(created.State, TestData.T0), created.ETag);
+        await runs.UpdateAsync(TestData.Waiting(first.State, TestData.T0.AddMinutes(1), "wait-2"), first.ETag);
+
+        Assert.Single(await runs.ListDueAsync(TestData.T0.AddMinutes(5), 10));
+        Assert.Equal(2, await CountRowsAsync("RunTimers"));
+    }
+
+    [Fact]
+    public async Task ReceiveAsync_BodyNotBase64_ReportsParseErrorWithRawBody()
+    {
+        var queue = backend.Queue();
+        await queue.PeekPoisonAsync(1);
+        var raw = new QueueClient(azurite.ConnectionString, QueueNameOf(queue));
+        await raw.SendMessageAsync("plain text, not base64!");
+
+        var received = Assert.Single(await queue.ReceiveAsync(5, TimeSpan.FromSeconds(30)));
+
+        Assert.Null(received.Event);
+        Assert.Equal("plain text, not base64!", received.Body);
+        Assert.Contains("base64", received.ParseError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task EnqueueAsync_WritesBase64Json_AsTheFunctionsQueueTriggerReadsIt()
+    {
+        var queue = backend.Queue();
+        await queue.EnqueueAsync(new Core.Contacts.ContactEvent { Id = "e-1", ContactId = "c-1", Name = "order.placed", OccurredAt = TestData.T0 });
+
+        var raw = new QueueClient(azurite.ConnectionString, QueueNameOf(queue));
+        var message = Assert.Single((await raw.PeekMessagesAsync(1)).Value);
+
+        var json = Encoding.UTF8.GetString(Convert.FromBase64String(message.MessageText));
+        Assert.Equal("""{"id":"e-1","contactId":"c-1","name":"order.placed","occurredAt":"2026-03-01T09:00:00+00:00"}""", json);
+    }
+
+    [Fact]
+    public async Task PeekPoisonAsync_MessageMovedByTheFunctionsRuntime_KeepsItsBody()
+    {
+        var queue = backend.Queue();
+        await queue.PeekPoisonAsync(1);
+        var raw = new QueueClient(azurite.ConnectionString, QueueNameOf(queue) + "-poison");
+        await raw.SendMessageAsync(Convert.ToBase64String(Encoding.UTF8.GetBytes("""{"id":"e-1"}""")));
+
+        var poison = Assert.Single(await queue.PeekPoisonAsync(5));
+
+        Assert.Equal("""{"id":"e-1"}""", poison.Body);
+        Assert.Contains("queue trigger", poison.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AddJourneyStorage_AzureStorageProvider_WiresTableAndQueueStores()
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Storage:Provider"] = "AzureStorage",
+            ["Storage:ConnectionString"] = azurite.ConnectionString,
+            ["Storage:TablePrefix"] = "di" + Guid.NewGuid().ToString("N")[..10],
+            ["Storage:QueueName"] = "di-" + Guid.NewGuid().ToString("N")[..10],
+        };
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddJourneyStorage(configuration);
+        await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
+
+        var contacts = provider.GetRequiredService<IContactStore>();
+        var queue = provider.GetRequiredService<IEventQueue>();
+        await contacts.SaveAsync(TestData.Contact("c-1", "vip"));
+        await queue.EnqueueAsync(new Core.Contacts.ContactEvent { Id = "e-1", ContactId = "c-1", Name = "x", OccurredAt = TestData.T0 });
+
+        Assert.IsType<TableContactStore>(contacts);
+        Assert.IsType<AzureEventQueue>(queue);
+        Assert.IsType<TableRunStore>(provider.GetRequiredService<IRunStore>());
+        Assert.IsType<TableLeaseStore>(provider.GetRequiredService<ILeaseStore>());
+        Assert.NotNull(await contacts.GetAsync("c-1"));
+        Assert.Equal("e-1", Assert.Single(await queue.ReceiveAsync(1, TimeSpan.FromSeconds(30))).Event!.Id);
+    }
+
+    private async Task<int> CountAsync(Func<Task> action)
+    {
+        var before = backend.RequestCount;
+        await action();
+        return backend.RequestCount - before;
+    }
+
+    private static async Task WarmUpAsync(IRunStore runs, ISendLedger ledger, IProcessedEventStore processed, IStatsStore stats)
+    {
+        var warm = await runs.CreateAsync(TestData.Waiting(TestData.Run("warm", "warm"), TestData.T0));
+        await runs.UpdateAsync(TestData.Completed(warm.State, TestData.T0), warm.ETag);
+        var entry = new LedgerEntry
+        {
+            RunId = "warm", StepId = "s", OperationId = "o", JourneyId = "warm", ContactId = "warm", Kind = "email",
+            Status = LedgerStatus.Reserved, At = TestData.T0,
+        };
+        await ledger.TryReserveAsync(entry);
+        await ledger.CompleteAsync(entry with { MessageId = "warm" });
+        await ledger.FindByMessageIdAsync("warm");
+        await processed.ContainsAsync("warm", "warm");
+        await stats.GetAsync("warm");
+    }
+
+    private TableClient RawTable(string name) => new TableServiceClient(azurite.ConnectionString).GetTableClient(TablePrefixOf() + name);
+
+    private string TablePrefixOf() => backend.TablePrefix;
+
+    private string QueueNameOf(IEventQueue queue) => backend.QueueName;
+
+    private async Task<int> CountRowsAsync(string table)
+    {
+        var count = 0;
+        await foreach (var unused in RawTable(table).QueryAsync<TableEntity>())
+        {
+            count++;
+        }
+
+        return count;
+    }
+}
