@@ -12,6 +12,7 @@ namespace JourneyFunctions.Benchmarks;
 /// time per operation is the time per transition: transitions/s = 1e9 / (ns per op).
 /// </summary>
 [MemoryDiagnoser]
+[TransitionsPerSecondColumnAttribute]
 public class MachineBenchmarks
 {
     internal const int Transitions = 1000;

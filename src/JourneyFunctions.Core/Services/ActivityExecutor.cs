@@ -229,7 +229,7 @@ public sealed class ActivityExecutor(
         }
         catch (WebhookException ex) when (!ex.Transient)
         {
-            await ledger.CompleteAsync(NewEntry(request, "webhook", LedgerStatus.Failed, time.GetUtcNow(), request.ContactId) with { Detail = ex.Message }, cancellationToken);
+            await RecordFinalAsync(NewEntry(request, "webhook", LedgerStatus.Failed, time.GetUtcNow(), request.ContactId) with { Detail = ex.Message }, recorded, cancellationToken);
             return ActivityOutcome.Skipped($"the webhook refused the call: {ex.Message}");
         }
 
@@ -270,15 +270,7 @@ public sealed class ActivityExecutor(
 
     private async Task<ActivityOutcome> SkipAsync(ActivityRequest request, string kind, LedgerEntry? recorded, string reason, CancellationToken cancellationToken)
     {
-        var entry = NewEntry(request, kind, LedgerStatus.Skipped, time.GetUtcNow(), request.ContactId) with { Detail = reason };
-        if (recorded is null && !await ledger.TryReserveAsync(entry, cancellationToken))
-        {
-            await ledger.CompleteAsync(entry, cancellationToken);
-        }
-        else if (recorded is not null)
-        {
-            await ledger.CompleteAsync(entry, cancellationToken);
-        }
+        await RecordFinalAsync(NewEntry(request, kind, LedgerStatus.Skipped, time.GetUtcNow(), request.ContactId) with { Detail = reason }, recorded, cancellationToken);
 
         if (kind == "email")
         {
@@ -290,11 +282,18 @@ public sealed class ActivityExecutor(
 
     private async Task FinishAsync(ActivityRequest request, string kind, LedgerEntry? recorded, string detail, CancellationToken cancellationToken)
     {
-        var entry = NewEntry(request, kind, LedgerStatus.Done, time.GetUtcNow(), request.ContactId) with { Detail = detail };
-        if (recorded is not null || !await ledger.TryReserveAsync(entry, cancellationToken))
+        await RecordFinalAsync(NewEntry(request, kind, LedgerStatus.Done, time.GetUtcNow(), request.ContactId) with { Detail = detail }, recorded, cancellationToken);
+    }
+
+    /// <summary>A ledger row is created reserved and then completed: reserve it first when no earlier attempt did.</summary>
+    private async Task RecordFinalAsync(LedgerEntry entry, LedgerEntry? recorded, CancellationToken cancellationToken)
+    {
+        if (recorded is null)
         {
-            await ledger.CompleteAsync(entry, cancellationToken);
+            await ledger.TryReserveAsync(entry with { Status = LedgerStatus.Reserved }, cancellationToken);
         }
+
+        await ledger.CompleteAsync(entry, cancellationToken);
     }
 
     private static LedgerEntry NewEntry(ActivityRequest request, string kind, LedgerStatus status, DateTimeOffset at, string contactId) => new()

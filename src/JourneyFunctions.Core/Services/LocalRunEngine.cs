@@ -64,14 +64,31 @@ public sealed class LocalRunEngine(
     public Task FireTimerAsync(RunState run, CancellationToken cancellationToken = default) =>
         run.Wait is { } wait ? ApplyAsync(run.RunId, new TimerFired(wait.Sequence), cancellationToken) : Task.CompletedTask;
 
-    /// <summary>Fires every due timer (at most <paramref name="max"/>); returns how many runs were due.</summary>
+    /// <summary>How long a due run of a paused journey is held before it is looked at again.</summary>
+    public static readonly TimeSpan PausedRecheck = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Fires every due timer (at most <paramref name="max"/>); returns how many runs were due. A due run of a paused
+    /// journey holds where it is: its timer is moved <see cref="PausedRecheck"/> ahead (same wait, same sequence), so it
+    /// neither fires nor stays at the head of the due list starving other journeys' runs; after a resume it fires.
+    /// </summary>
     public async Task<int> FireDueTimersAsync(int max, Func<string, bool>? isPaused = null, CancellationToken cancellationToken = default)
     {
-        var due = await runs.ListDueAsync(time.GetUtcNow(), max, cancellationToken);
+        var now = time.GetUtcNow();
+        var due = await runs.ListDueAsync(now, max, cancellationToken);
         foreach (var run in due)
         {
-            if (isPaused?.Invoke(run.State.JourneyId) == true)
+            if (isPaused?.Invoke(run.State.JourneyId) == true && run.State.Wait is { } wait)
             {
+                try
+                {
+                    await runs.UpdateAsync(run.State with { Wait = wait with { Until = now + PausedRecheck } }, run.ETag, cancellationToken);
+                }
+                catch (ConcurrencyException)
+                {
+                    // The run moved on (an event reached it): nothing to hold.
+                }
+
                 continue;
             }
 

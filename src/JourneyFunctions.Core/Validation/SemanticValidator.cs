@@ -24,6 +24,9 @@ internal sealed partial class SemanticValidator
 
     private readonly List<ValidationError> errors;
 
+    /// <summary>Ids of the steps whose received data later steps read as events.&lt;id&gt; (waitForEvent and webhook).</summary>
+    private string[]? eventStepIds;
+
     /// <summary>Step id to the index of its first occurrence.</summary>
     private readonly Dictionary<string, int> index = new(StringComparer.Ordinal);
 
@@ -312,7 +315,7 @@ internal sealed partial class SemanticValidator
             return;
         }
 
-        var scope = new TemplateScope(journey.Steps.Where(s => s is WaitForEventStep or WebhookStep).Select(s => s.Id).ToArray());
+        var scope = new TemplateScope(EventStepIds);
         foreach (var problem in templates.Check(email.Template, scope))
         {
             var named = problem.Contains($"\"{email.Template}\"", StringComparison.Ordinal);
@@ -676,6 +679,8 @@ internal sealed partial class SemanticValidator
         }
     }
 
+    private string[] EventStepIds => eventStepIds ??= journey.Steps.Where(s => s is WaitForEventStep or WebhookStep).Select(s => s.Id).ToArray();
+
     private IEnumerable<string> EmailStepIds() => journey.Steps.OfType<EmailStep>().Select(s => s.Id);
 
     private void CheckFieldPath(string field, string path)
@@ -701,14 +706,14 @@ internal sealed partial class SemanticValidator
         if (root == "events")
         {
             var stepId = parts[1];
-            var eventSteps = journey.Steps.Where(s => s is WaitForEventStep or WebhookStep).Select(s => s.Id).ToList();
+            var eventSteps = EventStepIds;
             if (!index.TryGetValue(stepId, out var i))
             {
                 Add(path, ValidationCodes.DanglingStep, $"step \"{stepId}\" in \"{field}\" does not exist{Suggestions.DidYouMean(stepId, eventSteps)}");
             }
             else if (journey.Steps[i] is not (WaitForEventStep or WebhookStep))
             {
-                var hint = eventSteps.Count > 0 ? $"; those here are {Join(eventSteps)}" : string.Empty;
+                var hint = eventSteps.Length > 0 ? $"; those here are {Join(eventSteps)}" : string.Empty;
                 Add(path, ValidationCodes.NotAnEventStep, $"\"{field}\" reads the event received by step \"{stepId}\", a {journey.Steps[i].Kind} step; only waitForEvent and webhook steps receive data{hint}");
             }
         }

@@ -22,6 +22,10 @@ internal sealed class StructuralValidator
 
     private static readonly ConcurrentDictionary<Type, string[]> EnumNames = new();
 
+    private static readonly ConcurrentDictionary<Type, Kinds> KindsByBase = new();
+
+    private static readonly ConcurrentDictionary<Type, string> HumanNames = new();
+
     private readonly JsonSerializerOptions options;
 
     private readonly List<ValidationError> errors;
@@ -81,7 +85,7 @@ internal sealed class StructuralValidator
     }
 
     /// <summary>Checks <paramref name="element"/> as a value of <paramref name="type"/>.</summary>
-    public void Check(JsonElement element, Type type, string path) => CheckValue(element, type, nullable: false, path);
+    public void Check(JsonElement element, Type type, string path) => CheckValue(element, type, nullable: false, path, NullPlace.Root);
 
     private static int CharacterColumn(string text, int line, int bytePosition)
     {
@@ -117,7 +121,16 @@ internal sealed class StructuralValidator
         return column;
     }
 
-    private void CheckValue(JsonElement element, Type type, bool nullable, string path)
+    /// <summary>Where a value sits, to say what to do with a null there.</summary>
+    private enum NullPlace
+    {
+        Root,
+        RequiredProperty,
+        OptionalProperty,
+        ListItem,
+    }
+
+    private void CheckValue(JsonElement element, Type type, bool nullable, string path, NullPlace place)
     {
         if (type == typeof(JsonElement))
         {
@@ -134,7 +147,13 @@ internal sealed class StructuralValidator
         {
             if (!nullable)
             {
-                Add(path, ValidationCodes.WrongType, $"must not be null: give {Expected(type)} or leave the property out");
+                var advice = place switch
+                {
+                    NullPlace.OptionalProperty => " or leave the property out",
+                    NullPlace.ListItem => " or remove it from the list",
+                    _ => string.Empty,
+                };
+                Add(path, ValidationCodes.WrongType, $"must not be null: give {Expected(type)}{advice}");
             }
 
             return;
@@ -186,7 +205,7 @@ internal sealed class StructuralValidator
                     var index = 0;
                     foreach (var item in element.EnumerateArray())
                     {
-                        CheckValue(item, elementType, nullable: false, JsonPaths.Index(path, index));
+                        CheckValue(item, elementType, nullable: false, JsonPaths.Index(path, index), NullPlace.ListItem);
                         index++;
                     }
                 }
@@ -197,7 +216,7 @@ internal sealed class StructuralValidator
                 {
                     foreach (var property in element.EnumerateObject())
                     {
-                        CheckValue(property.Value, info.ElementType!, nullable: false, JsonPaths.Property(path, property.Name));
+                        CheckValue(property.Value, info.ElementType!, nullable: false, JsonPaths.Property(path, property.Name), NullPlace.OptionalProperty);
                     }
                 }
 
@@ -223,46 +242,47 @@ internal sealed class StructuralValidator
         if (info.PolymorphismOptions is { } polymorphism)
         {
             discriminatorName = polymorphism.TypeDiscriminatorPropertyName;
-            var kinds = polymorphism.DerivedTypes.Select(d => (Name: d.TypeDiscriminator as string, d.DerivedType)).Where(d => d.Name is not null).ToList();
-            var kindList = string.Join(", ", kinds.Select(k => k.Name));
+            var kinds = KindsOf(info.Type, polymorphism);
             var noun = Humanize(info.Type);
             if (!element.TryGetProperty(discriminatorName, out var discriminator))
             {
-                Add(JsonPaths.Property(path, discriminatorName), ValidationCodes.MissingProperty, $"this {noun} has no \"{discriminatorName}\": give one of {kindList}");
+                Add(JsonPaths.Property(path, discriminatorName), ValidationCodes.MissingProperty, $"this {noun} has no \"{discriminatorName}\": give one of {kinds.List}");
                 CheckDuplicates(element, path);
                 return;
             }
 
             if (discriminator.ValueKind != JsonValueKind.String)
             {
-                Add(JsonPaths.Property(path, discriminatorName), ValidationCodes.WrongType, $"the {noun} {discriminatorName} must be text, one of {kindList}; found {Found(discriminator)}");
+                Add(JsonPaths.Property(path, discriminatorName), ValidationCodes.WrongType, $"the {noun} {discriminatorName} must be text, one of {kinds.List}; found {Found(discriminator)}");
                 CheckDuplicates(element, path);
                 return;
             }
 
             var kind = discriminator.GetString()!;
-            var match = kinds.FirstOrDefault(k => string.Equals(k.Name, kind, StringComparison.Ordinal));
-            if (match.Name is null)
+            if (!kinds.Types.TryGetValue(kind, out var derivedType))
             {
-                var suggestion = Suggestions.DidYouMeanThen(kind, kinds.Select(k => k.Name!));
-                Add(JsonPaths.Property(path, discriminatorName), ValidationCodes.UnknownStepKind, $"\"{kind}\" is not {Article(noun)} {noun} {discriminatorName}{suggestion}The {noun} {discriminatorName}s are: {kindList}");
+                var suggestion = Suggestions.DidYouMeanThen(kind, kinds.Types.Keys);
+                Add(JsonPaths.Property(path, discriminatorName), ValidationCodes.UnknownStepKind, $"\"{kind}\" is not {Article(noun)} {noun} {discriminatorName}{suggestion}The {noun} {discriminatorName}s are: {kinds.List}");
                 CheckDuplicates(element, path);
                 return;
             }
 
-            kindName = match.Name;
-            info = options.GetTypeInfo(match.DerivedType);
-            shape = ShapeOf(match.DerivedType, polymorphismBase: polymorphism);
+            kindName = kind;
+            info = options.GetTypeInfo(derivedType);
+            shape = ShapeOf(derivedType, polymorphismBase: polymorphism);
         }
 
-        var what = kindName is not null ? $"{Article(kindName)} {kindName} {Humanize(info.Type.BaseType!)}" : $"the {Humanize(info.Type)}";
+        // Only needed for messages: built when the first problem in this object is found.
+        var what = string.Empty;
+        string What() => what.Length > 0 ? what
+            : what = kindName is not null ? $"{Article(kindName)} {kindName} {Humanize(info.Type.BaseType!)}" : $"the {Humanize(info.Type)}";
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var property in element.EnumerateObject())
         {
             var propertyPath = JsonPaths.Property(path, property.Name);
             if (!seen.Add(property.Name))
             {
-                Add(propertyPath, ValidationCodes.DuplicateProperty, $"\"{property.Name}\" appears twice in {what}: keep one");
+                Add(propertyPath, ValidationCodes.DuplicateProperty, $"\"{property.Name}\" appears twice in {What()}: keep one");
                 continue;
             }
 
@@ -273,11 +293,11 @@ internal sealed class StructuralValidator
 
             if (!shape.Properties.TryGetValue(property.Name, out var propertyInfo))
             {
-                Add(propertyPath, ValidationCodes.UnknownProperty, UnknownPropertyMessage(property.Name, what, shape));
+                Add(propertyPath, ValidationCodes.UnknownProperty, UnknownPropertyMessage(property.Name, What(), shape));
                 continue;
             }
 
-            CheckValue(property.Value, propertyInfo.PropertyType, propertyInfo.IsSetNullable, propertyPath);
+            CheckValue(property.Value, propertyInfo.PropertyType, propertyInfo.IsSetNullable, propertyPath, propertyInfo.IsRequired ? NullPlace.RequiredProperty : NullPlace.OptionalProperty);
         }
 
         foreach (var required in shape.Required)
@@ -285,10 +305,28 @@ internal sealed class StructuralValidator
             if (!seen.Contains(required.Name))
             {
                 var description = shape.Descriptions.TryGetValue(required.Name, out var d) ? $" ({d})" : string.Empty;
-                Add(JsonPaths.Property(path, required.Name), ValidationCodes.MissingProperty, $"{what} needs \"{required.Name}\"{description}");
+                Add(JsonPaths.Property(path, required.Name), ValidationCodes.MissingProperty, $"{What()} needs \"{required.Name}\"{description}");
             }
         }
     }
+
+    /// <summary>The discriminator values of a polymorphic type and the type each one names, in declaration order.</summary>
+    private sealed record Kinds(Dictionary<string, Type> Types, string List);
+
+    private static Kinds KindsOf(Type baseType, JsonPolymorphismOptions polymorphism) =>
+        KindsByBase.GetOrAdd(baseType, static (_, p) =>
+        {
+            var types = new Dictionary<string, Type>(StringComparer.Ordinal);
+            foreach (var derived in p.DerivedTypes)
+            {
+                if (derived.TypeDiscriminator is string name)
+                {
+                    types[name] = derived.DerivedType;
+                }
+            }
+
+            return new Kinds(types, string.Join(", ", types.Keys));
+        }, polymorphism);
 
     private void CheckDuplicates(JsonElement element, string path)
     {
@@ -397,7 +435,9 @@ internal sealed class StructuralValidator
     private static string Quote(IEnumerable<string> names) => string.Join(", ", names.Select(n => $"\"{n}\""));
 
     /// <summary>"WaitForEventStep" =&gt; "wait for event step"; "JourneyDefinition" =&gt; "journey".</summary>
-    internal static string Humanize(Type type)
+    internal static string Humanize(Type type) => HumanNames.GetOrAdd(type, static t => HumanizeName(t));
+
+    private static string HumanizeName(Type type)
     {
         var name = type.Name;
         if (name.EndsWith("Definition", StringComparison.Ordinal))

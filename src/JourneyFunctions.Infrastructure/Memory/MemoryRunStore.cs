@@ -5,11 +5,17 @@ using JourneyFunctions.Infrastructure.Storage;
 
 namespace JourneyFunctions.Infrastructure.Memory;
 
-/// <summary>In-memory <see cref="IRunStore"/>: run rows with emulated ETags, queried by scanning (fine in one process).</summary>
+/// <summary>
+/// In-memory <see cref="IRunStore"/>: run rows with emulated ETags, an index by contact and a sorted timer index, so
+/// the due-timer poll and per-contact lookups stay cheap with many runs (the simulator drives thousands on a fake
+/// clock). One lock keeps the rows and both indexes in step.
+/// </summary>
 public sealed class MemoryRunStore : IRunStore
 {
     private readonly Lock gate = new();
     private readonly Dictionary<string, StoredRun> runs = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, HashSet<string>> byContact = new(StringComparer.Ordinal);
+    private readonly SortedSet<(long Ticks, string RunId)> timers = new(TimerOrder.Instance);
 
     public Task<StoredRun?> GetAsync(string runId, CancellationToken cancellationToken = default)
     {
@@ -30,7 +36,7 @@ public sealed class MemoryRunStore : IRunStore
             }
 
             var stored = new StoredRun(state, MemoryETags.Next());
-            runs[state.RunId] = stored;
+            Put(null, stored);
             return Task.FromResult(stored);
         }
     }
@@ -47,58 +53,63 @@ public sealed class MemoryRunStore : IRunStore
             }
 
             var stored = new StoredRun(state, MemoryETags.Next());
-            runs[state.RunId] = stored;
+            Put(existing, stored);
             return Task.FromResult(stored);
         }
     }
 
     public Task<IReadOnlyList<StoredRun>> ListActiveForContactAsync(string contactId, CancellationToken cancellationToken = default) =>
-        Task.FromResult(Select(r => r.State.ContactId == contactId && r.State.Status != RunStatus.Completed));
+        Task.FromResult(ForContact(contactId, activeOnly: true));
 
     public Task<IReadOnlyList<StoredRun>> ListForContactAsync(string contactId, CancellationToken cancellationToken = default) =>
-        Task.FromResult(Select(r => r.State.ContactId == contactId));
+        Task.FromResult(ForContact(contactId, activeOnly: false));
 
     public Task<IReadOnlyList<StoredRun>> ListDueAsync(DateTimeOffset dueBy, int max, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(max);
         lock (gate)
         {
-            IReadOnlyList<StoredRun> due =
-            [
-                .. runs.Values
-                    .Where(r => RunLookup.IsDue(r.State, dueBy))
-                    .OrderBy(r => r.State.Wait!.Until!.Value.UtcTicks)
-                    .ThenBy(r => r.State.RunId, StringComparer.Ordinal)
-                    .Take(max),
-            ];
-            return Task.FromResult(due);
+            var due = new List<StoredRun>();
+            foreach (var (ticks, runId) in timers)
+            {
+                if (ticks > dueBy.UtcTicks || due.Count >= max)
+                {
+                    break;
+                }
+
+                due.Add(runs[runId]);
+            }
+
+            return Task.FromResult<IReadOnlyList<StoredRun>>(due);
         }
     }
 
     public Task<PreviousRun?> GetLatestAsync(string journeyId, string contactId, string? key, CancellationToken cancellationToken = default)
     {
-        lock (gate)
-        {
-            var latest = runs.Values
-                .Select(r => r.State)
-                .Where(s => s.JourneyId == journeyId && s.ContactId == contactId && s.Key == key)
-                .Select(s => (State: s, Generation: RunLookup.GenerationOf(s)))
-                .OrderByDescending(x => x.Generation)
-                .ThenByDescending(x => x.State.StartedAt)
-                .FirstOrDefault();
-            return Task.FromResult(latest.State is null
-                ? null
-                : new PreviousRun(latest.State.RunId, latest.Generation, latest.State.StartedAt, latest.State.EndedAt));
-        }
+        var latest = ForContact(contactId, activeOnly: false)
+            .Select(r => r.State)
+            .Where(s => s.JourneyId == journeyId && s.Key == key)
+            .Select(s => (State: s, Generation: RunLookup.GenerationOf(s)))
+            .OrderByDescending(x => x.Generation)
+            .ThenByDescending(x => x.State.StartedAt)
+            .FirstOrDefault();
+        return Task.FromResult(latest.State is null
+            ? null
+            : new PreviousRun(latest.State.RunId, latest.Generation, latest.State.StartedAt, latest.State.EndedAt));
     }
 
     public async IAsyncEnumerable<RunState> ListActiveForJourneyAsync(string journeyId, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var active = Select(r => r.State.JourneyId == journeyId && r.State.Status != RunStatus.Completed);
+        List<RunState> active;
+        lock (gate)
+        {
+            active = [.. runs.Values.Select(r => r.State).Where(s => s.JourneyId == journeyId && s.Status != RunStatus.Completed)];
+        }
+
         foreach (var run in active)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            yield return run.State;
+            yield return run;
         }
 
         await Task.CompletedTask;
@@ -108,22 +119,84 @@ public sealed class MemoryRunStore : IRunStore
     {
         lock (gate)
         {
-            var ids = runs.Values.Where(r => r.State.ContactId == contactId).Select(r => r.State.RunId).ToList();
+            if (!byContact.Remove(contactId, out var ids))
+            {
+                return Task.FromResult(0);
+            }
+
             foreach (var id in ids)
             {
-                runs.Remove(id);
+                if (runs.Remove(id, out var run) && TimerOf(run.State) is { } ticks)
+                {
+                    timers.Remove((ticks, id));
+                }
             }
 
             return Task.FromResult(ids.Count);
         }
     }
 
-    /// <summary>Matching runs, newest first (by start, then id), as both stores order contact listings.</summary>
-    private IReadOnlyList<StoredRun> Select(Func<StoredRun, bool> predicate)
+    /// <summary>Replaces a row and moves its index entries; call under the lock.</summary>
+    private void Put(StoredRun? previous, StoredRun next)
+    {
+        var runId = next.State.RunId;
+        if (previous is not null && TimerOf(previous.State) is { } oldTicks)
+        {
+            timers.Remove((oldTicks, runId));
+        }
+
+        if (TimerOf(next.State) is { } newTicks)
+        {
+            timers.Add((newTicks, runId));
+        }
+
+        if (previous is not null && previous.State.ContactId != next.State.ContactId && byContact.TryGetValue(previous.State.ContactId, out var old))
+        {
+            old.Remove(runId);
+        }
+
+        if (!byContact.TryGetValue(next.State.ContactId, out var ids))
+        {
+            ids = new HashSet<string>(StringComparer.Ordinal);
+            byContact[next.State.ContactId] = ids;
+        }
+
+        ids.Add(runId);
+        runs[runId] = next;
+    }
+
+    /// <summary>The due time of a run waiting on a timer, as UTC ticks; null otherwise.</summary>
+    private static long? TimerOf(RunState state) =>
+        state.Status == RunStatus.Waiting && state.Wait?.Until is { } until ? until.UtcTicks : null;
+
+    /// <summary>Runs of a contact, newest first (by start, then id), as both stores order contact listings.</summary>
+    private IReadOnlyList<StoredRun> ForContact(string contactId, bool activeOnly)
     {
         lock (gate)
         {
-            return [.. runs.Values.Where(predicate).OrderByDescending(r => r.State.StartedAt).ThenByDescending(r => r.State.RunId, StringComparer.Ordinal)];
+            if (!byContact.TryGetValue(contactId, out var ids))
+            {
+                return [];
+            }
+
+            return
+            [
+                .. ids.Select(id => runs[id])
+                    .Where(r => !activeOnly || r.State.Status != RunStatus.Completed)
+                    .OrderByDescending(r => r.State.StartedAt)
+                    .ThenByDescending(r => r.State.RunId, StringComparer.Ordinal),
+            ];
+        }
+    }
+
+    private sealed class TimerOrder : IComparer<(long Ticks, string RunId)>
+    {
+        public static readonly TimerOrder Instance = new();
+
+        public int Compare((long Ticks, string RunId) x, (long Ticks, string RunId) y)
+        {
+            var byTime = x.Ticks.CompareTo(y.Ticks);
+            return byTime != 0 ? byTime : string.CompareOrdinal(x.RunId, y.RunId);
         }
     }
 }

@@ -3,11 +3,16 @@ using JourneyFunctions.Infrastructure.Storage;
 
 namespace JourneyFunctions.Infrastructure.Memory;
 
-/// <summary>In-memory <see cref="ISendLedger"/> keyed by (run, operation), with the message-id lookup.</summary>
+/// <summary>
+/// In-memory <see cref="ISendLedger"/> keyed by (run, operation), with indexes by contact (frequency cap, erase) and
+/// by provider message id (delivery reports), so every lookup stays proportional to one contact's rows.
+/// </summary>
 public sealed class MemorySendLedger : ISendLedger
 {
     private readonly Lock gate = new();
     private readonly Dictionary<(string RunId, string OperationId), LedgerEntry> rows = [];
+    private readonly Dictionary<string, HashSet<(string RunId, string OperationId)>> byContact = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (string RunId, string OperationId)> byMessage = new(StringComparer.Ordinal);
 
     public Task<LedgerEntry?> GetAsync(string runId, string operationId, CancellationToken cancellationToken = default)
     {
@@ -28,7 +33,7 @@ public sealed class MemorySendLedger : ISendLedger
                 return Task.FromResult(false);
             }
 
-            rows[key] = entry with { Status = LedgerStatus.Reserved, ETag = MemoryETags.Next() };
+            Put(key, entry with { Status = LedgerStatus.Reserved, ETag = MemoryETags.Next() });
             return Task.FromResult(true);
         }
     }
@@ -48,7 +53,7 @@ public sealed class MemorySendLedger : ISendLedger
                 throw new ConcurrencyException($"Ledger row ({entry.RunId}, {entry.OperationId}) was changed by someone else (ETag mismatch).");
             }
 
-            rows[key] = entry with { ETag = MemoryETags.Next() };
+            Put(key, entry with { ETag = MemoryETags.Next() });
             return Task.CompletedTask;
         }
     }
@@ -57,7 +62,10 @@ public sealed class MemorySendLedger : ISendLedger
     {
         lock (gate)
         {
-            return Task.FromResult(rows.Values.FirstOrDefault(r => r.MessageId == messageId));
+            return Task.FromResult(
+                byMessage.TryGetValue(messageId, out var key) && rows.TryGetValue(key, out var entry) && entry.MessageId == messageId
+                    ? entry
+                    : null);
         }
     }
 
@@ -65,7 +73,9 @@ public sealed class MemorySendLedger : ISendLedger
     {
         lock (gate)
         {
-            return Task.FromResult(rows.Values.Count(r => r.ContactId == contactId && LedgerRules.IsSentEmail(r) && r.At >= since));
+            return Task.FromResult(byContact.TryGetValue(contactId, out var keys)
+                ? keys.Select(k => rows[k]).Count(r => LedgerRules.IsSentEmail(r) && r.At >= since)
+                : 0);
         }
     }
 
@@ -73,13 +83,42 @@ public sealed class MemorySendLedger : ISendLedger
     {
         lock (gate)
         {
-            var keys = rows.Where(r => r.Value.ContactId == contactId).Select(r => r.Key).ToList();
+            if (!byContact.Remove(contactId, out var keys))
+            {
+                return Task.FromResult(0);
+            }
+
             foreach (var key in keys)
             {
-                rows.Remove(key);
+                if (rows.Remove(key, out var entry) && entry.MessageId is { } messageId)
+                {
+                    byMessage.Remove(messageId);
+                }
             }
 
             return Task.FromResult(keys.Count);
+        }
+    }
+
+    /// <summary>Writes a row and its index entries; call under the lock.</summary>
+    private void Put((string RunId, string OperationId) key, LedgerEntry entry)
+    {
+        if (rows.TryGetValue(key, out var previous) && previous.ContactId != entry.ContactId && byContact.TryGetValue(previous.ContactId, out var old))
+        {
+            old.Remove(key);
+        }
+
+        rows[key] = entry;
+        if (!byContact.TryGetValue(entry.ContactId, out var keys))
+        {
+            keys = [];
+            byContact[entry.ContactId] = keys;
+        }
+
+        keys.Add(key);
+        if (entry.MessageId is { } messageId)
+        {
+            byMessage[messageId] = key;
         }
     }
 }

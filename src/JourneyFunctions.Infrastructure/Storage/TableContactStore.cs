@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Azure;
@@ -15,8 +16,10 @@ namespace JourneyFunctions.Infrastructure.Storage;
 /// </summary>
 /// <remarks>
 /// The contact row is written first (if-match), then the index rows of added tags are upserted and those of removed
-/// tags deleted. A crash between the two leaves the index behind the contact until the next save of that contact
-/// adds the missing rows; readers needing certainty check <see cref="Contact.Tags"/> of the contact they load.
+/// tags deleted. A crash between the two leaves the index behind the contact for those tags until they change on that
+/// contact again; readers needing certainty check <see cref="Contact.Tags"/> of the contacts they load. To diff the
+/// tags a save needs the tags of the row it replaces: they are remembered from the read that produced the ETag (the
+/// usual read-modify-write), so a save costs one read only when that read happened elsewhere.
 /// </remarks>
 public sealed class TableContactStore(StorageTables tables) : IContactStore
 {
@@ -24,11 +27,24 @@ public sealed class TableContactStore(StorageTables tables) : IContactStore
     private const string TagsTable = "Tags";
     private const string ProfileRow = "profile";
 
+    /// <summary>Bound on remembered (contact, ETag) tag sets; past it the memory starts over.</summary>
+    private const int MaxRemembered = 10_000;
+
+    /// <summary>Tags of a contact row at a given ETag: an ETag names one version of the row, so this never goes stale.</summary>
+    private readonly ConcurrentDictionary<string, (string ETag, IReadOnlySet<string> Tags)> readTags = new(StringComparer.Ordinal);
+
     public async Task<Contact?> GetAsync(string contactId, CancellationToken cancellationToken = default)
     {
         var table = await tables.GetAsync(ContactsTable, cancellationToken);
         var response = await table.GetEntityIfExistsAsync<TableEntity>(TableKeys.Escape(contactId), ProfileRow, cancellationToken: cancellationToken);
-        return response.HasValue ? ToContact(response.Value!) : null;
+        if (!response.HasValue)
+        {
+            return null;
+        }
+
+        var contact = ToContact(response.Value!);
+        Remember(contact);
+        return contact;
     }
 
     public async Task<Contact> SaveAsync(Contact contact, CancellationToken cancellationToken = default)
@@ -47,13 +63,21 @@ public sealed class TableContactStore(StorageTables tables) : IContactStore
             }
             else
             {
-                var old = await table.GetEntityIfExistsAsync<TableEntity>(pk, ProfileRow, cancellationToken: cancellationToken);
-                if (!old.HasValue || old.Value!.ETag.ToString() != contact.ETag)
+                if (readTags.TryGetValue(contact.Id, out var known) && known.ETag == contact.ETag)
                 {
-                    throw new ConcurrencyException($"Contact '{contact.Id}' was changed or deleted by someone else (ETag mismatch).");
+                    oldTags = known.Tags;
+                }
+                else
+                {
+                    var old = await table.GetEntityIfExistsAsync<TableEntity>(pk, ProfileRow, cancellationToken: cancellationToken);
+                    if (!old.HasValue || old.Value!.ETag.ToString() != contact.ETag)
+                    {
+                        throw new ConcurrencyException($"Contact '{contact.Id}' was changed or deleted by someone else (ETag mismatch).");
+                    }
+
+                    oldTags = ToContact(old.Value).Tags;
                 }
 
-                oldTags = ToContact(old.Value).Tags;
                 response = await table.UpdateEntityAsync(entity, new ETag(contact.ETag), TableUpdateMode.Replace, cancellationToken);
             }
         }
@@ -73,7 +97,13 @@ public sealed class TableContactStore(StorageTables tables) : IContactStore
             await tags.DeleteEntityAsync(TagKey(tag), pk, ETag.All, cancellationToken);
         }
 
-        return contact with { ETag = response.Headers.ETag?.ToString() };
+        var saved = contact with
+        {
+            Tags = new HashSet<string>(contact.Tags, StringComparer.OrdinalIgnoreCase),
+            ETag = response.Headers.ETag?.ToString() ?? throw new InvalidOperationException("Table Storage returned no ETag."),
+        };
+        Remember(saved);
+        return saved;
     }
 
     public async Task<bool> DeleteAsync(string contactId, CancellationToken cancellationToken = default)
@@ -86,6 +116,7 @@ public sealed class TableContactStore(StorageTables tables) : IContactStore
 
         var table = await tables.GetAsync(ContactsTable, cancellationToken);
         var pk = TableKeys.Escape(contactId);
+        readTags.TryRemove(contactId, out _);
         var response = await table.DeleteEntityAsync(pk, ProfileRow, ETag.All, cancellationToken);
         var tags = await tables.GetAsync(TagsTable, cancellationToken);
         foreach (var tag in existing.Tags)
@@ -115,6 +146,16 @@ public sealed class TableContactStore(StorageTables tables) : IContactStore
         {
             yield return ToContact(row);
         }
+    }
+
+    private void Remember(Contact contact)
+    {
+        if (readTags.Count >= MaxRemembered)
+        {
+            readTags.Clear();
+        }
+
+        readTags[contact.Id] = (contact.ETag!, contact.Tags);
     }
 
     private static string TagKey(string tag) => TableKeys.Escape(tag.ToUpperInvariant());

@@ -16,6 +16,7 @@ public sealed class ValidationCodeTests
         ["missing step type"] = (j => Journeys.Step(j, 7).Remove("type"), ValidationCodes.MissingProperty, "$.steps[7].type"),
         ["wrong type"] = (j => j["exitWhen"] = new JsonObject { ["event"] = "x" }, ValidationCodes.WrongType, "$.exitWhen"),
         ["wrong number type"] = (j => Journeys.Step(j, 0)["duration"] = 3600, ValidationCodes.WrongType, "$.steps[0].duration"),
+        ["schema not text"] = (j => j["$schema"] = 5, ValidationCodes.WrongType, "$['$schema']"),
         ["null required"] = (j => j["name"] = null, ValidationCodes.WrongType, "$.name"),
         ["unknown step kind"] = (j => Journeys.Step(j, 1)["type"] = "emial", ValidationCodes.UnknownStepKind, "$.steps[1].type"),
         ["bad enum"] = (j => j["stage"] = "Decision", ValidationCodes.InvalidValue, "$.stage"),

@@ -223,6 +223,26 @@ public sealed class AcsEmailSenderTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SendAsync_EntraIdCredential_SendsTheBearerTokenForTheCommunicationScopeOverTls()
+    {
+        using var certificate = SelfSignedCertificate();
+        await using var server = await FakeAcsServer.StartAsync(certificate, bearerToken: "entra-token-1");
+        var credential = new RecordingCredential("entra-token-1");
+        using var handler = new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, cert, _, _) => cert?.Thumbprint == certificate.Thumbprint };
+        var sender = new AcsEmailSender(
+            new AcsEmailOptions { Endpoint = server.Endpoint.ToString(), RetryDelay = TimeSpan.FromMilliseconds(20) },
+            credential,
+            new Azure.Core.Pipeline.HttpClientTransport(handler));
+
+        var result = await sender.SendAsync(Message());
+
+        Assert.Equal("Running", result.Status);
+        Assert.True(Assert.Single(server.Requests).SignatureValid);
+        Assert.Equal([AcsEmailSender.TokenScope], credential.Scopes);
+        Assert.Equal("https://communication.azure.com//.default", AcsEmailSender.TokenScope);
+    }
+
+    [Fact]
     public void ToUuid_SameOperationId_SameVersion5Uuid()
     {
         var a = OperationIds.ToUuid("run-1:email-1");
@@ -253,6 +273,32 @@ public sealed class AcsEmailSenderTests : IAsyncLifetime
     }
 
     private AcsEmailSender Sender(Action<AcsEmailOptions>? configure = null) => new(Options(configure));
+
+    private static System.Security.Cryptography.X509Certificates.X509Certificate2 SelfSignedCertificate()
+    {
+        using var key = System.Security.Cryptography.RSA.Create(2048);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=127.0.0.1", key, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+        var san = new System.Security.Cryptography.X509Certificates.SubjectAlternativeNameBuilder();
+        san.AddIpAddress(System.Net.IPAddress.Loopback);
+        request.CertificateExtensions.Add(san.Build());
+        using var created = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddHours(1));
+        return System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12(created.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pkcs12), null);
+    }
+
+    /// <summary>A credential that hands out a fixed token and records the scopes it was asked for.</summary>
+    private sealed class RecordingCredential(string token) : Azure.Core.TokenCredential
+    {
+        public List<string> Scopes { get; } = [];
+
+        public override Azure.Core.AccessToken GetToken(Azure.Core.TokenRequestContext requestContext, CancellationToken cancellationToken)
+        {
+            Scopes.AddRange(requestContext.Scopes);
+            return new Azure.Core.AccessToken(token, DateTimeOffset.UtcNow.AddHours(1));
+        }
+
+        public override ValueTask<Azure.Core.AccessToken> GetTokenAsync(Azure.Core.TokenRequestContext requestContext, CancellationToken cancellationToken) =>
+            ValueTask.FromResult(GetToken(requestContext, cancellationToken));
+    }
 
     private AcsEmailOptions Options(Action<AcsEmailOptions>? configure)
     {

@@ -34,10 +34,13 @@ internal sealed class FakeAcsServer : IAsyncDisposable
     private readonly ConcurrentQueue<AcsReply> _sendReplies = new();
     private readonly ConcurrentQueue<AcsReply> _pollReplies = new();
 
-    private FakeAcsServer(WebApplication app, byte[] key)
+    private readonly string? _bearerToken;
+
+    private FakeAcsServer(WebApplication app, byte[] key, string? bearerToken)
     {
         _app = app;
         AccessKey = key;
+        _bearerToken = bearerToken;
     }
 
     public byte[] AccessKey { get; }
@@ -48,13 +51,21 @@ internal sealed class FakeAcsServer : IAsyncDisposable
 
     public string ConnectionString => $"endpoint={Endpoint};accesskey={Convert.ToBase64String(AccessKey)}";
 
-    public static async Task<FakeAcsServer> StartAsync()
+    /// <param name="certificate">Serve HTTPS with this certificate (bearer tokens are only sent over TLS).</param>
+    /// <param name="bearerToken">Accept this Entra ID token (Authorization: Bearer) instead of the HMAC signature.</param>
+    public static async Task<FakeAcsServer> StartAsync(System.Security.Cryptography.X509Certificates.X509Certificate2? certificate = null, string? bearerToken = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseKestrel(options => options.Listen(System.Net.IPAddress.Loopback, 0));
+        builder.WebHost.UseKestrel(options => options.Listen(System.Net.IPAddress.Loopback, 0, listen =>
+        {
+            if (certificate is not null)
+            {
+                listen.UseHttps(certificate);
+            }
+        }));
         builder.Logging.ClearProviders();
         var app = builder.Build();
-        var server = new FakeAcsServer(app, RandomNumberGenerator.GetBytes(32));
+        var server = new FakeAcsServer(app, RandomNumberGenerator.GetBytes(32), bearerToken);
         app.Run(server.HandleAsync);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -109,7 +120,9 @@ internal sealed class FakeAcsServer : IAsyncDisposable
         using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
         var body = await reader.ReadToEndAsync();
         var pathAndQuery = context.Request.Path + context.Request.QueryString;
-        var valid = SignatureValid(context.Request, pathAndQuery, Encoding.UTF8.GetBytes(body));
+        var valid = _bearerToken is null
+            ? SignatureValid(context.Request, pathAndQuery, Encoding.UTF8.GetBytes(body))
+            : context.Request.Headers.Authorization.ToString() == "Bearer " + _bearerToken;
         Requests.Enqueue(new AcsRequest(
             context.Request.Method,
             pathAndQuery,

@@ -74,6 +74,48 @@ public sealed class AzuriteStorageTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task ContactReadModifyWrite_RequestCounts_OneReadOneWritePlusChangedTags()
+    {
+        var contacts = backend.Contacts();
+        await contacts.SaveAsync(TestData.Contact("warm", "warm"));
+
+        Assert.Equal(2, await CountAsync(() => contacts.SaveAsync(TestData.Contact("c-1", "vip"))));
+        Assert.Equal(2, await CountAsync(async () =>
+        {
+            var contact = (await contacts.GetAsync("c-1"))!;
+            await contacts.SaveAsync(contact with { Email = "new@example.com" });
+        }));
+        Assert.Equal(4, await CountAsync(async () =>
+        {
+            var contact = (await contacts.GetAsync("c-1"))!;
+            await contacts.SaveAsync(contact with { Tags = new HashSet<string>(["onboarded"], StringComparer.OrdinalIgnoreCase) });
+        }));
+    }
+
+    [Fact]
+    public async Task SaveAsync_ETagReadByAnotherInstance_StillDiffsTagsFromTheStoredRow()
+    {
+        var creator = backend.Contacts();
+        var other = backend.Contacts();
+        var writer = backend.Contacts();
+        await creator.SaveAsync(TestData.Contact("c-1", "vip", "new"));
+        var read = (await other.GetAsync("c-1"))!;
+
+        var before = backend.RequestCount;
+        await writer.SaveAsync(read with { Tags = new HashSet<string>(["vip"], StringComparer.OrdinalIgnoreCase) });
+
+        Assert.Equal(3, backend.RequestCount - before);
+
+        var tagged = new List<string>();
+        await foreach (var id in other.ListIdsByTagAsync("new"))
+        {
+            tagged.Add(id);
+        }
+
+        Assert.Empty(tagged);
+    }
+
+    [Fact]
     public async Task UpdateAsync_StateBeyondOneRow_ThrowsStorageLimitNamingTheRun()
     {
         var runs = backend.Runs();

@@ -46,6 +46,20 @@ public sealed class SampleTemplatesTests
         Assert.Empty(_renderer.Check(name, new TemplateScope([])));
     }
 
+    [Theory]
+    [InlineData("welcome-series.json")]
+    [InlineData("abandoned-cart.json")]
+    [InlineData("re-engagement.json")]
+    [InlineData("post-purchase-review.json")]
+    public void Validate_SampleJourneyWithTheTemplateCatalog_NoErrors(string file)
+    {
+        var json = File.ReadAllText(Path.Combine(JourneyFunctions.Infrastructure.Tests.Fixtures.RepoPaths.RepoRoot, "journeys", file));
+
+        var result = JourneyFunctions.Core.Validation.JourneyValidator.Validate(json, _renderer);
+
+        Assert.True(result.IsValid, string.Join("\n", result.Errors.Select(e => $"{e.Path}: {e.Message}")));
+    }
+
     [Fact]
     public void List_TemplatesFolder_HasTheTenSampleTemplatesAndNoPartials()
     {

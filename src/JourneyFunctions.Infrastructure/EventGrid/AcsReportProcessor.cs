@@ -1,0 +1,167 @@
+using System.Text.Json;
+using JourneyFunctions.Core.Contacts;
+using JourneyFunctions.Core.Model;
+using JourneyFunctions.Core.Ports;
+using JourneyFunctions.Core.Security;
+using Microsoft.Extensions.Logging;
+
+namespace JourneyFunctions.Infrastructure.EventGrid;
+
+/// <summary>What processing a batch of reports did, for logs and the endpoint's response.</summary>
+public sealed record AcsReportOutcome(int Delivered, int Bounced, int Suppressed, int Engagements, int Unmatched);
+
+/// <summary>
+/// Applies ACS email reports through the Core ports. Delivery: Delivered moves the ledger row (found by the ACS
+/// message id, which is the operation id the sender returned) to Delivered and counts it; Bounced, Suppressed and
+/// Failed suppress the address (keyed by <see cref="AddressHash"/>, an existing suppression is kept) and move the row
+/// to Bounced; Quarantined and FilteredSpam move it to Bounced without suppressing the address (the message was
+/// refused, not the mailbox); Expanded is informational. Engagement: a view or click becomes an
+/// <c>email.opened</c> / <c>email.clicked</c> contact event on the queue, so journeys can wait or branch on it; opens
+/// and clicks count once per email. Event Grid delivers at least once: ledger transitions, counters and event ids
+/// (derived from the report id) make a redelivered report harmless.
+/// </summary>
+public sealed class AcsReportProcessor(
+    ISendLedger ledger,
+    ISuppressionStore suppressions,
+    IStatsStore stats,
+    IEventQueue events,
+    IProcessedEventStore processed,
+    TimeProvider time,
+    ILogger<AcsReportProcessor> logger)
+{
+    public async Task<AcsReportOutcome> ProcessAsync(IReadOnlyList<AcsReport> reports, CancellationToken cancellationToken = default)
+    {
+        int delivered = 0, bounced = 0, suppressed = 0, engagements = 0, unmatched = 0;
+        foreach (var report in reports)
+        {
+            var entry = await ledger.FindByMessageIdAsync(report.MessageId, cancellationToken);
+            if (report.Kind == AcsReportKind.Delivery)
+            {
+                var status = (report.DeliveryStatus ?? string.Empty).ToLowerInvariant();
+                if (status is "bounced" or "suppressed" or "failed" && !string.IsNullOrWhiteSpace(report.Recipient))
+                {
+                    if (await SuppressAsync(report, status, cancellationToken))
+                    {
+                        suppressed++;
+                    }
+                }
+
+                var outcome = status switch
+                {
+                    "delivered" => LedgerStatus.Delivered,
+                    "bounced" or "suppressed" or "failed" or "quarantined" or "filteredspam" => LedgerStatus.Bounced,
+                    _ => (LedgerStatus?)null,
+                };
+                if (outcome is null)
+                {
+                    continue;
+                }
+
+                if (entry is null)
+                {
+                    unmatched++;
+                    logger.LogInformation("ACS delivery report {ReportId} for message {MessageId} ({Status}) matches no ledger row", report.ReportId, report.MessageId, report.DeliveryStatus);
+                    continue;
+                }
+
+                if (await CompleteAsync(entry, outcome.Value, report, cancellationToken))
+                {
+                    if (outcome == LedgerStatus.Delivered)
+                    {
+                        delivered++;
+                    }
+                    else
+                    {
+                        bounced++;
+                    }
+                }
+            }
+            else
+            {
+                if (entry is null)
+                {
+                    unmatched++;
+                    logger.LogInformation("ACS engagement report {ReportId} for message {MessageId} matches no ledger row", report.ReportId, report.MessageId);
+                    continue;
+                }
+
+                if (await EngageAsync(entry, report, cancellationToken))
+                {
+                    engagements++;
+                }
+            }
+        }
+
+        return new AcsReportOutcome(delivered, bounced, suppressed, engagements, unmatched);
+    }
+
+    private async Task<bool> SuppressAsync(AcsReport report, string status, CancellationToken cancellationToken)
+    {
+        var hash = AddressHash.Compute(report.Recipient!);
+        if (await suppressions.GetAsync(hash, cancellationToken) is not null)
+        {
+            return false;
+        }
+
+        var detail = $"ACS {report.DeliveryStatus}{(string.IsNullOrEmpty(report.StatusDetail) ? string.Empty : ": " + report.StatusDetail)} (message {report.MessageId})";
+        await suppressions.AddAsync(new Suppression(hash, SuppressionReason.Bounced, report.At, detail), cancellationToken);
+        logger.LogInformation("Suppressed an address after ACS reported {Status} for message {MessageId}", status, report.MessageId);
+        return true;
+    }
+
+    /// <summary>Moves the row once; a later or repeated report for a final row changes nothing and counts nothing.</summary>
+    private async Task<bool> CompleteAsync(LedgerEntry entry, LedgerStatus status, AcsReport report, CancellationToken cancellationToken)
+    {
+        if (entry.Status is LedgerStatus.Delivered or LedgerStatus.Bounced)
+        {
+            return false;
+        }
+
+        var detail = status == LedgerStatus.Delivered ? entry.Detail : $"ACS {report.DeliveryStatus}: {report.StatusDetail}";
+        await ledger.CompleteAsync(entry with { Status = status, Detail = detail }, cancellationToken);
+        await stats.IncrementAsync(entry.JourneyId, entry.StepId, status == LedgerStatus.Delivered ? StatCounters.Delivered : StatCounters.Bounced, 1, cancellationToken);
+        return true;
+    }
+
+    private async Task<bool> EngageAsync(LedgerEntry entry, AcsReport report, CancellationToken cancellationToken)
+    {
+        var click = string.Equals(report.EngagementType, "click", StringComparison.OrdinalIgnoreCase);
+        if (!click && !string.Equals(report.EngagementType, "view", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        var data = new Dictionary<string, string?>
+        {
+            ["journeyId"] = entry.JourneyId,
+            ["stepId"] = entry.StepId,
+            ["runId"] = entry.RunId,
+            ["messageId"] = report.MessageId,
+        };
+        if (click)
+        {
+            data["url"] = report.Url;
+        }
+
+        await events.EnqueueAsync(
+            new ContactEvent
+            {
+                Id = "acs:" + report.ReportId,
+                ContactId = entry.ContactId,
+                Name = click ? SystemEvents.EmailClicked : SystemEvents.EmailOpened,
+                Data = JsonSerializer.SerializeToElement(data),
+                OccurredAt = report.At,
+            },
+            cancellationToken);
+
+        // Unique opens and clicks per email: the first report of each kind counts.
+        var counterKey = $"acs-{(click ? "click" : "open")}:{report.MessageId}";
+        if (!await processed.ContainsAsync(entry.ContactId, counterKey, cancellationToken))
+        {
+            await processed.MarkAsync(entry.ContactId, counterKey, time.GetUtcNow(), cancellationToken);
+            await stats.IncrementAsync(entry.JourneyId, entry.StepId, click ? StatCounters.Clicked : StatCounters.Opened, 1, cancellationToken);
+        }
+
+        return true;
+    }
+}
