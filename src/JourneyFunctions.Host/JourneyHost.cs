@@ -22,6 +22,7 @@ public static class JourneyHost
 {
     public const string DefaultUrl = "http://127.0.0.1:7071";
 
+
     /// <summary>Configuration keys with their defaults, below every other source.</summary>
     private static readonly Dictionary<string, string?> Defaults = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -66,6 +67,11 @@ public static class JourneyHost
         }
 
         var found = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        if (string.IsNullOrWhiteSpace(configuration["Sending:PublicBaseUrl"]) && PublicUrl(configuration["urls"]) is { } publicUrl)
+        {
+            found["Sending:PublicBaseUrl"] = publicUrl;
+        }
+
         if (string.IsNullOrWhiteSpace(configuration["Templates:Directory"]) && HostPaths.Find(null, "templates") is { } templates)
         {
             found["Templates:Directory"] = templates;
@@ -106,6 +112,13 @@ public static class JourneyHost
         app.UseApiKeys();
         app.MapJourneyApis();
         return app;
+    }
+
+    /// <summary>The first configured URL with a fixed port, for unsubscribe links when Sending:PublicBaseUrl is not set.</summary>
+    private static string? PublicUrl(string? urls)
+    {
+        var first = (urls ?? DefaultUrl).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault();
+        return Uri.TryCreate(first, UriKind.Absolute, out var uri) && uri.Port > 0 && uri.IsLoopback ? uri.GetLeftPart(UriPartial.Authority) : null;
     }
 
     /// <summary>The addresses Kestrel listens on (with the real port when the configured one was 0).</summary>

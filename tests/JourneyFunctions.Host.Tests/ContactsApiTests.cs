@@ -66,4 +66,18 @@ public sealed class ContactsApiTests(ApiHostFixture fixture) : IClassFixture<Api
 
         await Problems.AssertFieldAsync(response, HttpStatusCode.NotFound, "id");
     }
+
+    [Fact]
+    public async Task EraseContact_Existing_Returns204AndTheContactIsGone()
+    {
+        using var upsert = await _host.PostJsonAsync("/api/contacts", """{ "id": "contact-erase", "email": "gone@example.com" }""");
+
+        using var erase = await _host.Client.DeleteAsync("/api/contacts/contact-erase");
+        using var after = await _host.Client.GetAsync("/api/contacts/contact-erase");
+        using var again = await _host.Client.DeleteAsync("/api/contacts/contact-erase");
+
+        Assert.Equal(HttpStatusCode.NoContent, erase.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, after.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, again.StatusCode);
+    }
 }

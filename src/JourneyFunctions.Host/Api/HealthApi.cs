@@ -30,6 +30,8 @@ public static class JourneyApis
         app.MapEventsApi();
         app.MapContactsApi();
         app.MapJourneysApi();
+        app.MapUnsubscribeApi();
+        app.MapEventGridApi();
         return app;
     }
 }

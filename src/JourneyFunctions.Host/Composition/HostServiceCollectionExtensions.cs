@@ -4,7 +4,6 @@ using JourneyFunctions.Host.Api;
 using JourneyFunctions.Host.Runner;
 using JourneyFunctions.Host.Telemetry;
 using JourneyFunctions.Infrastructure.DependencyInjection;
-using JourneyFunctions.Infrastructure.Templates;
 using JourneyFunctions.Infrastructure.Webhooks;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -57,10 +56,7 @@ public static class HostServiceCollectionExtensions
         services.AddOptions<SendingOptions>().BindConfiguration(SendingOptions.SectionName);
         services.AddJourneyCore();
         services.AddJourneyStorage(configuration);
-        services.AddOptions<TemplateOptions>().BindConfiguration(TemplateOptions.SectionName);
-        services.TryAddSingleton<LiquidTemplateRenderer>();
-        services.TryAddSingleton<ITemplateRenderer>(sp => sp.GetRequiredService<LiquidTemplateRenderer>());
-        services.TryAddSingleton<ITemplateCatalog>(sp => sp.GetRequiredService<LiquidTemplateRenderer>());
+        services.AddJourneyEmail(configuration);
         services.AddHttpClient<IWebhookClient, HttpWebhookClient>(http => http.Timeout = TimeSpan.FromSeconds(30));
         services.TryAddSingleton<LocalRunEngine>();
         services.TryAddSingleton<IRunDispatcher>(sp => sp.GetRequiredService<LocalRunEngine>());
@@ -73,10 +69,7 @@ public static class HostServiceCollectionExtensions
         services.AddMetrics();
         services.TryAddSingleton<JourneyTelemetry>();
         services.Decorate<IStatsStore>((inner, sp) => new InstrumentedStatsStore(inner, sp.GetRequiredService<JourneyTelemetry>()));
-        if (services.Any(d => d.ServiceType == typeof(IEmailSender)))
-        {
-            services.Decorate<IEmailSender>((inner, sp) => new InstrumentedEmailSender(inner, sp.GetRequiredService<JourneyTelemetry>(), sp.GetRequiredService<TimeProvider>()));
-        }
+        services.Decorate<IEmailSender>((inner, sp) => new InstrumentedEmailSender(inner, sp.GetRequiredService<JourneyTelemetry>(), sp.GetRequiredService<TimeProvider>()));
 
         var otel = services.AddOpenTelemetry()
             .WithTracing(t => t.AddSource(JourneyTelemetry.Name))

@@ -12,7 +12,7 @@ namespace JourneyFunctions.Host.Runner;
 /// <summary>
 /// Fires due timers every <see cref="RunnerOptions.TimerInterval"/> of the host's <see cref="TimeProvider"/> (a test
 /// moves a fake clock and the loop fires what became due). Timers are rows in the run store, so they survive a crash:
-/// a restarted host finds every waiting run whose time has come. Runs of paused journeys are left waiting. Runs fire
+/// a restarted host finds every waiting run whose time has come. Runs of paused journeys are held (their wait moved ahead) until the journey resumes. Runs fire
 /// in parallel through <see cref="LocalRunEngine.FireTimerAsync"/>; a run whose fire fails is retried with a growing
 /// pause, and a run fired by two instances at once is settled by the run store's ETag (the loser's stale timer is
 /// ignored by the machine, its effects deduplicated by the send ledger).
@@ -26,11 +26,9 @@ public sealed partial class DueTimerLoop(
     IOptions<RunnerOptions> options,
     ILogger<DueTimerLoop> logger) : BackgroundService
 {
-    private const int MaxFetch = 20_000;
     private const int MaxPassesPerTick = 50;
     private readonly RunnerOptions _options = options.Value;
     private readonly ConcurrentDictionary<string, Backoff> _failing = new(StringComparer.Ordinal);
-    private int _fetch = Math.Max(1, options.Value.TimerBatchSize);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -64,15 +62,31 @@ public sealed partial class DueTimerLoop(
             .Where(e => e.Paused)
             .Select(e => e.Journey.Id)
             .ToHashSet(StringComparer.Ordinal);
-        var due = await runs.ListDueAsync(now, _fetch, cancellationToken);
-        var fire = due
-            .Where(r => !paused.Contains(r.State.JourneyId))
-            .Where(r => !_failing.TryGetValue(r.State.RunId, out var backoff) || backoff.NextAttempt <= now)
-            .ToList();
+        var due = await runs.ListDueAsync(now, Math.Max(1, _options.TimerBatchSize), cancellationToken);
+        var fire = new List<StoredRun>(due.Count);
+        foreach (var run in due)
+        {
+            if (paused.Contains(run.State.JourneyId) && run.State.Wait is { } wait)
+            {
+                // Held, as LocalRunEngine.FireDueTimersAsync holds it: the same wait moved ahead, so a paused journey's
+                // runs neither fire nor stay at the head of the due list starving the others; after a resume they fire.
+                try
+                {
+                    await runs.UpdateAsync(run.State with { Wait = wait with { Until = now + LocalRunEngine.PausedRecheck } }, run.ETag, cancellationToken);
+                }
+                catch (ConcurrencyException)
+                {
+                    // The run moved on (an event reached it): nothing to hold.
+                }
 
-        // Runs held by a pause (or backing off) are due too; when they fill a whole fetch, look further next time so
-        // they cannot starve the runs of journeys that are running.
-        _fetch = fire.Count == 0 && due.Count >= _fetch ? Math.Min(_fetch * 2, MaxFetch) : Math.Max(1, _options.TimerBatchSize);
+                continue;
+            }
+
+            if (!_failing.TryGetValue(run.State.RunId, out var backoff) || backoff.NextAttempt <= now)
+            {
+                fire.Add(run);
+            }
+        }
 
         var fired = 0;
         await Parallel.ForEachAsync(

@@ -29,6 +29,7 @@ public sealed partial class QueueConsumer(
     ILogger<QueueConsumer> logger) : BackgroundService
 {
     private const int MaxReceive = 32;
+    private static readonly TimeSpan MaxLeaseWait = TimeSpan.FromSeconds(1);
     private readonly RunnerOptions _options = options.Value;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -210,12 +211,14 @@ public sealed partial class QueueConsumer(
         while (true)
         {
             var lease = await leases.TryAcquireAsync(contactId, owner, _options.LeaseDuration, cancellationToken);
-            if (lease is not null || deadline.Elapsed > TimeSpan.FromSeconds(5))
+            if (lease is not null || deadline.Elapsed > MaxLeaseWait)
             {
                 return lease;
             }
 
-            // Another instance is routing this contact; it usually finishes in milliseconds.
+            // Another instance is routing this contact; it usually finishes in milliseconds. A holder that died keeps
+            // the lease until it expires: then the events come back after the visibility timeout instead of holding
+            // one of this instance's slots.
             await Task.Delay(pause, cancellationToken);
             pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, TimeSpan.FromMilliseconds(500).Ticks));
         }

@@ -60,6 +60,8 @@ public sealed class TestHost : IAsyncDisposable
             ["Host:JourneysDirectory"] = Path.Combine(RepositoryRoot, "journeys"),
             ["Templates:Directory"] = Path.Combine(RepositoryRoot, "templates"),
             ["Email:Outbox:Directory"] = Path.Combine(work, "outbox"),
+            ["Unsubscribe:Keys:0:Id"] = "test",
+            ["Unsubscribe:Keys:0:Secret"] = "host-tests-unsubscribe-secret-of-32-plus-characters",
             ["Logging:LogLevel:Default"] = "Warning",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
