@@ -137,6 +137,8 @@ public static class JourneyHost
         text.AppendLine(CultureInfo.InvariantCulture, $"  API       {url}/api   (health: {url}/health)");
         text.AppendLine(CultureInfo.InvariantCulture, $"  API key   {keys.ApiKey}{(keys.IsDevelopmentDefault ? "   (Development default; set Host:ApiKey or --api-key)" : string.Empty)}");
         text.AppendLine(CultureInfo.InvariantCulture, $"  Storage   {app.Configuration["Storage:Provider"] ?? "Memory"}");
+        var provider = app.Configuration["Email:Provider"] is { Length: > 0 } p ? p : "Outbox";
+        text.AppendLine(CultureInfo.InvariantCulture, $"  Email     {(provider.Equals("Outbox", StringComparison.OrdinalIgnoreCase) ? "outbox " + Path.GetFullPath(app.Configuration["Email:Outbox:Directory"] ?? "outbox") : provider)}");
         text.AppendLine(CultureInfo.InvariantCulture, $"  Journeys  {report.JourneysDirectory ?? "(no journeys folder found)"}");
         foreach (var journey in report.Journeys)
         {
