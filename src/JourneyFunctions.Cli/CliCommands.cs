@@ -10,6 +10,7 @@ internal static class CliCommands
     {
         yield return ValidateCommand.Create();
         yield return SchemaCommand.Create();
+        yield return ServeCommand.Create();
         yield return SimulateCommand.Create();
         yield return TestCommand.Create();
         yield return MapCommand.Create();

@@ -1,0 +1,138 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace JourneyFunctions.Host.Api;
+
+/// <summary>
+/// The keys the host accepts, resolved once at start: the configured <see cref="JourneyHostOptions.ApiKey"/>, or in
+/// Development the well-known <see cref="JourneyHostOptions.DevelopmentApiKey"/>; anywhere else a missing key stops
+/// the host from starting rather than leaving the API open.
+/// </summary>
+public sealed class ApiKeys
+{
+    private readonly byte[] _apiKey;
+    private readonly byte[] _eventGridKey;
+
+    public ApiKeys(IOptions<JourneyHostOptions> options, IHostEnvironment environment)
+    {
+        var o = options.Value;
+        var key = string.IsNullOrWhiteSpace(o.ApiKey) ? null : o.ApiKey.Trim();
+        if (key is null)
+        {
+            if (!environment.IsDevelopment())
+            {
+                throw new InvalidOperationException(
+                    $"Host:ApiKey is not set. Set it (JOURNEYS_Host__ApiKey, or --api-key), or run in Development to use '{JourneyHostOptions.DevelopmentApiKey}'.");
+            }
+
+            key = JourneyHostOptions.DevelopmentApiKey;
+            IsDevelopmentDefault = true;
+        }
+
+        ApiKey = key;
+        EventGridKey = string.IsNullOrWhiteSpace(o.EventGridKey) ? key : o.EventGridKey.Trim();
+        _apiKey = Encoding.UTF8.GetBytes(ApiKey);
+        _eventGridKey = Encoding.UTF8.GetBytes(EventGridKey);
+    }
+
+    public string ApiKey { get; }
+
+    public string EventGridKey { get; }
+
+    /// <summary>True when no key was configured and the Development default is in use (the banner says so).</summary>
+    public bool IsDevelopmentDefault { get; }
+
+    public bool IsApiKey(string? candidate) => Matches(_apiKey, candidate);
+
+    public bool IsEventGridKey(string? candidate) => Matches(_eventGridKey, candidate);
+
+    /// <summary>
+    /// The key a request presents: <c>X-Api-Key</c>, else <c>Authorization: Bearer</c>, else the Functions-style
+    /// <c>?code=</c> (or <c>x-functions-key</c>), so the same client works against both hosts.
+    /// </summary>
+    public static string? Presented(HttpRequest request)
+    {
+        if (request.Headers.TryGetValue("X-Api-Key", out var header) && !string.IsNullOrEmpty(header))
+        {
+            return header.ToString();
+        }
+
+        if (request.Headers.Authorization.ToString() is { Length: > 7 } authorization
+            && authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return authorization[7..].Trim();
+        }
+
+        if (request.Headers.TryGetValue("x-functions-key", out var functionsKey) && !string.IsNullOrEmpty(functionsKey))
+        {
+            return functionsKey.ToString();
+        }
+
+        return request.Query.TryGetValue("code", out var code) && !string.IsNullOrEmpty(code) ? code.ToString() : null;
+    }
+
+    private static bool Matches(byte[] expected, string? candidate)
+    {
+        if (candidate is null)
+        {
+            return false;
+        }
+
+        var bytes = Encoding.UTF8.GetBytes(candidate);
+        return CryptographicOperations.FixedTimeEquals(expected, bytes);
+    }
+}
+
+/// <summary>Marks an endpoint that needs the API key.</summary>
+public sealed class ApiKeyRequiredMetadata
+{
+    public static ApiKeyRequiredMetadata Instance { get; } = new();
+}
+
+/// <summary>
+/// Refuses a request to an endpoint marked <see cref="ApiKeyRequiredMetadata"/> without the API key, with a 401
+/// problem that says which header to send. It runs after routing and before the endpoint, so nothing of the request
+/// (body, services) is touched for a caller without the key.
+/// </summary>
+public sealed class ApiKeyMiddleware(RequestDelegate next, ApiKeys keys)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        if (context.GetEndpoint()?.Metadata.GetMetadata<ApiKeyRequiredMetadata>() is null)
+        {
+            await next(context);
+            return;
+        }
+
+        var presented = ApiKeys.Presented(context.Request);
+        if (presented is null)
+        {
+            context.Response.Headers.WWWAuthenticate = "Bearer";
+            await ApiProblems.Unauthorized("X-Api-Key", "is required: send the API key in the X-Api-Key header (or Authorization: Bearer <key>)").ExecuteAsync(context);
+            return;
+        }
+
+        if (!keys.IsApiKey(presented))
+        {
+            context.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
+            await ApiProblems.Unauthorized("X-Api-Key", "is not a valid API key").ExecuteAsync(context);
+            return;
+        }
+
+        await next(context);
+    }
+}
+
+/// <summary>Adds the API key requirement to an endpoint or a group.</summary>
+public static class ApiKeyEndpointExtensions
+{
+    public static TBuilder RequireApiKey<TBuilder>(this TBuilder builder)
+        where TBuilder : IEndpointConventionBuilder => builder.WithMetadata(ApiKeyRequiredMetadata.Instance);
+
+    /// <summary>Checks the key on marked endpoints; call after routing, before the endpoints run.</summary>
+    public static IApplicationBuilder UseApiKeys(this IApplicationBuilder app) => app.UseMiddleware<ApiKeyMiddleware>();
+}

@@ -1,0 +1,134 @@
+using System.Text.Json;
+using JourneyFunctions.Core.Contacts;
+using JourneyFunctions.Core.Ports;
+using JourneyFunctions.Core.Services;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
+
+namespace JourneyFunctions.Host.Api;
+
+/// <summary>The body of <c>POST /api/contacts</c>: only what is present changes; tags are added, never removed.</summary>
+public sealed record ContactUpsertRequest
+{
+    public string? Id { get; init; }
+
+    public string? Email { get; init; }
+
+    public string? TimeZone { get; init; }
+
+    public IReadOnlyDictionary<string, JsonElement>? Fields { get; init; }
+
+    public IReadOnlyList<string>? Tags { get; init; }
+
+    public bool? MarketingConsent { get; init; }
+
+    public string? ConsentSource { get; init; }
+}
+
+/// <summary>A contact as the API returns it; <see cref="ActiveRuns"/> and <see cref="Timeline"/> only on a read.</summary>
+public sealed record ContactResponse(
+    string Id,
+    string? Email,
+    string? TimeZone,
+    IReadOnlyDictionary<string, JsonElement> Fields,
+    IReadOnlyList<string> Tags,
+    Consent Consent,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? LastActivityAt,
+    bool? Suppressed = null,
+    IReadOnlyList<RunSummary>? ActiveRuns = null,
+    IReadOnlyList<TimelineEntry>? Timeline = null)
+{
+    public static ContactResponse From(Contact contact) => new(
+        contact.Id,
+        contact.Email,
+        contact.TimeZone,
+        contact.Fields,
+        contact.Tags.Order(StringComparer.OrdinalIgnoreCase).ToList(),
+        contact.Consent,
+        contact.CreatedAt,
+        contact.LastActivityAt);
+
+    public static ContactResponse From(ContactView view) => From(view.Contact) with
+    {
+        Suppressed = view.Suppressed,
+        ActiveRuns = view.ActiveRuns,
+        Timeline = view.Timeline,
+    };
+}
+
+/// <summary>
+/// Contacts: upsert, read (with tags, active runs and the recent timeline) and erase. Erasing ends the contact's runs
+/// and deletes its personal data; the suppression hash of its address stays, so an erased address that unsubscribed
+/// or bounced still gets no mail if it comes back.
+/// </summary>
+public static class ContactsApi
+{
+    public static IEndpointRouteBuilder MapContactsApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/contacts").RequireApiKey().WithTags("Contacts");
+        group.MapPost("/", UpsertAsync)
+            .WithName("UpsertContact")
+            .WithSummary("Create or update a contact: email, time zone, fields, tags (added), marketing consent.");
+        group.MapGet("/{id}", GetAsync)
+            .WithName("GetContact")
+            .WithSummary("A contact with its tags, active runs and recent timeline.");
+        group.MapDelete("/{id}", EraseAsync)
+            .WithName("EraseContact")
+            .WithSummary("Erase a contact: ends its runs, deletes its personal data, keeps the suppression hash. 204.");
+        return app;
+    }
+
+    public static async Task<Results<Ok<ContactResponse>, ProblemHttpResult>> UpsertAsync(
+        HttpRequest request,
+        ContactService contacts,
+        IOptions<JourneyHostOptions> options,
+        CancellationToken cancellationToken)
+    {
+        var (body, problem) = await JsonBody.ReadBytesAsync(request, options.Value.MaxEventBodyBytes, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var (upsert, invalid) = JsonBody.Deserialize<ContactUpsertRequest>(body);
+        if (invalid is not null)
+        {
+            return invalid;
+        }
+
+        if (string.IsNullOrWhiteSpace(upsert!.Id))
+        {
+            return ApiProblems.BadRequest("$.id", "is required");
+        }
+
+        var patch = new ContactPatch
+        {
+            Email = upsert.Email,
+            TimeZone = upsert.TimeZone,
+            Fields = upsert.Fields,
+            Tags = upsert.Tags,
+            MarketingConsent = upsert.MarketingConsent,
+            ConsentSource = upsert.ConsentSource,
+        };
+        var saved = await contacts.UpsertAsync(upsert.Id, patch, cancellationToken);
+        return TypedResults.Ok(ContactResponse.From(saved));
+    }
+
+    public static async Task<Results<Ok<ContactResponse>, ProblemHttpResult>> GetAsync(string id, ContactService contacts, CancellationToken cancellationToken)
+    {
+        var view = await contacts.GetAsync(id, cancellationToken: cancellationToken);
+        return view is null
+            ? ApiProblems.NotFound("Contact", "id", $"no contact '{id}'")
+            : TypedResults.Ok(ContactResponse.From(view));
+    }
+
+    public static async Task<Results<NoContent, ProblemHttpResult>> EraseAsync(string id, ContactService contacts, IRunDispatcher dispatcher, CancellationToken cancellationToken)
+    {
+        var erased = await contacts.EraseAsync(id, dispatcher, cancellationToken);
+        return erased ? TypedResults.NoContent() : ApiProblems.NotFound("Contact", "id", $"no contact '{id}'");
+    }
+}

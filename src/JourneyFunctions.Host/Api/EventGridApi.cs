@@ -1,0 +1,111 @@
+using JourneyFunctions.Infrastructure.EventGrid;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
+
+namespace JourneyFunctions.Host.Api;
+
+/// <summary>What <c>POST /api/eventgrid</c> did with a delivery of ACS reports.</summary>
+public sealed record EventGridProcessed(int Delivered, int Bounced, int Suppressed, int Engagements, int Unmatched, int Ignored);
+
+/// <summary>
+/// The Event Grid webhook for ACS email delivery and engagement reports. Event Grid cannot easily send custom
+/// headers, so the key (<see cref="JourneyHostOptions.EventGridKey"/>, by default the API key) travels in
+/// <c>?code=</c> (or <c>X-Api-Key</c>). It answers both handshakes: the Event Grid schema's subscription validation
+/// event (echo the code as <c>validationResponse</c>) and the CloudEvents abuse-protection OPTIONS request (allow the
+/// origin). Reports go to <see cref="AcsReportProcessor"/>, which makes Event Grid's redeliveries harmless.
+/// </summary>
+public static class EventGridApi
+{
+    public static IEndpointRouteBuilder MapEventGridApi(this IEndpointRouteBuilder app)
+    {
+        app.MapMethods("/api/eventgrid", [HttpMethods.Options], Handshake)
+            .WithName("EventGridHandshake")
+            .WithSummary("CloudEvents webhook validation: answers WebHook-Request-Origin with WebHook-Allowed-Origin.")
+            .WithTags("Event Grid");
+        app.MapPost("/api/eventgrid", ReceiveAsync)
+            .WithName("EventGridReports")
+            .WithSummary("ACS delivery and engagement reports from Event Grid (and its subscription validation handshake).")
+            .WithTags("Event Grid");
+        return app;
+    }
+
+    public static Results<Ok, ProblemHttpResult> Handshake(HttpContext context, ApiKeys keys)
+    {
+        if (Refuse(context.Request, keys) is { } problem)
+        {
+            return problem;
+        }
+
+        var origin = context.Request.Headers["WebHook-Request-Origin"].ToString();
+        if (origin.Length == 0)
+        {
+            return ApiProblems.BadRequest("WebHook-Request-Origin", "is required for the CloudEvents webhook handshake");
+        }
+
+        context.Response.Headers["WebHook-Allowed-Origin"] = origin;
+        context.Response.Headers["WebHook-Allowed-Rate"] = "*";
+        return TypedResults.Ok();
+    }
+
+    public static async Task<Results<Ok<EventGridProcessed>, ContentHttpResult, ProblemHttpResult>> ReceiveAsync(
+        HttpRequest request,
+        ApiKeys keys,
+        AcsReportProcessor processor,
+        IOptions<JourneyHostOptions> options,
+        CancellationToken cancellationToken)
+    {
+        if (Refuse(request, keys) is { } refused)
+        {
+            return refused;
+        }
+
+        var (body, problem) = await JsonBody.ReadBytesAsync(request, options.Value.MaxEventBodyBytes, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        if (JsonBody.FirstToken(body) is not (System.Text.Json.JsonTokenType.StartArray or System.Text.Json.JsonTokenType.StartObject))
+        {
+            var (_, malformed) = JsonBody.Deserialize<object>(body);
+            return malformed ?? ApiProblems.BadRequest("$", "must be an array of Event Grid events or a CloudEvent object");
+        }
+
+        AcsReportBatch batch;
+        try
+        {
+            batch = AcsReportParser.Parse(BinaryData.FromBytes(body!));
+        }
+        catch (FormatException ex)
+        {
+            return ApiProblems.BadRequest("$", $"is not an Event Grid delivery (Event Grid or CloudEvents schema): {ex.Message}");
+        }
+        catch (System.Text.Json.JsonException ex)
+        {
+            var (field, message) = JsonBody.Describe(ex);
+            return ApiProblems.BadRequest(field, message);
+        }
+
+        if (batch.ValidationResponse is { } validation)
+        {
+            return TypedResults.Content(validation, "application/json");
+        }
+
+        var outcome = await processor.ProcessAsync(batch.Reports, cancellationToken);
+        return TypedResults.Ok(new EventGridProcessed(outcome.Delivered, outcome.Bounced, outcome.Suppressed, outcome.Engagements, outcome.Unmatched, batch.Ignored));
+    }
+
+    private static ProblemHttpResult? Refuse(HttpRequest request, ApiKeys keys)
+    {
+        var presented = ApiKeys.Presented(request);
+        if (presented is null)
+        {
+            return ApiProblems.Unauthorized("code", "is required: add ?code=<key> to the Event Grid subscription's endpoint URL");
+        }
+
+        return keys.IsEventGridKey(presented) ? null : ApiProblems.Unauthorized("code", "is not a valid Event Grid key");
+    }
+}

@@ -1,0 +1,162 @@
+using System.Globalization;
+using System.Text;
+using JourneyFunctions.Host.Api;
+using JourneyFunctions.Host.Composition;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Configuration.Memory;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace JourneyFunctions.Host;
+
+/// <summary>
+/// Builds the built-in host: Kestrel on 127.0.0.1:7071 unless told otherwise, the HTTP API, the runner and the
+/// journeys folder published at start. <c>journeys serve</c> and the tests build the very same app through here; tests
+/// pass <c>--urls http://127.0.0.1:0</c> and replace services (a fake clock) with the <c>configureServices</c> callback of <see cref="CreateBuilder"/>.
+/// </summary>
+public static class JourneyHost
+{
+    public const string DefaultUrl = "http://127.0.0.1:7071";
+
+
+    /// <summary>Configuration keys with their defaults, below every other source.</summary>
+    private static readonly Dictionary<string, string?> Defaults = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["Logging:LogLevel:Default"] = "Information",
+        ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+        ["Logging:LogLevel:Microsoft.Extensions.Http"] = "Warning",
+        ["Logging:LogLevel:System.Net.Http"] = "Warning",
+    };
+
+    /// <summary>
+    /// A builder with the host's configuration: defaults, <c>appsettings.json</c> (optional), environment variables
+    /// (including the <c>JOURNEYS_</c> prefix), the command line, then <paramref name="overrides"/> (what the serve
+    /// command's typed options set). <paramref name="defaults"/> sit below everything (e.g. Azurite's connection string
+    /// when <c>--storage azurite</c> is asked for and none is configured).
+    /// </summary>
+    public static WebApplicationBuilder CreateBuilder(
+        string[] args,
+        IReadOnlyDictionary<string, string?>? overrides = null,
+        IReadOnlyDictionary<string, string?>? defaults = null,
+        string? environmentName = null,
+        Action<IServiceCollection>? configureServices = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            EnvironmentName = environmentName,
+            ContentRootPath = Directory.GetCurrentDirectory(),
+        });
+        var configuration = builder.Configuration;
+        var initial = new Dictionary<string, string?>(Defaults, StringComparer.OrdinalIgnoreCase);
+        foreach (var (key, value) in defaults ?? new Dictionary<string, string?>())
+        {
+            initial[key] = value;
+        }
+
+        ((IConfigurationBuilder)configuration).Sources.Insert(0, new MemoryConfigurationSource { InitialData = initial });
+        configuration.AddEnvironmentVariables("JOURNEYS_");
+        configuration.AddCommandLine(args);
+        if (overrides is { Count: > 0 })
+        {
+            configuration.AddInMemoryCollection(overrides);
+        }
+
+        var found = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        if (string.IsNullOrWhiteSpace(configuration["Sending:PublicBaseUrl"]) && PublicUrl(configuration["urls"]) is { } publicUrl)
+        {
+            found["Sending:PublicBaseUrl"] = publicUrl;
+        }
+
+        if (string.IsNullOrWhiteSpace(configuration["Templates:Directory"]) && HostPaths.Find(null, "templates") is { } templates)
+        {
+            found["Templates:Directory"] = templates;
+        }
+
+        if (found.Count > 0)
+        {
+            configuration.AddInMemoryCollection(found);
+        }
+
+        if (string.IsNullOrWhiteSpace(configuration["urls"]) && configuration.GetSection("Kestrel:Endpoints").GetChildren().Any() is false)
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            // The outer bound; each endpoint reads its body within its own, smaller limit (events 256 KiB, journeys 1 MiB).
+            kestrel.Limits.MaxRequestBodySize = 4 * 1024 * 1024;
+            kestrel.AddServerHeader = false;
+        });
+
+        builder.Services.AddJourneyHost(configuration);
+        configureServices?.Invoke(builder.Services);
+        return builder;
+    }
+
+    /// <summary>Builds the app with its middleware and every API area mapped.</summary>
+    public static WebApplication BuildApp(WebApplicationBuilder builder)
+    {
+        var app = builder.Build();
+
+        // Fail at build, not at the first request, when the API key is missing outside Development.
+        _ = app.Services.GetRequiredService<ApiKeys>();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseRouting();
+        app.UseApiKeys();
+        app.MapJourneyApis();
+        return app;
+    }
+
+    /// <summary>The first configured URL with a fixed port, for unsubscribe links when Sending:PublicBaseUrl is not set.</summary>
+    private static string? PublicUrl(string? urls)
+    {
+        var first = (urls ?? DefaultUrl).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault();
+        return Uri.TryCreate(first, UriKind.Absolute, out var uri) && uri.Port > 0 && uri.IsLoopback ? uri.GetLeftPart(UriPartial.Authority) : null;
+    }
+
+    /// <summary>The addresses Kestrel listens on (with the real port when the configured one was 0).</summary>
+    public static IReadOnlyList<string> Addresses(WebApplication app) =>
+        app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToList() ?? [];
+
+    /// <summary>What the serve command prints once the host listens: where to look and how to start.</summary>
+    public static string DescribeStartup(WebApplication app)
+    {
+        var keys = app.Services.GetRequiredService<ApiKeys>();
+        var report = app.Services.GetRequiredService<StartupReport>();
+        var environment = app.Services.GetRequiredService<IHostEnvironment>();
+        var url = Addresses(app).FirstOrDefault() ?? DefaultUrl;
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"JourneyFunctions is running ({environment.EnvironmentName}).");
+        text.AppendLine(CultureInfo.InvariantCulture, $"  API       {url}/api   (health: {url}/health)");
+        text.AppendLine(CultureInfo.InvariantCulture, $"  API key   {keys.ApiKey}{(keys.IsDevelopmentDefault ? "   (Development default; set Host:ApiKey or --api-key)" : string.Empty)}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"  Storage   {app.Configuration["Storage:Provider"] ?? "Memory"}");
+        var provider = app.Configuration["Email:Provider"] is { Length: > 0 } p ? p : "Outbox";
+        text.AppendLine(CultureInfo.InvariantCulture, $"  Email     {(provider.Equals("Outbox", StringComparison.OrdinalIgnoreCase) ? "outbox " + Path.GetFullPath(app.Configuration["Email:Outbox:Directory"] ?? "outbox") : provider)}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"  Journeys  {report.JourneysDirectory ?? "(no journeys folder found)"}");
+        foreach (var journey in report.Journeys)
+        {
+            text.AppendLine(journey.Problems.Count == 0
+                ? string.Create(CultureInfo.InvariantCulture, $"    ok      {journey.Id} v{journey.Version}{(journey.Unchanged ? " (unchanged)" : string.Empty)}   {journey.File}")
+                : string.Create(CultureInfo.InvariantCulture, $"    SKIPPED {journey.File}: {journey.Problems.Count} problem(s)"));
+            foreach (var problem in journey.Problems)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture, $"              {problem}");
+            }
+        }
+
+        text.AppendLine();
+        text.AppendLine("Try it:");
+        text.AppendLine(CultureInfo.InvariantCulture, $"  curl -s -X POST {url}/api/events -H \"X-Api-Key: {keys.ApiKey}\" -H \"Content-Type: application/json\" \\");
+        text.AppendLine("    -d '{\"contactId\":\"ana\",\"name\":\"contact.subscribed\",\"contact\":{\"email\":\"ana@example.com\",\"marketingConsent\":true}}'");
+        text.AppendLine(CultureInfo.InvariantCulture, $"  curl -s {url}/api/contacts/ana -H \"X-Api-Key: {keys.ApiKey}\"");
+        text.AppendLine("Walk through every flow with docs/api.http. Ctrl+C stops.");
+        return text.ToString();
+    }
+}

@@ -1,0 +1,34 @@
+namespace JourneyFunctions.Host;
+
+/// <summary>
+/// The built-in host's own settings (configuration section <c>Host</c>). The API key guards every endpoint that reads
+/// or changes data; in Development it defaults to <see cref="DevelopmentApiKey"/> so a fresh clone runs with nothing
+/// configured, and anywhere else the host refuses to start without one.
+/// </summary>
+public sealed class JourneyHostOptions
+{
+    public const string SectionName = "Host";
+
+    /// <summary>The key a caller sends in <c>X-Api-Key</c> (or <c>Authorization: Bearer</c>, or <c>?code=</c>).</summary>
+    public const string DevelopmentApiKey = "dev-key";
+
+    public string? ApiKey { get; set; }
+
+    /// <summary>
+    /// The key Event Grid sends in <c>?code=</c> on <c>POST /api/eventgrid</c> (it cannot easily send custom headers).
+    /// Defaults to <see cref="ApiKey"/>.
+    /// </summary>
+    public string? EventGridKey { get; set; }
+
+    /// <summary>Folder of journey files published at start; empty means <c>journeys/</c> of the current folder or the repository root.</summary>
+    public string? JourneysDirectory { get; set; }
+
+    /// <summary>Publish every <c>*.json</c> in <see cref="JourneysDirectory"/> at start (an unchanged file is not republished).</summary>
+    public bool PublishJourneysOnStart { get; set; } = true;
+
+    /// <summary>Largest accepted body of <c>POST /api/events</c> (and contacts, Event Grid).</summary>
+    public int MaxEventBodyBytes { get; set; } = 256 * 1024;
+
+    /// <summary>Largest accepted journey definition (<c>PUT /api/journeys/{id}</c>).</summary>
+    public int MaxJourneyBodyBytes { get; set; } = 1024 * 1024;
+}
