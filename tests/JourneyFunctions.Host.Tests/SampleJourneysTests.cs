@@ -47,6 +47,14 @@ public abstract partial class SampleJourneysTests : IAsyncLifetime
         await AdvanceUntilEmailsAsync("ana@example.com", 3, TimeSpan.FromDays(5));
         await WaitUntilNoActiveRunsAsync("ana");
 
+        // Counters are written just after the run is stored: wait for them rather than race them.
+        await WaitUntilAsync(
+            async () =>
+            {
+                var s = await _host.GetJsonAsync("/api/journeys/welcome-series/stats");
+                return s.GetProperty("finished").GetInt64() + s.GetProperty("exited").GetInt64() == 1 && s.GetProperty("emailsSent").GetInt64() == 3;
+            },
+            "the welcome series' counters are written");
         var stats = await _host.GetJsonAsync("/api/journeys/welcome-series/stats");
         Assert.Equal(1, stats.GetProperty("entered").GetInt64());
         Assert.Equal(3, stats.GetProperty("emailsSent").GetInt64());
@@ -84,6 +92,7 @@ public abstract partial class SampleJourneysTests : IAsyncLifetime
         await AdvanceUntilEmailsAsync("cy@example.com", 2, TimeSpan.FromDays(1));
         await WaitForTagAsync("cy", "cart-abandoner");
         await WaitUntilNoActiveRunsAsync("cy");
+        await WaitUntilAsync(async () => Step(await _host.GetJsonAsync("/api/journeys/abandoned-cart/stats"), "reminder-2").GetProperty("emailsSent").GetInt64() == 1, "the counters are written");
         var stats = await _host.GetJsonAsync("/api/journeys/abandoned-cart/stats");
         Assert.Equal(1, Step(stats, "reminder-1").GetProperty("emailsSent").GetInt64());
         Assert.Equal(1, Step(stats, "reminder-2").GetProperty("emailsSent").GetInt64());
@@ -130,8 +139,7 @@ public abstract partial class SampleJourneysTests : IAsyncLifetime
 
         await PostEventAsync("fa", "review.submitted", """{ "orderId": "o-9", "rating": 5 }""");
         await WaitForTagAsync("fa", "reviewer");
-        var stats = await _host.GetJsonAsync("/api/journeys/post-purchase-review/stats");
-        Assert.Equal(1, stats.GetProperty("goals").GetInt64());
+        await WaitUntilAsync(async () => (await _host.GetJsonAsync("/api/journeys/post-purchase-review/stats")).GetProperty("goals").GetInt64() == 1, "the review goal is counted");
     }
 
     [Fact]
