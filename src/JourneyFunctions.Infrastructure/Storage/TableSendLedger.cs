@@ -99,9 +99,29 @@ public sealed class TableSendLedger(StorageTables tables) : ISendLedger
         var index = await tables.GetAsync(ByContactTable, cancellationToken);
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {TableKeys.Escape(contactId)} and Kind eq {LedgerRules.EmailKind} and At ge {since}");
         var count = 0;
-        await foreach (var row in index.QueryAsync<TableEntity>(filter, select: ["Status"], cancellationToken: cancellationToken))
+        TableClient? ledger = null;
+        await foreach (var row in index.QueryAsync<TableEntity>(filter, select: ["Status", "RunId", "OperationId"], cancellationToken: cancellationToken))
         {
-            if (Enum.TryParse<LedgerStatus>(row.GetString("Status"), out var status) && LedgerRules.IsSentStatus(status))
+            if (!Enum.TryParse<LedgerStatus>(row.GetString("Status"), out var status))
+            {
+                continue;
+            }
+
+            if (status == LedgerStatus.Reserved)
+            {
+                // The index row is written apart from the ledger row: a crash between the two leaves it saying
+                // Reserved while the ledger row says Done, and a retry then finds Done and never rewrites the index.
+                // The ledger row is the truth, so a reserved index row is checked against it (rare: crashes only).
+                ledger ??= await tables.GetAsync(LedgerTable, cancellationToken);
+                var main = await ledger.GetEntityIfExistsAsync<TableEntity>(
+                    TableKeys.Escape(row.GetString("RunId")), TableKeys.Escape(row.GetString("OperationId")), ["Status"], cancellationToken);
+                if (main.HasValue && Enum.TryParse<LedgerStatus>(main.Value!.GetString("Status"), out var truth))
+                {
+                    status = truth;
+                }
+            }
+
+            if (LedgerRules.IsSentStatus(status))
             {
                 count++;
             }
