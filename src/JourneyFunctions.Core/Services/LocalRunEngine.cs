@@ -78,17 +78,9 @@ public sealed class LocalRunEngine(
         var due = await runs.ListDueAsync(now, max, cancellationToken);
         foreach (var run in due)
         {
-            if (isPaused?.Invoke(run.State.JourneyId) == true && run.State.Wait is { } wait)
+            if (isPaused?.Invoke(run.State.JourneyId) == true)
             {
-                try
-                {
-                    await runs.UpdateAsync(run.State with { Wait = wait with { Until = now + PausedRecheck } }, run.ETag, cancellationToken);
-                }
-                catch (ConcurrencyException)
-                {
-                    // The run moved on (an event reached it): nothing to hold.
-                }
-
+                await HoldAsync(run, now, cancellationToken);
                 continue;
             }
 
@@ -96,6 +88,27 @@ public sealed class LocalRunEngine(
         }
 
         return due.Count;
+    }
+
+    /// <summary>
+    /// Holds a due run of a paused journey: the same wait (same sequence) moved <see cref="PausedRecheck"/> past
+    /// <paramref name="now"/>. A run that moved on meanwhile (an event reached it) is left as it is.
+    /// </summary>
+    public async Task HoldAsync(StoredRun run, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        if (run.State.Wait is not { } wait)
+        {
+            return;
+        }
+
+        try
+        {
+            await runs.UpdateAsync(run.State with { Wait = wait with { Until = now + PausedRecheck } }, run.ETag, cancellationToken);
+        }
+        catch (ConcurrencyException)
+        {
+            // The run moved on: nothing to hold.
+        }
     }
 
     private async Task ApplyAsync(string runId, MachineInput input, CancellationToken cancellationToken)

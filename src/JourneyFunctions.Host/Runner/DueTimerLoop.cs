@@ -66,19 +66,9 @@ public sealed partial class DueTimerLoop(
         var fire = new List<StoredRun>(due.Count);
         foreach (var run in due)
         {
-            if (paused.Contains(run.State.JourneyId) && run.State.Wait is { } wait)
+            if (paused.Contains(run.State.JourneyId))
             {
-                // Held, as LocalRunEngine.FireDueTimersAsync holds it: the same wait moved ahead, so a paused journey's
-                // runs neither fire nor stay at the head of the due list starving the others; after a resume they fire.
-                try
-                {
-                    await runs.UpdateAsync(run.State with { Wait = wait with { Until = now + LocalRunEngine.PausedRecheck } }, run.ETag, cancellationToken);
-                }
-                catch (ConcurrencyException)
-                {
-                    // The run moved on (an event reached it): nothing to hold.
-                }
-
+                await engine.HoldAsync(run, now, cancellationToken);
                 continue;
             }
 
