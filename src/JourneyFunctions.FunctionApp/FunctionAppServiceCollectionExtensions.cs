@@ -1,6 +1,7 @@
 using JourneyFunctions.Core.Orchestration;
 using JourneyFunctions.Host;
 using JourneyFunctions.Host.Api;
+using JourneyFunctions.Host.Simulation;
 using JourneyFunctions.Infrastructure.DependencyInjection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -27,6 +28,9 @@ public static class FunctionAppServiceCollectionExtensions
         services.AddProblemDetails();
         services.ConfigureHttpJsonOptions(o => ApiJson.ConfigureWrite(o.SerializerOptions));
         services.AddSingleton<ApiExceptionHandler>();
+
+        // POST /api/journeys/{id}/simulate: the simulator with its bounds (Host:Simulation), as in the built-in host.
+        services.AddSingleton<ApiSimulator>();
 
         // Durable runs.
         services.AddSingleton<JourneyOrchestrationDriver>();

@@ -1,6 +1,7 @@
 using JourneyFunctions.Core.Ports;
 using JourneyFunctions.Core.Services;
 using JourneyFunctions.Host;
+using JourneyFunctions.Host.Simulation;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Options;
@@ -10,12 +11,13 @@ namespace JourneyFunctions.FunctionApp;
 
 /// <summary>
 /// <c>/api/journeys</c>: list, publish (validation problems as problem+json with JSON paths), get a version, pause,
-/// resume and stats, through the built-in host's handlers.
+/// resume, stats, the map and the simulator, through the built-in host's handlers.
 /// </summary>
 public sealed class JourneysApi(
     IJourneyStore store,
     JourneyPublisher publisher,
     JourneyStatsService stats,
+    ApiSimulator simulator,
     IOptions<JourneyHostOptions> options)
 {
     [Function("ListJourneys")]
@@ -62,4 +64,26 @@ public sealed class JourneysApi(
         string id,
         CancellationToken cancellationToken) =>
         await HostApi.JourneysApi.StatsAsync(id, stats, cancellationToken);
+
+    [Function("GetJourneyMap")]
+    public async Task<IResult> GetJourneyMap(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "journeys/{id}/map")] HttpRequest request,
+        string id,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var version = request.Query["version"].ToString();
+        return await HostApi.JourneysApi.MapAsync(id, version.Length == 0 ? null : version, request, store, stats, cancellationToken);
+    }
+
+    [Function("SimulateJourney")]
+    public async Task<IResult> SimulateJourney(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "journeys/{id}/simulate")] HttpRequest request,
+        string id,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var version = request.Query["version"].ToString();
+        return await HostApi.JourneysApi.SimulateAsync(id, version.Length == 0 ? null : version, request, simulator, options, cancellationToken);
+    }
 }

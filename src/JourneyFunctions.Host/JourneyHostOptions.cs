@@ -1,3 +1,5 @@
+using JourneyFunctions.Host.Simulation;
+
 namespace JourneyFunctions.Host;
 
 /// <summary>
@@ -31,4 +33,7 @@ public sealed class JourneyHostOptions
 
     /// <summary>Largest accepted journey definition (<c>PUT /api/journeys/{id}</c>).</summary>
     public int MaxJourneyBodyBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Bounds of <c>POST /api/journeys/{id}/simulate</c> (section <c>Host:Simulation</c>).</summary>
+    public SimulationApiOptions Simulation { get; set; } = new();
 }

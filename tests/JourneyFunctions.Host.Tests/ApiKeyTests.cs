@@ -20,6 +20,8 @@ public sealed class ApiKeyTests(ApiHostFixture fixture) : IClassFixture<ApiHostF
         { "POST", "/api/journeys/welcome-series/pause" },
         { "POST", "/api/journeys/welcome-series/resume" },
         { "GET", "/api/journeys/welcome-series/stats" },
+        { "GET", "/api/journeys/welcome-series/map" },
+        { "POST", "/api/journeys/welcome-series/simulate" },
     };
 
     [Theory]

@@ -1,15 +1,18 @@
 using System.Globalization;
 using System.Text;
+using JourneyFunctions.Core.Maps;
 using JourneyFunctions.Core.Model;
 using JourneyFunctions.Core.Ports;
 using JourneyFunctions.Core.Services;
 using JourneyFunctions.Core.Validation;
+using JourneyFunctions.Host.Simulation;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
 
 namespace JourneyFunctions.Host.Api;
 
@@ -19,9 +22,13 @@ public sealed record JourneyPublished(string Id, int Version, bool Unchanged);
 /// <summary>The answer to pause and resume.</summary>
 public sealed record JourneyPauseState(string Id, bool Paused);
 
+/// <summary>The map as JSON (<c>Accept: application/json</c>): the Mermaid text and the stats drawn on it.</summary>
+public sealed record JourneyMapView(string JourneyId, int Version, string Mermaid, JourneyStats? Stats);
+
 /// <summary>
 /// Journeys: list, publish (validated; every problem returned with its JSON path), read a version, pause and resume,
-/// and per-step stats. Publishing never changes runs in flight: each run keeps the version it started with.
+/// per-step stats, the map (Mermaid with live counts) and the simulator. Publishing never changes runs in flight: each
+/// run keeps the version it started with.
 /// </summary>
 public static class JourneysApi
 {
@@ -46,6 +53,12 @@ public static class JourneysApi
         group.MapGet("/{id}/stats", StatsAsync)
             .WithName("GetJourneyStats")
             .WithSummary("Per journey and per step: entered, waiting now, sent, exited, goals, conversion rate.");
+        group.MapGet("/{id}/map", MapAsync)
+            .WithName("GetJourneyMap")
+            .WithSummary("The journey (latest, or ?version=n) as a Mermaid flowchart with live per-step counts; Accept: application/json for { mermaid, stats }.");
+        group.MapPost("/{id}/simulate", SimulateAsync)
+            .WithName("SimulateJourney")
+            .WithSummary("Play a scenario (the journeys/tests/*.scenario.json format) through the journey on a virtual clock, in memory; returns the timeline and expectation results.");
         return app;
     }
 
@@ -91,26 +104,14 @@ public static class JourneysApi
 
     public static async Task<Results<Ok<JourneyDefinition>, ProblemHttpResult>> GetAsync(string id, string? version, IJourneyStore store, CancellationToken cancellationToken)
     {
-        int? wanted = null;
-        if (version is not null)
+        var (wanted, problem) = ParseVersion(version);
+        if (problem is not null)
         {
-            if (!int.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n < 1)
-            {
-                return ApiProblems.BadRequest("version", $"'{version}' is not a version number (1, 2, ...)");
-            }
-
-            wanted = n;
+            return problem;
         }
 
         var journey = await store.GetAsync(id, wanted, cancellationToken);
-        if (journey is null)
-        {
-            return wanted is null
-                ? ApiProblems.NotFound("Journey", "id", $"no journey '{id}' is published")
-                : ApiProblems.NotFound("Journey version", "version", $"journey '{id}' has no version {wanted}");
-        }
-
-        return TypedResults.Ok(journey);
+        return journey is null ? NotFound(id, wanted) : TypedResults.Ok(journey);
     }
 
     public static async Task<Results<Ok<JourneyPauseState>, ProblemHttpResult>> SetPausedAsync(string id, bool paused, JourneyPublisher publisher, CancellationToken cancellationToken)
@@ -129,6 +130,103 @@ public static class JourneysApi
         return result is null ? ApiProblems.NotFound("Journey", "id", $"no journey '{id}' is published") : TypedResults.Ok(result);
     }
 
+    /// <summary>
+    /// The journey as Mermaid with the live counts of <see cref="JourneyStatsService"/>, what <c>journeys map --url</c>
+    /// prints. The representation follows <c>Accept</c>: <c>application/json</c> gives <see cref="JourneyMapView"/>,
+    /// <c>text/vnd.mermaid</c> the chart under that type, anything else (a browser, curl) the chart as
+    /// <c>text/plain</c>, readable as it is and ready to paste into a Mermaid block. The counts are the journey's
+    /// (all versions); with <c>?version=</c> they are drawn on that version's steps.
+    /// </summary>
+    public static async Task<Results<Ok<JourneyMapView>, ContentHttpResult, ProblemHttpResult>> MapAsync(
+        string id,
+        string? version,
+        HttpRequest request,
+        IJourneyStore store,
+        JourneyStatsService stats,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var (wanted, problem) = ParseVersion(version);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var journey = await store.GetAsync(id, wanted, cancellationToken);
+        if (journey is null)
+        {
+            return NotFound(id, wanted);
+        }
+
+        var counts = await stats.GetAsync(id, cancellationToken);
+        var mermaid = JourneyMap.ToMermaid(journey, counts);
+        request.HttpContext.Response.Headers.Vary = HeaderNames.Accept;
+        return PreferredMapType(request) switch
+        {
+            "application/json" => TypedResults.Ok(new JourneyMapView(journey.Id, journey.Version ?? 1, mermaid, counts)),
+            var type => TypedResults.Text(mermaid, type + "; charset=utf-8", Encoding.UTF8),
+        };
+    }
+
+    /// <summary>
+    /// Plays the scenario of the body through the journey with <see cref="ApiSimulator"/> (own in-memory services and
+    /// virtual clock; nothing touches this host's storage, email or queue). 200 with the report whether or not the
+    /// expectations held (<c>passed</c> says); 400 names the field of an invalid scenario or inline journey; 404 for an
+    /// unknown journey; 429 when the simulation slots are taken; 503 when the run exceeds its time limit.
+    /// </summary>
+    public static async Task<Results<Ok<SimulationReport>, ProblemHttpResult>> SimulateAsync(
+        string id,
+        string? version,
+        HttpRequest request,
+        ApiSimulator simulator,
+        IOptions<JourneyHostOptions> options,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(simulator);
+        var (wanted, versionProblem) = ParseVersion(version);
+        if (versionProblem is not null)
+        {
+            return versionProblem;
+        }
+
+        var (body, problem) = await JsonBody.ReadBytesAsync(request, options.Value.MaxJourneyBodyBytes, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var outcome = await simulator.RunAsync(id, wanted, body, cancellationToken);
+        switch (outcome.Status)
+        {
+            case ApiSimulationStatus.Ran:
+                return TypedResults.Ok(outcome.Report!);
+            case ApiSimulationStatus.InvalidScenario:
+                return ApiProblems.Fields(
+                    StatusCodes.Status400BadRequest,
+                    outcome.Problems.Count == 1 ? "The scenario has a problem." : $"The scenario has {outcome.Problems.Count} problems.",
+                    outcome.Problems);
+            case ApiSimulationStatus.InvalidJourney:
+                return ValidationProblem(outcome.JourneyErrors);
+            case ApiSimulationStatus.JourneyNotFound:
+                return NotFound(id, wanted);
+            case ApiSimulationStatus.Busy:
+                request.HttpContext.Response.Headers.RetryAfter = "1";
+                return ApiProblems.Field(
+                    StatusCodes.Status429TooManyRequests,
+                    "Too many simulations at once.",
+                    "$",
+                    $"this host runs at most {simulator.Limits.MaxConcurrent} simulations at a time; retry in a second");
+            case ApiSimulationStatus.TimedOut:
+                return ApiProblems.Field(
+                    StatusCodes.Status503ServiceUnavailable,
+                    "The simulation took too long.",
+                    "$.runFor",
+                    $"the simulation did not finish within {simulator.Limits.Timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s; shorten runFor or the events");
+            default:
+                throw new InvalidOperationException($"Unknown simulation status {outcome.Status}.");
+        }
+    }
+
     /// <summary>A 400 whose <c>errors</c> map each JSON path to its messages, and whose <c>problems</c> keep the codes.</summary>
     public static ProblemHttpResult ValidationProblem(IReadOnlyList<ValidationError> problems)
     {
@@ -145,6 +243,53 @@ public static class JourneysApi
         details.Extensions["errors"] = grouped;
         details.Extensions["problems"] = problems;
         return TypedResults.Problem(details);
+    }
+
+    private static (int? Version, ProblemHttpResult? Problem) ParseVersion(string? version)
+    {
+        if (version is null)
+        {
+            return (null, null);
+        }
+
+        return int.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1
+            ? (n, null)
+            : (null, ApiProblems.BadRequest("version", $"'{version}' is not a version number (1, 2, ...)"));
+    }
+
+    private static ProblemHttpResult NotFound(string id, int? version) => version is null
+        ? ApiProblems.NotFound("Journey", "id", $"no journey '{id}' is published")
+        : ApiProblems.NotFound("Journey version", "version", $"journey '{id}' has no version {version}");
+
+    /// <summary>The map's media type by the request's Accept, highest quality first; text/plain when nothing else fits.</summary>
+    private static string PreferredMapType(HttpRequest request)
+    {
+        foreach (var accepted in request.GetTypedHeaders().Accept.OrderByDescending(a => a.Quality ?? 1.0))
+        {
+            if (accepted.Quality is 0)
+            {
+                continue;
+            }
+
+            if (accepted.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase))
+            {
+                return "application/json";
+            }
+
+            if (accepted.MediaType.Equals("text/vnd.mermaid", StringComparison.OrdinalIgnoreCase))
+            {
+                return "text/vnd.mermaid";
+            }
+
+            if (accepted.MediaType.Equals("text/plain", StringComparison.OrdinalIgnoreCase)
+                || accepted.MediaType.Equals("text/*", StringComparison.OrdinalIgnoreCase)
+                || accepted.MediaType.Equals("*/*", StringComparison.OrdinalIgnoreCase))
+            {
+                return "text/plain";
+            }
+        }
+
+        return "text/plain";
     }
 
     private static string Describe(ValidationError error) => error.Line is { } line

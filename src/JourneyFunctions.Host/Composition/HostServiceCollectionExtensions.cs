@@ -29,6 +29,7 @@ public static class HostServiceCollectionExtensions
         services.AddExceptionHandler<ApiExceptionHandler>();
         services.ConfigureHttpJsonOptions(o => ApiJson.ConfigureWrite(o.SerializerOptions));
         services.AddSingleton<ApiKeys>();
+        services.AddSingleton<Simulation.ApiSimulator>();
         services.AddSingleton<StartupReport>();
 
         // Start order matters: journeys are published before the runner routes the first event.

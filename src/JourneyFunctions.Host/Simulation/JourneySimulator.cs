@@ -79,6 +79,9 @@ public static class JourneySimulator
         {
             for (var stops = 0; ; stops++)
             {
+                // The stores of a simulation are in memory and rarely look at the token: check it at every stop, so a
+                // caller's timeout (the host's simulate endpoint) ends a long run promptly.
+                cancellationToken.ThrowIfCancellationRequested();
                 if (stops > options.MaxSteps)
                 {
                     throw new SimulationStoppedException($"more than {options.MaxSteps.ToString(CultureInfo.InvariantCulture)} clock stops: the journey never rests");
@@ -282,6 +285,7 @@ public static class JourneySimulator
         {
             for (var round = 0; ; round++)
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 if (round > maxSteps)
                 {
                     throw new SimulationStoppedException($"the journey keeps working at {clock.GetUtcNow():O} without resting");
