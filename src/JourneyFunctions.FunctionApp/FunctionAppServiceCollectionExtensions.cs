@@ -1,6 +1,7 @@
 using JourneyFunctions.Core.Orchestration;
 using JourneyFunctions.Host;
 using JourneyFunctions.Host.Api;
+using JourneyFunctions.Host.Composition;
 using JourneyFunctions.Host.Simulation;
 using JourneyFunctions.Infrastructure.DependencyInjection;
 using Microsoft.Extensions.Configuration;
@@ -23,6 +24,9 @@ public static class FunctionAppServiceCollectionExtensions
 
         // Storage, email, templates, unsubscribe tokens, the webhook client and the Core services, as in the built-in host.
         services.AddJourneyFunctions(configuration);
+
+        // The buffered stats counters (Azure backend) are written when the worker stops, not only on dispose.
+        services.AddHostedService<StatsBufferFlush>();
 
         // HTTP: the built-in host's handlers, its JSON for responses and its mapping of exceptions to problem+json.
         services.AddProblemDetails();

@@ -32,6 +32,9 @@ public static class HostServiceCollectionExtensions
         services.AddSingleton<Simulation.ApiSimulator>();
         services.AddSingleton<StartupReport>();
 
+        // Stop order is the reverse: the stats buffer is flushed after the runner's loops have stopped.
+        services.AddHostedService<StatsBufferFlush>();
+
         // Start order matters: journeys are published before the runner routes the first event.
         services.AddHostedService<JourneyLoader>();
         services.AddSingleton<RunnerIdentity>();

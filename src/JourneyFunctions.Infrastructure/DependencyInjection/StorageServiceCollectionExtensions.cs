@@ -4,6 +4,7 @@ using JourneyFunctions.Infrastructure.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace JourneyFunctions.Infrastructure.DependencyInjection;
@@ -30,6 +31,7 @@ public static class StorageServiceCollectionExtensions
                 break;
             case StorageProvider.AzureStorage:
                 AddAzure(services);
+                AddAzureStatsAndSuppressions(services, configuration);
                 break;
             default:
                 throw new InvalidOperationException(
@@ -65,9 +67,7 @@ public static class StorageServiceCollectionExtensions
         Add<IJourneyStore, TableJourneyStore>(services);
         Add<IRunStore, TableRunStore>(services);
         Add<ISendLedger, TableSendLedger>(services);
-        Add<ISuppressionStore, TableSuppressionStore>(services);
         Add<ITimelineStore, TableTimelineStore>(services);
-        Add<IStatsStore, TableStatsStore>(services);
         Add<IProcessedEventStore, TableProcessedEventStore>(services);
         Add<ILeaseStore, TableLeaseStore>(services);
         services.AddSingleton(sp => new AzureEventQueue(
@@ -75,6 +75,52 @@ public static class StorageServiceCollectionExtensions
             sp.GetRequiredService<IOptions<StorageOptions>>().Value.QueueName,
             sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IEventQueue>(sp => sp.GetRequiredService<AzureEventQueue>());
+    }
+
+    /// <summary>
+    /// Stats and suppressions on the Azure backend, each behind what keeps it off the per-event storage bill:
+    /// <see cref="BufferedStatsStore"/> (section <c>Storage:StatsBuffer</c>; merged counter writes every second, flushed
+    /// when the container is disposed) and <see cref="CachedSuppressionStore"/> (section <c>Storage:SuppressionCache</c>;
+    /// lookups reused for 5 s). Either can be turned off (<c>Enabled=false</c>, <c>Ttl=0</c>). The memory backend gets
+    /// neither: its stores are already cheaper than a cache.
+    /// </summary>
+    private static void AddAzureStatsAndSuppressions(IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<StatsBufferOptions>().BindConfiguration(StatsBufferOptions.SectionName);
+        services.AddOptions<SuppressionCacheOptions>().BindConfiguration(SuppressionCacheOptions.SectionName);
+        var buffer = configuration.GetSection(StatsBufferOptions.SectionName).Get<StatsBufferOptions>() ?? new StatsBufferOptions();
+        var cache = configuration.GetSection(SuppressionCacheOptions.SectionName).Get<SuppressionCacheOptions>() ?? new SuppressionCacheOptions();
+
+        services.AddSingleton<TableStatsStore>();
+        if (buffer.Enabled)
+        {
+            // The container disposes the buffer at shutdown, which writes what is pending; the hosts also flush it
+            // from a hosted service's StopAsync while logging is still up.
+            services.AddSingleton(sp => new BufferedStatsStore(
+                sp.GetRequiredService<TableStatsStore>(),
+                sp.GetRequiredService<IOptions<StatsBufferOptions>>().Value,
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetService<ILoggerFactory>()?.CreateLogger<BufferedStatsStore>()));
+            services.AddSingleton<IStatsStore>(sp => sp.GetRequiredService<BufferedStatsStore>());
+        }
+        else
+        {
+            services.AddSingleton<IStatsStore>(sp => sp.GetRequiredService<TableStatsStore>());
+        }
+
+        services.AddSingleton<TableSuppressionStore>();
+        if (cache.Ttl > TimeSpan.Zero)
+        {
+            services.AddSingleton(sp => new CachedSuppressionStore(
+                sp.GetRequiredService<TableSuppressionStore>(),
+                sp.GetRequiredService<IOptions<SuppressionCacheOptions>>().Value,
+                sp.GetRequiredService<TimeProvider>()));
+            services.AddSingleton<ISuppressionStore>(sp => sp.GetRequiredService<CachedSuppressionStore>());
+        }
+        else
+        {
+            services.AddSingleton<ISuppressionStore>(sp => sp.GetRequiredService<TableSuppressionStore>());
+        }
     }
 
     /// <summary>One instance serves both the port and its concrete type (the host may need the concrete queue).</summary>

@@ -11,7 +11,12 @@ namespace JourneyFunctions.Infrastructure.Storage;
 /// <see cref="Shards"/> rows keeps concurrent runners from retrying each other. Reading sums the shards with one
 /// partition query.
 /// </summary>
-public sealed class TableStatsStore(StorageTables tables) : IStatsStore
+/// <remarks>
+/// <see cref="IncrementManyAsync"/> is the write <see cref="BufferedStatsStore"/> uses: the merged deltas of one journey
+/// in one partition read and one entity-group transaction (all on one shard, ETag-guarded, retried on a lost race),
+/// instead of a read and a replace per increment.
+/// </remarks>
+public sealed class TableStatsStore(StorageTables tables) : IStatsBatchStore
 {
     public const int Shards = 8;
 
@@ -52,6 +57,67 @@ public sealed class TableStatsStore(StorageTables tables) : IStatsStore
             catch (RequestFailedException ex) when (StorageTables.IsConflict(ex) && attempt < MaxAttempts)
             {
                 // Lost the race on this shard: try again, most likely on another shard.
+            }
+        }
+    }
+
+    public async Task IncrementManyAsync(string journeyId, IReadOnlyList<StatDelta> deltas, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(journeyId);
+        ArgumentNullException.ThrowIfNull(deltas);
+        var merged = deltas
+            .GroupBy(d => (Step: d.StepId ?? string.Empty, d.Counter))
+            .Select(g => (g.Key.Step, g.Key.Counter, Delta: g.Sum(d => d.Delta)))
+            .Where(d => d.Delta != 0)
+            .ToList();
+        if (merged.Count == 0)
+        {
+            return;
+        }
+
+        if (merged.Count > BufferedStatsStore.MaxCountersPerWrite)
+        {
+            throw new ArgumentException($"At most {BufferedStatsStore.MaxCountersPerWrite} counters fit in one transaction; got {merged.Count}.", nameof(deltas));
+        }
+
+        var table = await tables.GetAsync(TableName, cancellationToken);
+        var pk = TableKeys.Escape(journeyId);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {pk}");
+        for (var attempt = 1; ; attempt++)
+        {
+            // One read of the partition (every shard of every counter: a few hundred small rows at most), then every
+            // counter on one shard in one transaction: either all deltas land or none, so the caller can retry safely.
+            var existing = new Dictionary<string, TableEntity>(StringComparer.Ordinal);
+            await foreach (var row in table.QueryAsync<TableEntity>(filter, select: ["RowKey", "Value"], cancellationToken: cancellationToken))
+            {
+                existing[row.RowKey] = row;
+            }
+
+            var shard = Random.Shared.Next(Shards).ToString(CultureInfo.InvariantCulture);
+            var actions = new List<TableTransactionAction>(merged.Count);
+            foreach (var (step, counter, delta) in merged)
+            {
+                var rk = TableKeys.Escape(step) + "|" + TableKeys.Escape(counter) + "|" + shard;
+                var found = existing.TryGetValue(rk, out var row);
+                var entity = new TableEntity(pk, rk)
+                {
+                    ["Step"] = step,
+                    ["Counter"] = counter,
+                    ["Value"] = (found ? row!.GetInt64("Value") ?? 0 : 0) + delta,
+                };
+                actions.Add(found
+                    ? new TableTransactionAction(TableTransactionActionType.UpdateReplace, entity, row!.ETag)
+                    : new TableTransactionAction(TableTransactionActionType.Add, entity));
+            }
+
+            try
+            {
+                await table.SubmitTransactionAsync(actions, cancellationToken);
+                return;
+            }
+            catch (TableTransactionFailedException ex) when (StorageTables.IsConflict(ex) && attempt < MaxAttempts)
+            {
+                // Another writer changed (or created) one of these rows since the read: read again, likely another shard.
             }
         }
     }

@@ -47,7 +47,15 @@ public sealed class AzuriteBackend : IStorageBackend
 
     public ITimelineStore Timeline() => new TableTimelineStore(tables);
 
-    public IStatsStore Stats() => new TableStatsStore(tables);
+    public IStatsStore Stats() => StatsDecorator is { } decorate ? decorate(new TableStatsStore(tables), Time) : new TableStatsStore(tables);
+
+    /// <summary>Wraps every store <see cref="Stats"/> returns (the buffered stats contract runs through it).</summary>
+    public Func<TableStatsStore, TimeProvider, IStatsStore>? StatsDecorator { get; init; }
+
+    /// <summary>The table store itself, bypassing any decorator: what another process would read.</summary>
+    public TableStatsStore TableStats() => new(tables);
+
+    public TableSuppressionStore TableSuppressions() => new(tables);
 
     public IProcessedEventStore ProcessedEvents() => new TableProcessedEventStore(tables);
 

@@ -1,6 +1,7 @@
 using JourneyFunctions.Core.Ports;
 using JourneyFunctions.Infrastructure.DependencyInjection;
 using JourneyFunctions.Infrastructure.Memory;
+using JourneyFunctions.Infrastructure.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -34,6 +35,30 @@ public sealed class StorageServiceCollectionTests
         Assert.IsType<MemoryEventQueue>(provider.GetRequiredService<IEventQueue>());
         Assert.Same(provider.GetRequiredService<IRunStore>(), provider.GetRequiredService<IRunStore>());
         Assert.Same(provider.GetRequiredService<IEventQueue>(), provider.GetRequiredService<MemoryEventQueue>());
+    }
+
+    [Fact]
+    public async Task AddJourneyStorage_Azure_BuffersStatsAndCachesSuppressions()
+    {
+        await using var provider = Build(new() { ["Storage:Provider"] = "AzureStorage", ["Storage:ConnectionString"] = "UseDevelopmentStorage=true" });
+
+        Assert.Same(provider.GetRequiredService<BufferedStatsStore>(), provider.GetRequiredService<IStatsStore>());
+        Assert.Same(provider.GetRequiredService<CachedSuppressionStore>(), provider.GetRequiredService<ISuppressionStore>());
+    }
+
+    [Fact]
+    public async Task AddJourneyStorage_AzureWithBufferAndCacheOff_WritesThrough()
+    {
+        await using var provider = Build(new()
+        {
+            ["Storage:Provider"] = "AzureStorage",
+            ["Storage:ConnectionString"] = "UseDevelopmentStorage=true",
+            ["Storage:StatsBuffer:Enabled"] = "false",
+            ["Storage:SuppressionCache:Ttl"] = "00:00:00",
+        });
+
+        Assert.IsType<TableStatsStore>(provider.GetRequiredService<IStatsStore>());
+        Assert.IsType<TableSuppressionStore>(provider.GetRequiredService<ISuppressionStore>());
     }
 
     [Fact]
