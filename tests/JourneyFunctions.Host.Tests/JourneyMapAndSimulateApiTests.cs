@@ -250,3 +250,44 @@ public sealed class SimulateBoundsTests : IAsyncLifetime
         return $$"""{ "start": "2026-03-02T10:00:00Z", "contact": { "id": "x" }, "runFor": "P30D", "events": [ {{string.Join(", ", events)}} ] }""";
     }
 }
+
+/// <summary>A host that runs one simulation at a time refuses the overlapping ones with 429 rather than queueing them.</summary>
+public sealed class SimulateConcurrencyTests : IAsyncLifetime
+{
+    private TestHost _host = null!;
+
+    public async Task InitializeAsync() => _host = await TestHost.StartAsync(new Dictionary<string, string?>
+    {
+        ["Runner:Enabled"] = "false",
+        ["Host:Simulation:MaxConcurrent"] = "1",
+    });
+
+    public async Task DisposeAsync() => await _host.DisposeAsync();
+
+    [Fact]
+    public async Task Simulate_MoreAtOnceThanTheSlots_ExtraOnesGet429WithRetryAfter()
+    {
+        // Each run routes 450 scripted events through the real services (a few hundred milliseconds), so six sent
+        // together overlap on any machine with more than one thread.
+        var events = Enumerable.Range(0, 450).Select(i => $$"""{ "at": "+PT{{i}}H", "name": "contact.subscribed" }""");
+        var scenario = $$"""{ "start": "2026-03-02T10:00:00Z", "contact": { "id": "x" }, "runFor": "P30D", "events": [ {{string.Join(", ", events)}} ] }""";
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(() => _host.PostJsonAsync("/api/journeys/welcome-series/simulate", scenario))));
+
+        try
+        {
+            Assert.All(responses, r => Assert.Contains(r.StatusCode, new[] { HttpStatusCode.OK, HttpStatusCode.TooManyRequests }));
+            Assert.Contains(responses, r => r.StatusCode == HttpStatusCode.OK);
+            var refused = responses.First(r => r.StatusCode == HttpStatusCode.TooManyRequests);
+            Assert.Equal("1", refused.Headers.GetValues("Retry-After").Single());
+            await Problems.AssertFieldAsync(refused, HttpStatusCode.TooManyRequests, "$");
+        }
+        finally
+        {
+            foreach (var response in responses)
+            {
+                response.Dispose();
+            }
+        }
+    }
+}
