@@ -158,13 +158,13 @@ public sealed class ApiSimulator : IDisposable
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(_limits.Timeout);
-            var options = new SimulationOptions { TemplatesDirectory = _templates.Directory, MaxSteps = _limits.MaxClockStops };
+            var options = new SimulationOptions { TemplatesDirectory = _templates.Directory, MaxSteps = _limits.MaxClockStops, WallClockLimit = _limits.Timeout };
             var report = await JourneySimulator.RunAsync(journey, scenario, options, scenario.Name ?? "(request)", timeout.Token);
 
             // The simulator publishes the journey into its own empty store (as version 1); report the version tried.
             return new ApiSimulationOutcome(ApiSimulationStatus.Ran) { Report = report with { Version = journey.Version ?? report.Version } };
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is SimulationTimedOutException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             return new ApiSimulationOutcome(ApiSimulationStatus.TimedOut);
         }

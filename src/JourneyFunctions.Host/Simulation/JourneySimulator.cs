@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using JourneyFunctions.Core.Contacts;
 using JourneyFunctions.Core.Engine;
@@ -20,7 +21,18 @@ public sealed class SimulationOptions
 
     /// <summary>Bound on clock stops, so a journey that never rests cannot hang the simulator.</summary>
     public int MaxSteps { get; init; } = 100_000;
+
+    /// <summary>
+    /// Wall-clock budget of the whole run, checked at every clock stop (not by a timer callback, which a busy thread
+    /// pool can delay past the end of the run); over it the run ends with <see cref="SimulationTimedOutException"/>.
+    /// Null: no budget.
+    /// </summary>
+    public TimeSpan? WallClockLimit { get; init; }
 }
+
+/// <summary>The run used up <see cref="SimulationOptions.WallClockLimit"/>.</summary>
+public sealed class SimulationTimedOutException(TimeSpan limit)
+    : Exception($"the simulation did not finish within {limit.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s");
 
 /// <summary>
 /// Plays a scenario through the real product on a virtual clock. Each simulation builds its own service container:
@@ -74,6 +86,7 @@ public static class JourneySimulator
             })));
 
         var loop = new Loop(services, clock, published, contactId, options.MaxSteps);
+        var started = Stopwatch.GetTimestamp();
         string? error = null;
         try
         {
@@ -82,6 +95,11 @@ public static class JourneySimulator
                 // The stores of a simulation are in memory and rarely look at the token: check it at every stop, so a
                 // caller's timeout (the host's simulate endpoint) ends a long run promptly.
                 cancellationToken.ThrowIfCancellationRequested();
+                if (options.WallClockLimit is { } limit && Stopwatch.GetElapsedTime(started) > limit)
+                {
+                    throw new SimulationTimedOutException(limit);
+                }
+
                 if (stops > options.MaxSteps)
                 {
                     throw new SimulationStoppedException($"more than {options.MaxSteps.ToString(CultureInfo.InvariantCulture)} clock stops: the journey never rests");
