@@ -14,14 +14,17 @@ namespace JourneyFunctions.Core.Orchestration;
 /// <item>the bookkeeping goes before the row, so a crash between them repeats the bookkeeping rather than losing it;</item>
 /// <item>a run whose row is gone although it existed before was erased (GDPR): nothing is written back for it.</item>
 /// </list>
+/// The record is one unit of work on the run's contact (<see cref="IContactWork"/>): the run read, the timeline and the
+/// run row are one read and one transaction, and the bookkeeping and the row are then written together.
 /// </summary>
-public sealed class RunRecorder(IRunStore runs, RunBookkeeping bookkeeping, ILogger<RunRecorder> logger)
+public sealed class RunRecorder(IRunStore runs, IContactWork work, RunBookkeeping bookkeeping, ILogger<RunRecorder> logger)
 {
     /// <summary>Records the transitions; false when there was nothing to do (a repeat, or an erased run).</summary>
     public async Task<bool> RecordAsync(RunRecord record, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(record);
         var after = record.After;
+        await using var scope = work.Begin(after.ContactId);
         var stored = await runs.GetAsync(after.RunId, cancellationToken);
         if (stored is not null && SameTransition(stored.State, after))
         {
@@ -45,6 +48,7 @@ public sealed class RunRecorder(IRunStore runs, RunBookkeeping bookkeeping, ILog
             await runs.UpdateAsync(after, stored.ETag, cancellationToken);
         }
 
+        await scope.CommitAsync(cancellationToken);
         return true;
     }
 
