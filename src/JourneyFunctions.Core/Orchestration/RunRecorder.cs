@@ -11,11 +11,11 @@ namespace JourneyFunctions.Core.Orchestration;
 /// writer of its run row, so there is no race to lose; what remains is the activity being retried:
 /// <list type="bullet">
 /// <item>a retry after the row was written sees the row already at that state and does nothing (no double counts);</item>
-/// <item>the bookkeeping goes before the row, so a crash between them repeats the bookkeeping rather than losing it;</item>
+/// <item>the timeline and the row are one transaction (one unit of work, <see cref="IContactWork"/>), and the counters are
+/// incremented after it commits: a retry never counts twice, a crash right after the commit loses those counts;</item>
 /// <item>a run whose row is gone although it existed before was erased (GDPR): nothing is written back for it.</item>
 /// </list>
-/// The record is one unit of work on the run's contact (<see cref="IContactWork"/>): the run read, the timeline and the
-/// run row are one read and one transaction, and the bookkeeping and the row are then written together.
+/// The run read costs one range query of the contact's partition and the writes one transaction.
 /// </summary>
 public sealed class RunRecorder(IRunStore runs, IContactWork work, RunBookkeeping bookkeeping, ILogger<RunRecorder> logger)
 {

@@ -24,6 +24,13 @@ public interface IContactWork
     /// its run row is. Without an open scope (or in memory) there is nothing to do.
     /// </summary>
     Task FlushAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Runs <paramref name="action"/> once the open scope has committed (dropped with the scope when the commit fails,
+    /// since the input is then applied again), or at once when no scope buffers writes. For what must not be done for
+    /// writes that may never land: counters of transitions.
+    /// </summary>
+    Task AfterCommitAsync(Func<CancellationToken, Task> action, CancellationToken cancellationToken = default);
 }
 
 /// <summary>An open unit of work; see <see cref="IContactWork"/>.</summary>
@@ -44,6 +51,12 @@ public sealed class ImmediateContactWork : IContactWork
     public IContactWorkScope Begin(string contactId) => Scope.Instance;
 
     public Task FlushAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
+
+    public Task AfterCommitAsync(Func<CancellationToken, Task> action, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        return action(cancellationToken);
+    }
 
     private sealed class Scope : IContactWorkScope
     {

@@ -19,7 +19,7 @@ namespace JourneyFunctions.Infrastructure.Storage;
 /// <see cref="FlushAsync"/>; the server ETags stay inside. A transaction holds at most 100 operations and 4 MiB, so a
 /// bigger commit is split (timeline rows first, the processed-event mark last, so that a crash between two parts
 /// leaves the input to be applied again). Global index rows (timers, tags) are written by the stores before the
-/// commit; deletions of index rows the commit makes stale wait until after it (<see cref="AfterCommit"/>).
+/// commit; deletions of index rows the commit makes stale wait until after it (<see cref="AfterCommit(string, Func{CancellationToken, Task})"/>).
 /// </remarks>
 internal sealed class PartitionScope : IContactWorkScope
 {
@@ -30,6 +30,7 @@ internal sealed class PartitionScope : IContactWorkScope
     private readonly SemaphoreSlim gate = new(1, 1);
     private readonly Dictionary<string, Slot> slots = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Func<CancellationToken, Task>> afterCommit = new(StringComparer.Ordinal);
+    private readonly List<Func<CancellationToken, Task>> afterCommitInOrder = [];
     private bool loaded;
     private long versions;
 
@@ -176,6 +177,15 @@ internal sealed class PartitionScope : IContactWorkScope
         }
     }
 
+    /// <summary>Runs <paramref name="action"/> after a successful commit, after the keyed actions, in the order given.</summary>
+    public void AfterCommit(Func<CancellationToken, Task> action)
+    {
+        lock (afterCommit)
+        {
+            afterCommitInOrder.Add(action);
+        }
+    }
+
     /// <summary>Sends the buffered writes now; the scope stays open.</summary>
     public async Task FlushAsync(CancellationToken cancellationToken)
     {
@@ -206,8 +216,9 @@ internal sealed class PartitionScope : IContactWorkScope
         List<Func<CancellationToken, Task>> actions;
         lock (afterCommit)
         {
-            actions = [.. afterCommit.Values];
+            actions = [.. afterCommit.Values, .. afterCommitInOrder];
             afterCommit.Clear();
+            afterCommitInOrder.Clear();
         }
 
         foreach (var action in actions)

@@ -13,4 +13,16 @@ public sealed class TableContactWork(StorageTables tables) : IContactWork
 
     public Task FlushAsync(CancellationToken cancellationToken = default) =>
         tables.Innermost() is { } scope ? scope.FlushAsync(cancellationToken) : Task.CompletedTask;
+
+    public Task AfterCommitAsync(Func<CancellationToken, Task> action, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        if (tables.Innermost() is { } scope)
+        {
+            scope.AfterCommit(action);
+            return Task.CompletedTask;
+        }
+
+        return action(cancellationToken);
+    }
 }

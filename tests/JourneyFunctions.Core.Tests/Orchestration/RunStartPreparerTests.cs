@@ -21,7 +21,7 @@ public sealed class RunStartPreparerTests
     private readonly MemoryStatsStore _stats = new();
     private readonly FakeTimeProvider _time = new(Now);
 
-    private RunBookkeeping Bookkeeping => new(_timeline, _stats);
+    private RunBookkeeping Bookkeeping => new(_timeline, _stats, ImmediateContactWork.Instance);
 
     [Fact]
     public async Task PrepareAsync_NewRun_WritesTheRowBeforeTheOrchestrationRuns()

@@ -306,6 +306,40 @@ public sealed class AzuriteContactWorkTests(AzuriteFixture azurite) : ContactWor
         Assert.NotNull(await contacts.GetAsync("c-1"));
     }
 
+    [Fact]
+    public async Task AfterCommitAsync_RunsAfterTheCommitAndNeverForAFailedOne()
+    {
+        var (work, _, runs, _, _, _) = Stores();
+        var created = await runs.CreateAsync(TestData.Run("welcome", "c-1"));
+        var ran = new List<string>();
+
+        await using (var scope = work.Begin("c-1"))
+        {
+            var run = (await runs.GetAsync(created.State.RunId))!;
+            await runs.UpdateAsync(run.State with { Sequence = 2 }, run.ETag);
+            await work.AfterCommitAsync(_ => { ran.Add("first"); return Task.CompletedTask; });
+            Assert.Empty(ran);
+            await scope.CommitAsync();
+        }
+
+        await using (var scope = work.Begin("c-1"))
+        {
+            var run = (await runs.GetAsync(created.State.RunId))!;
+            await runs.UpdateAsync(run.State with { Sequence = 3 }, run.ETag);
+            await work.AfterCommitAsync(_ => { ran.Add("second"); return Task.CompletedTask; });
+            await Outside(async () =>
+            {
+                var theirs = (await runs.GetAsync(created.State.RunId))!;
+                await runs.UpdateAsync(theirs.State with { Sequence = 9 }, theirs.ETag);
+            });
+            await Assert.ThrowsAsync<ConcurrencyException>(() => scope.CommitAsync());
+        }
+
+        Assert.Equal(["first"], ran);
+        await work.AfterCommitAsync(_ => { ran.Add("no scope: at once"); return Task.CompletedTask; });
+        Assert.Equal(["first", "no scope: at once"], ran);
+    }
+
     protected override async Task AssertNothingLeftAsync(string contactId)
     {
         // The processed-event marks live in the contact's partition here, so they go with it.
