@@ -26,6 +26,20 @@ internal static class ContactRows
 
     public static string Partition(string contactId) => TableKeys.Escape(contactId);
 
+    /// <summary>The working set of a contact (every row below <see cref="WorkingSetEnd"/>): one range query.</summary>
+    public static async Task<IReadOnlyList<TableEntity>> LoadWorkingSetAsync(StorageTables tables, string contactId, CancellationToken cancellationToken)
+    {
+        var table = await tables.GetAsync(Table, cancellationToken);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {Partition(contactId)} and RowKey lt {WorkingSetEnd}");
+        var rows = new List<TableEntity>();
+        await foreach (var row in table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, cancellationToken: cancellationToken))
+        {
+            rows.Add(row);
+        }
+
+        return rows;
+    }
+
     public static string Run(string runId) => Checked(RunPrefix + TableKeys.Escape(runId));
 
     public static string Ledger(string runId, string operationId) => Checked(LedgerPrefix + TableKeys.Escape(runId) + "|" + TableKeys.Escape(operationId));

@@ -246,10 +246,11 @@ internal sealed class PartitionScope : IContactWorkScope
             return;
         }
 
-        var table = await tables.GetAsync(ContactRows.Table, cancellationToken);
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {Partition} and RowKey lt {ContactRows.WorkingSetEnd}");
+        // A working set read moments ago by the due-timer scan serves the scope that fires the timer. It may be a few
+        // seconds old, as any read is by the time it is acted on: every write is checked against it at commit.
+        var rows = tables.TakePrefetched(ContactId) ?? await ContactRows.LoadWorkingSetAsync(tables, ContactId, cancellationToken);
         Loads++;
-        await foreach (var row in table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, cancellationToken: cancellationToken))
+        foreach (var row in rows)
         {
             // A row written in this scope before the load (only timeline rows can be) keeps its buffered state.
             if (!slots.ContainsKey(row.RowKey))

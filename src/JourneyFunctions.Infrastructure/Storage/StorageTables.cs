@@ -15,6 +15,15 @@ public sealed class StorageTables
     private readonly string prefix;
     private readonly ConcurrentDictionary<string, Lazy<Task<TableClient>>> tables = new(StringComparer.Ordinal);
 
+    /// <summary>How long a working set read by the due-timer scan may serve the scope that fires the timer.</summary>
+    private const long PrefetchMilliseconds = 10_000;
+
+    /// <summary>Bound on prefetched working sets held at once.</summary>
+    private const int MaxPrefetched = 4_096;
+
+    /// <summary>Working sets read by the due-timer scan, each for the one scope that fires the timer next.</summary>
+    private readonly ConcurrentDictionary<string, (long At, IReadOnlyList<TableEntity> Rows)> prefetched = new(StringComparer.Ordinal);
+
     /// <summary>The innermost open unit of work of the current async flow (see <see cref="TableContactWork"/>).</summary>
     private readonly AsyncLocal<PartitionScope?> ambient = new();
 
@@ -44,6 +53,33 @@ public sealed class StorageTables
             throw;
         }
     }
+
+    /// <summary>Keeps a working set just read for the next scope of <paramref name="contactId"/> (used once, for a few seconds).</summary>
+    internal void Prefetch(string contactId, IReadOnlyList<TableEntity> rows)
+    {
+        if (prefetched.Count >= MaxPrefetched)
+        {
+            var now = Environment.TickCount64;
+            foreach (var (key, entry) in prefetched)
+            {
+                if (now - entry.At > PrefetchMilliseconds)
+                {
+                    prefetched.TryRemove(key, out _);
+                }
+            }
+
+            if (prefetched.Count >= MaxPrefetched)
+            {
+                return;
+            }
+        }
+
+        prefetched[contactId] = (Environment.TickCount64, rows);
+    }
+
+    /// <summary>The prefetched working set of <paramref name="contactId"/>, if one is young enough; it is handed out once.</summary>
+    internal IReadOnlyList<TableEntity>? TakePrefetched(string contactId) =>
+        prefetched.TryRemove(contactId, out var entry) && Environment.TickCount64 - entry.At <= PrefetchMilliseconds ? entry.Rows : null;
 
     /// <summary>The open scope of <paramref name="contactId"/> in the current async flow, if any.</summary>
     internal PartitionScope? ScopeFor(string contactId)

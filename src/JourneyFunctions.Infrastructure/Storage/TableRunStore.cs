@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
@@ -36,6 +37,15 @@ public sealed class TableRunStore(StorageTables tables, TimeProvider timeProvide
     private const string TimersTable = "RunTimers";
     private const string Completed = "completed";
 
+    /// <summary>Bound on remembered timer rows of runs handed out as due; past it the memory starts over.</summary>
+    private const int MaxHandedOut = 100_000;
+
+    /// <summary>The timer row (with its ETag) of each run <see cref="ListDueAsync"/> handed out, until the run moves on.</summary>
+    private readonly ConcurrentDictionary<string, TableEntity> handedOut = new(StringComparer.Ordinal);
+
+    /// <summary>Timer rows of runs that moved on (committed), deleted in transactions by the next <see cref="ListDueAsync"/>.</summary>
+    private readonly ConcurrentDictionary<(string Pk, string Rk), TableEntity> fired = new();
+
     public async Task<StoredRun?> GetAsync(string runId, CancellationToken cancellationToken = default)
     {
         if (RunIds.ContactIdOf(runId) is not { } contactId)
@@ -68,6 +78,7 @@ public sealed class TableRunStore(StorageTables tables, TimeProvider timeProvide
         ArgumentNullException.ThrowIfNull(etag);
         await WriteTimerAsync(state, cancellationToken);
         var written = await PartitionRows.WriteAsync(tables, state.ContactId, ToEntity(state), RowWrite.Replace, etag, cancellationToken);
+        ForgetFiredTimer(state);
         return new StoredRun(state, written);
     }
 
@@ -84,10 +95,21 @@ public sealed class TableRunStore(StorageTables tables, TimeProvider timeProvide
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(max);
         var timers = await tables.GetAsync(TimersTable, cancellationToken);
+        var moved = new List<TableEntity>();
+        foreach (var key in fired.Keys)
+        {
+            if (fired.TryRemove(key, out var row))
+            {
+                moved.Add(row);
+            }
+        }
+
+        await DeleteStaleAsync(timers, moved, cancellationToken);
         var filter = TableClient.CreateQueryFilter($"PartitionKey le {Bucket(dueBy)}");
         var due = new List<StoredRun>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var stale = new List<TableEntity>();
+        var workingSets = new Dictionary<string, IReadOnlyList<TableEntity>>(StringComparer.Ordinal);
         await foreach (var row in timers.QueryAsync<TableEntity>(filter, maxPerPage: Math.Min(1000, Math.Max(max * 2, 32)), select: ["PartitionKey", "RowKey", "RunId", "Timestamp"], cancellationToken: cancellationToken))
         {
             var ticks = long.Parse(row.RowKey.AsSpan(0, 19), NumberStyles.None, CultureInfo.InvariantCulture);
@@ -96,8 +118,23 @@ public sealed class TableRunStore(StorageTables tables, TimeProvider timeProvide
                 continue;
             }
 
+            // The run is read with the rest of its contact's working set (one range query, as a point read costs), which
+            // then serves the unit of work that fires the timer.
             var runId = row.GetString("RunId");
-            var run = await GetAsync(runId, cancellationToken);
+            var contactId = RunIds.ContactIdOf(runId);
+            StoredRun? run = null;
+            if (contactId is not null)
+            {
+                if (!workingSets.TryGetValue(contactId, out var rows))
+                {
+                    rows = await ContactRows.LoadWorkingSetAsync(tables, contactId, cancellationToken);
+                    workingSets[contactId] = rows;
+                }
+
+                var runKey = ContactRows.Run(runId);
+                run = rows.FirstOrDefault(r => r.RowKey == runKey) is { } found ? ToStored(found) : null;
+            }
+
             if (run is null || !RunLookup.IsDue(run.State, dueBy) || run.State.Wait!.Until!.Value.UtcTicks != ticks)
             {
                 // The run moved on from this timer (or is gone): the row is stale, unless it is so new that its writer
@@ -113,6 +150,13 @@ public sealed class TableRunStore(StorageTables tables, TimeProvider timeProvide
             if (seen.Add(runId))
             {
                 due.Add(run);
+                if (handedOut.Count >= MaxHandedOut)
+                {
+                    handedOut.Clear();
+                }
+
+                handedOut[runId] = row;
+                tables.Prefetch(contactId!, workingSets[contactId!]);
                 if (due.Count >= max)
                 {
                     break;
@@ -207,6 +251,41 @@ public sealed class TableRunStore(StorageTables tables, TimeProvider timeProvide
         }
     }
 
+    /// <summary>
+    /// When a run handed out as due moves off that timer, its timer row is queued for deletion once the write is
+    /// committed (inside a unit of work: after its commit, so a lost race never drops a live timer). The deletion is
+    /// if-match on the ETag the scan read, so a row rewritten meanwhile is kept.
+    /// </summary>
+    private void ForgetFiredTimer(RunState state)
+    {
+        if (!handedOut.TryRemove(state.RunId, out var row))
+        {
+            return;
+        }
+
+        if (state.Status == RunStatus.Waiting && state.Wait?.Until is { } until && TimerKey(until, state.RunId) == row.RowKey)
+        {
+            handedOut[state.RunId] = row;
+            return;
+        }
+
+        void Queue() => fired[(row.PartitionKey, row.RowKey)] = row;
+        if (tables.ScopeFor(state.ContactId) is { } scope)
+        {
+            scope.AfterCommit(_ =>
+            {
+                Queue();
+                return Task.CompletedTask;
+            });
+        }
+        else
+        {
+            Queue();
+        }
+    }
+
+    private static string TimerKey(DateTimeOffset until, string runId) => until.UtcTicks.ToString("D19", CultureInfo.InvariantCulture) + "|" + TableKeys.Escape(runId);
+
     /// <summary>A run is kept with its contact, found through its id: the id must name that contact.</summary>
     private static void CheckId(RunState state)
     {
@@ -225,7 +304,7 @@ public sealed class TableRunStore(StorageTables tables, TimeProvider timeProvide
         }
 
         var timers = await tables.GetAsync(TimersTable, cancellationToken);
-        var row = new TableEntity(Bucket(until), until.UtcTicks.ToString("D19", CultureInfo.InvariantCulture) + "|" + TableKeys.Escape(state.RunId))
+        var row = new TableEntity(Bucket(until), TimerKey(until, state.RunId))
         {
             ["RunId"] = state.RunId,
         };

@@ -178,6 +178,50 @@ public sealed class AzuriteStorageTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task FireDueRun_InAUnitOfWork_UsesTheScansReadAndItsTimerRowGoesAtTheNextScan()
+    {
+        backend.Time.SetUtcNow(DateTimeOffset.UtcNow);
+        var runs = backend.Runs();
+        var work = backend.Work();
+        var created = await runs.CreateAsync(TestData.Waiting(TestData.Run("welcome", "c-1"), TestData.T0));
+        var due = Assert.Single(await runs.ListDueAsync(TestData.T0.AddMinutes(1), 10));
+
+        var fire = await CountAsync(async () =>
+        {
+            await using var scope = work.Begin("c-1");
+            var run = (await runs.GetAsync(created.State.RunId))!;
+            Assert.Equal(due.ETag, run.ETag);
+            await runs.UpdateAsync(TestData.Waiting(run.State, TestData.T0.AddDays(1), "wait-2"), run.ETag);
+            await scope.CommitAsync();
+        });
+
+        // No read (the scan's working set serves the scope), the new timer row, one transaction.
+        Assert.Equal(2, fire);
+        Assert.Equal(2, await CountRowsAsync("RunTimers"));
+        Assert.Empty(await runs.ListDueAsync(TestData.T0.AddMinutes(1), 10));
+        Assert.Equal(1, await CountRowsAsync("RunTimers"));
+    }
+
+    [Fact]
+    public async Task FireDueRun_NotCommitted_KeepsItsTimerRow()
+    {
+        backend.Time.SetUtcNow(DateTimeOffset.UtcNow);
+        var runs = backend.Runs();
+        var work = backend.Work();
+        var created = await runs.CreateAsync(TestData.Waiting(TestData.Run("welcome", "c-1"), TestData.T0));
+        Assert.Single(await runs.ListDueAsync(TestData.T0.AddMinutes(1), 10));
+
+        await using (var scope = work.Begin("c-1"))
+        {
+            var run = (await runs.GetAsync(created.State.RunId))!;
+            await runs.UpdateAsync(TestData.Completed(run.State, TestData.T0), run.ETag);
+        }
+
+        Assert.Single(await runs.ListDueAsync(TestData.T0.AddMinutes(1), 10));
+        Assert.Equal(1, await CountRowsAsync("RunTimers"));
+    }
+
+    [Fact]
     public async Task ReceiveAsync_BodyNotBase64_ReportsParseErrorWithRawBody()
     {
         var queue = backend.Queue();
