@@ -246,8 +246,10 @@ internal sealed class PartitionScope : IContactWorkScope
             return;
         }
 
-        // A working set read moments ago by the due-timer scan serves the scope that fires the timer. It may be a few
-        // seconds old, as any read is by the time it is acted on: every write is checked against it at commit.
+        // A working set read by the due-timer scan (at most 30 s ago, while a page of due runs is fired) serves the
+        // scope that fires the timer. Every write is checked against it at commit, so a row that changed meanwhile
+        // fails the commit and the input is applied again to a fresh read; what is only read (the contact's address
+        // and consent) is as old as the page. Suppressions are not in it and are read fresh.
         var rows = tables.TakePrefetched(ContactId) ?? await ContactRows.LoadWorkingSetAsync(tables, ContactId, cancellationToken);
         Loads++;
         foreach (var row in rows)

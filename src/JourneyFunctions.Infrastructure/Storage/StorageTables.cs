@@ -16,7 +16,7 @@ public sealed class StorageTables
     private readonly ConcurrentDictionary<string, Lazy<Task<TableClient>>> tables = new(StringComparer.Ordinal);
 
     /// <summary>How long a working set read by the due-timer scan may serve the scope that fires the timer.</summary>
-    private const long PrefetchMilliseconds = 10_000;
+    private const long PrefetchMilliseconds = 30_000;
 
     /// <summary>Bound on prefetched working sets held at once.</summary>
     private const int MaxPrefetched = 4_096;
@@ -54,7 +54,7 @@ public sealed class StorageTables
         }
     }
 
-    /// <summary>Keeps a working set just read for the next scope of <paramref name="contactId"/> (used once, for a few seconds).</summary>
+    /// <summary>Keeps a working set just read for the next scope of <paramref name="contactId"/> (used once, for at most 30 s).</summary>
     internal void Prefetch(string contactId, IReadOnlyList<TableEntity> rows)
     {
         if (prefetched.Count >= MaxPrefetched)

@@ -180,16 +180,12 @@ public sealed class AzuriteStorageTests(AzuriteFixture azurite)
     [Fact]
     public async Task FireDueRun_InAUnitOfWork_UsesTheScansReadAndItsTimerRowGoesAtTheNextScan()
     {
-        backend.Time.SetUtcNow(DateTimeOffset.UtcNow);
-        var runs = backend.Runs();
-        var work = backend.Work();
-        var created = await runs.CreateAsync(TestData.Waiting(TestData.Run("welcome", "c-1"), TestData.T0));
-        var due = Assert.Single(await runs.ListDueAsync(TestData.T0.AddMinutes(1), 10));
+        var (runs, work, due) = await HandOutOneDueRunAsync();
 
         var fire = await CountAsync(async () =>
         {
             await using var scope = work.Begin("c-1");
-            var run = (await runs.GetAsync(created.State.RunId))!;
+            var run = (await runs.GetAsync(due.State.RunId))!;
             Assert.Equal(due.ETag, run.ETag);
             await runs.UpdateAsync(TestData.Waiting(run.State, TestData.T0.AddDays(1), "wait-2"), run.ETag);
             await scope.CommitAsync();
@@ -205,15 +201,11 @@ public sealed class AzuriteStorageTests(AzuriteFixture azurite)
     [Fact]
     public async Task FireDueRun_NotCommitted_KeepsItsTimerRow()
     {
-        backend.Time.SetUtcNow(DateTimeOffset.UtcNow);
-        var runs = backend.Runs();
-        var work = backend.Work();
-        var created = await runs.CreateAsync(TestData.Waiting(TestData.Run("welcome", "c-1"), TestData.T0));
-        Assert.Single(await runs.ListDueAsync(TestData.T0.AddMinutes(1), 10));
+        var (runs, work, due) = await HandOutOneDueRunAsync();
 
         await using (var scope = work.Begin("c-1"))
         {
-            var run = (await runs.GetAsync(created.State.RunId))!;
+            var run = (await runs.GetAsync(due.State.RunId))!;
             await runs.UpdateAsync(TestData.Completed(run.State, TestData.T0), run.ETag);
         }
 
@@ -290,6 +282,16 @@ public sealed class AzuriteStorageTests(AzuriteFixture azurite)
         Assert.IsType<TableLeaseStore>(provider.GetRequiredService<ILeaseStore>());
         Assert.NotNull(await contacts.GetAsync("c-1"));
         Assert.Equal("e-1", Assert.Single(await queue.ReceiveAsync(1, TimeSpan.FromSeconds(30))).Event!.Id);
+    }
+
+    /// <summary>A run waiting on a timer at T0, handed out as due by a scan at T0 + 1 min.</summary>
+    private async Task<(IRunStore Runs, IContactWork Work, StoredRun Due)> HandOutOneDueRunAsync()
+    {
+        backend.Time.SetUtcNow(DateTimeOffset.UtcNow);
+        var runs = backend.Runs();
+        await runs.CreateAsync(TestData.Waiting(TestData.Run("welcome", "c-1"), TestData.T0));
+        var due = Assert.Single(await runs.ListDueAsync(TestData.T0.AddMinutes(1), 10));
+        return (runs, backend.Work(), due);
     }
 
     private async Task<int> CountAsync(Func<Task> action)
