@@ -43,6 +43,55 @@ public static class RunIds
         return sb.ToString();
     }
 
+    /// <summary>
+    /// The contact id a run id made by <see cref="For"/> carries as its second part; null when the id has no such part
+    /// or it is not validly escaped. Stores that keep a run with its contact's data find the run's place with it.
+    /// </summary>
+    public static string? ContactIdOf(string runId)
+    {
+        ArgumentNullException.ThrowIfNull(runId);
+        var first = runId.IndexOf(':', StringComparison.Ordinal);
+        if (first < 0)
+        {
+            return null;
+        }
+
+        var end = runId.IndexOf(':', first + 1);
+        var part = end < 0 ? runId.AsSpan(first + 1) : runId.AsSpan(first + 1, end - first - 1);
+        var bytes = new List<byte>(part.Length);
+        for (var i = 0; i < part.Length; i++)
+        {
+            if (part[i] != '%')
+            {
+                if (part[i] > 127)
+                {
+                    return null;
+                }
+
+                bytes.Add((byte)part[i]);
+                continue;
+            }
+
+            if (i + 2 >= part.Length || !byte.TryParse(part.Slice(i + 1, 2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var b))
+            {
+                return null;
+            }
+
+            bytes.Add(b);
+            i += 2;
+        }
+
+        try
+        {
+            var id = new UTF8Encoding(false, true).GetString([.. bytes]);
+            return EscapePart(id) == part.ToString() ? id : null;
+        }
+        catch (DecoderFallbackException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Escapes one part: letters, digits, <c>- _ . @ +</c> stay; every other UTF-8 byte becomes <c>%XX</c>.</summary>
     public static string EscapePart(string part)
     {

@@ -11,17 +11,20 @@ namespace JourneyFunctions.Core.Orchestration;
 /// writer of its run row, so there is no race to lose; what remains is the activity being retried:
 /// <list type="bullet">
 /// <item>a retry after the row was written sees the row already at that state and does nothing (no double counts);</item>
-/// <item>the bookkeeping goes before the row, so a crash between them repeats the bookkeeping rather than losing it;</item>
+/// <item>the timeline and the row are one transaction (one unit of work, <see cref="IContactWork"/>), and the counters are
+/// incremented after it commits: a retry never counts twice, a crash right after the commit loses those counts;</item>
 /// <item>a run whose row is gone although it existed before was erased (GDPR): nothing is written back for it.</item>
 /// </list>
+/// The run read costs one range query of the contact's partition and the writes one transaction.
 /// </summary>
-public sealed class RunRecorder(IRunStore runs, RunBookkeeping bookkeeping, ILogger<RunRecorder> logger)
+public sealed class RunRecorder(IRunStore runs, IContactWork work, RunBookkeeping bookkeeping, ILogger<RunRecorder> logger)
 {
     /// <summary>Records the transitions; false when there was nothing to do (a repeat, or an erased run).</summary>
     public async Task<bool> RecordAsync(RunRecord record, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(record);
         var after = record.After;
+        await using var scope = work.Begin(after.ContactId);
         var stored = await runs.GetAsync(after.RunId, cancellationToken);
         if (stored is not null && SameTransition(stored.State, after))
         {
@@ -45,6 +48,7 @@ public sealed class RunRecorder(IRunStore runs, RunBookkeeping bookkeeping, ILog
             await runs.UpdateAsync(after, stored.ETag, cancellationToken);
         }
 
+        await scope.CommitAsync(cancellationToken);
         return true;
     }
 

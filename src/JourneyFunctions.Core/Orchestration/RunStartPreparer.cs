@@ -10,9 +10,10 @@ namespace JourneyFunctions.Core.Orchestration;
 /// for the contact that the router handles right after the start (an order placed seconds after the cart update)
 /// would find no active run to deliver to, because the orchestration writes its row only once it first runs. The
 /// orchestration starts the machine at the same instant (<see cref="RunStart.At"/>), computes the same state, and its
-/// own first record is then a no-op.
+/// own first record is then a no-op. Under the router's unit of work (<see cref="IContactWork"/>) the row is flushed
+/// before returning, since the orchestration it prepares is scheduled before the router commits.
 /// </summary>
-public sealed class RunStartPreparer(IRunStore runs, RunBookkeeping bookkeeping, TimeProvider time)
+public sealed class RunStartPreparer(IRunStore runs, IContactWork work, RunBookkeeping bookkeeping, TimeProvider time)
 {
     /// <summary>
     /// Writes the run row if it does not exist and returns the orchestration input. When the row exists (a retry of
@@ -31,6 +32,7 @@ public sealed class RunStartPreparer(IRunStore runs, RunBookkeeping bookkeeping,
             {
                 await runs.CreateAsync(first.State, cancellationToken);
                 await bookkeeping.RecordAsync(null, first.State, [first], cancellationToken);
+                await work.FlushAsync(cancellationToken);
             }
             catch (ConcurrencyException)
             {

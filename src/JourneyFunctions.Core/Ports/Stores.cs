@@ -86,7 +86,8 @@ public interface IRunStore
 /// </summary>
 public interface ISendLedger
 {
-    Task<LedgerEntry?> GetAsync(string runId, string operationId, CancellationToken cancellationToken = default);
+    /// <summary>The row of (run, operation); the contact names where it is kept (rows live with their contact's data).</summary>
+    Task<LedgerEntry?> GetAsync(string contactId, string runId, string operationId, CancellationToken cancellationToken = default);
 
     /// <summary>Inserts a <see cref="LedgerStatus.Reserved"/> row; false when a row for (run, operation) exists already.</summary>
     Task<bool> TryReserveAsync(LedgerEntry entry, CancellationToken cancellationToken = default);

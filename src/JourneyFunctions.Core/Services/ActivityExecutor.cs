@@ -17,8 +17,14 @@ namespace JourneyFunctions.Core.Services;
 /// suppression, marketing consent, the per-contact frequency cap and the provider's rate quota; a capped or
 /// throttled email is deferred, never dropped. Transient failures throw so the host's retry policy decides.
 /// </summary>
+/// <remarks>
+/// An execution is one unit of work on the contact (<see cref="IContactWork"/>): called by the built-in engine it joins
+/// the engine's scope; called alone (a durable activity) it commits its own, so the contact, ledger and timeline
+/// writes of one activity are one transaction. The ledger reserve is made durable before the email goes out.
+/// </remarks>
 public sealed class ActivityExecutor(
     IContactStore contacts,
+    IContactWork work,
     ContactWriter contactWriter,
     ISendLedger ledger,
     ISuppressionStore suppressions,
@@ -37,18 +43,25 @@ public sealed class ActivityExecutor(
 {
     private readonly SendingOptions _options = options.Value;
 
-    public Task<ActivityOutcome> ExecuteAsync(ActivityRequest request, CancellationToken cancellationToken = default) => request switch
+    public async Task<ActivityOutcome> ExecuteAsync(ActivityRequest request, CancellationToken cancellationToken = default)
     {
-        SendEmailRequest send => SendEmailAsync(send, cancellationToken),
-        ChangeTagsRequest tags => ChangeTagsAsync(tags, cancellationToken),
-        SetFieldRequest field => SetFieldAsync(field, cancellationToken),
-        CallWebhookRequest webhook => CallWebhookAsync(webhook, cancellationToken),
-        _ => throw new ArgumentOutOfRangeException(nameof(request), request.GetType().Name, "Unknown activity request."),
-    };
+        ArgumentNullException.ThrowIfNull(request);
+        await using var scope = work.Begin(request.ContactId);
+        var outcome = await (request switch
+        {
+            SendEmailRequest send => SendEmailAsync(send, cancellationToken),
+            ChangeTagsRequest tags => ChangeTagsAsync(tags, cancellationToken),
+            SetFieldRequest field => SetFieldAsync(field, cancellationToken),
+            CallWebhookRequest webhook => CallWebhookAsync(webhook, cancellationToken),
+            _ => throw new ArgumentOutOfRangeException(nameof(request), request.GetType().Name, "Unknown activity request."),
+        });
+        await scope.CommitAsync(cancellationToken);
+        return outcome;
+    }
 
     private async Task<ActivityOutcome> SendEmailAsync(SendEmailRequest request, CancellationToken cancellationToken)
     {
-        var recorded = await ledger.GetAsync(request.RunId, request.OperationId, cancellationToken);
+        var recorded = await ledger.GetAsync(request.ContactId, request.RunId, request.OperationId, cancellationToken);
         if (Recorded(recorded) is { } done)
         {
             return done;
@@ -94,7 +107,7 @@ public sealed class ActivityExecutor(
             var reserved = await ledger.TryReserveAsync(NewEntry(request, "email", LedgerStatus.Reserved, now, contact.Id), cancellationToken);
             if (!reserved)
             {
-                recorded = await ledger.GetAsync(request.RunId, request.OperationId, cancellationToken);
+                recorded = await ledger.GetAsync(request.ContactId, request.RunId, request.OperationId, cancellationToken);
                 if (Recorded(recorded) is { } raced)
                 {
                     return raced;
@@ -150,7 +163,7 @@ public sealed class ActivityExecutor(
 
     private async Task<ActivityOutcome> ChangeTagsAsync(ChangeTagsRequest request, CancellationToken cancellationToken)
     {
-        var recorded = await ledger.GetAsync(request.RunId, request.OperationId, cancellationToken);
+        var recorded = await ledger.GetAsync(request.ContactId, request.RunId, request.OperationId, cancellationToken);
         if (Recorded(recorded) is { } done)
         {
             return done;
@@ -176,7 +189,7 @@ public sealed class ActivityExecutor(
 
     private async Task<ActivityOutcome> SetFieldAsync(SetFieldRequest request, CancellationToken cancellationToken)
     {
-        var recorded = await ledger.GetAsync(request.RunId, request.OperationId, cancellationToken);
+        var recorded = await ledger.GetAsync(request.ContactId, request.RunId, request.OperationId, cancellationToken);
         if (Recorded(recorded) is { } done)
         {
             return done;
@@ -197,7 +210,7 @@ public sealed class ActivityExecutor(
 
     private async Task<ActivityOutcome> CallWebhookAsync(CallWebhookRequest request, CancellationToken cancellationToken)
     {
-        var recorded = await ledger.GetAsync(request.RunId, request.OperationId, cancellationToken);
+        var recorded = await ledger.GetAsync(request.ContactId, request.RunId, request.OperationId, cancellationToken);
         if (Recorded(recorded) is { } done)
         {
             return done;

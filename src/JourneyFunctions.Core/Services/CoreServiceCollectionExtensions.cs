@@ -10,6 +10,9 @@ public static class CoreServiceCollectionExtensions
     public static IServiceCollection AddJourneyCore(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
+
+        // Stores that write at once need no unit of work; the Azure storage registration brings its own.
+        services.TryAddSingleton<IContactWork>(ImmediateContactWork.Instance);
         services.TryAddSingleton<IJourneyCatalog, CachedJourneyCatalog>();
         services.TryAddSingleton<ISendRateLimiter, TokenBucketRateLimiter>();
         services.TryAddSingleton<ContactWriter>();

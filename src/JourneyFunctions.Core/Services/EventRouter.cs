@@ -16,7 +16,14 @@ public sealed record RouteResult(bool Duplicate, IReadOnlyList<string> Delivered
 /// (same id) is dropped. The event is marked routed only at the end, so a crash part-way leaves the message on the
 /// queue to be routed again; run starts are idempotent (deterministic run ids) and effects go through the ledger.
 /// </summary>
+/// <remarks>
+/// One event is one unit of work on its contact (<see cref="IContactWork"/>): the contact update, the deliveries to
+/// its runs, the runs started, the timeline and the processed mark are read from one snapshot of the contact's data
+/// and written as one transaction at the end. When that commit loses a race (another worker changed one of the rows),
+/// nothing of it was written and the event is routed again from fresh state.
+/// </remarks>
 public sealed class EventRouter(
+    IContactWork work,
     ContactWriter contactWriter,
     IRunStore runs,
     IJourneyCatalog catalog,
@@ -26,7 +33,28 @@ public sealed class EventRouter(
     TimeProvider time,
     ILogger<EventRouter> logger)
 {
+    private const int MaxAttempts = 8;
+
     public async Task<RouteResult> RouteAsync(ContactEvent contactEvent, IRunDispatcher dispatcher, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(contactEvent);
+        for (var attempt = 1; ; attempt++)
+        {
+            await using var scope = work.Begin(contactEvent.ContactId);
+            try
+            {
+                var result = await RouteOnceAsync(contactEvent, dispatcher, cancellationToken);
+                await scope.CommitAsync(cancellationToken);
+                return result;
+            }
+            catch (ConcurrencyException) when (scope.Owner && attempt < MaxAttempts)
+            {
+                logger.LogDebug("Routing {EventId} for {ContactId} lost a race; routing it again from fresh state", contactEvent.Id, contactEvent.ContactId);
+            }
+        }
+    }
+
+    private async Task<RouteResult> RouteOnceAsync(ContactEvent contactEvent, IRunDispatcher dispatcher, CancellationToken cancellationToken)
     {
         if (await processed.ContainsAsync(contactEvent.ContactId, contactEvent.Id, cancellationToken))
         {

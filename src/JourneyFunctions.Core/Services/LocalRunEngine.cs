@@ -14,8 +14,15 @@ namespace JourneyFunctions.Core.Services;
 /// operations, and the send ledger turns the repeats into no-ops. Several engines over one storage account are safe:
 /// the loser of an ETag race re-applies its input to fresh state (a stale timer is then ignored by the machine).
 /// </summary>
+/// <remarks>
+/// Each input is one unit of work on the run's contact (<see cref="IContactWork"/>): the run, contact and ledger reads
+/// come from one snapshot and the run row, ledger completions, contact changes and timeline are one transaction. Under
+/// the router the engine joins the router's unit of work (one event, one commit); a fired timer or a hold commits its
+/// own. A commit that loses a race writes nothing and the input is applied again by the scope's owner.
+/// </remarks>
 public sealed class LocalRunEngine(
     IRunStore runs,
+    IContactWork work,
     IContactStore contacts,
     IJourneyCatalog catalog,
     ActivityExecutor executor,
@@ -31,6 +38,9 @@ public sealed class LocalRunEngine(
     public async Task StartAsync(StartRunRequest request, CancellationToken cancellationToken = default)
     {
         var runId = request.Entry.RunId ?? throw new ArgumentException("The entry decision has no run id.", nameof(request));
+        await using var scope = work.Begin(request.Contact.Id);
+
+        // Served from the unit of work's snapshot (no request): spares driving the activities of a run that exists.
         if (await runs.GetAsync(runId, cancellationToken) is not null)
         {
             return;
@@ -52,6 +62,7 @@ public sealed class LocalRunEngine(
         }
 
         await bookkeeping.RecordAsync(null, state, results, cancellationToken);
+        await scope.CommitAsync(cancellationToken);
     }
 
     public Task DeliverAsync(string runId, ContactEvent contactEvent, CancellationToken cancellationToken = default) =>
@@ -101,11 +112,13 @@ public sealed class LocalRunEngine(
             return;
         }
 
+        await using var scope = work.Begin(run.State.ContactId);
         try
         {
             await runs.UpdateAsync(run.State with { Wait = wait with { Until = now + PausedRecheck } }, run.ETag, cancellationToken);
+            await scope.CommitAsync(cancellationToken);
         }
-        catch (ConcurrencyException)
+        catch (ConcurrencyException) when (scope.Owner)
         {
             // The run moved on: nothing to hold.
         }
@@ -113,38 +126,48 @@ public sealed class LocalRunEngine(
 
     private async Task ApplyAsync(string runId, MachineInput input, CancellationToken cancellationToken)
     {
+        var contactId = RunIds.ContactIdOf(runId);
         for (var attempt = 1; ; attempt++)
         {
-            var stored = await runs.GetAsync(runId, cancellationToken);
-            if (stored is null || stored.State.Status == RunStatus.Completed)
-            {
-                return;
-            }
-
-            var journey = await catalog.GetVersionAsync(stored.State.JourneyId, stored.State.Version, cancellationToken)
-                ?? throw new InvalidOperationException($"Run {runId} is pinned to journey {stored.State.JourneyId} version {stored.State.Version}, which is not published.");
-            var contact = await contacts.GetAsync(stored.State.ContactId, cancellationToken) ?? new Contact { Id = stored.State.ContactId };
-            var first = JourneyMachine.Handle(journey, stored.State, input, contact, time.GetUtcNow());
-            if (ReferenceEquals(first.State, stored.State) || (first.Commands.Count == 0 && first.Decisions.Count == 0 && first.State == stored.State))
-            {
-                return;
-            }
-
-            var results = await DriveAsync(journey, first, contact, cancellationToken);
-            var state = results[^1].State;
+            await using var scope = contactId is null ? null : work.Begin(contactId);
             try
             {
-                await runs.UpdateAsync(state, stored.ETag, cancellationToken);
+                await ApplyOnceAsync(runId, input, cancellationToken);
+                if (scope is not null)
+                {
+                    await scope.CommitAsync(cancellationToken);
+                }
+
+                return;
             }
-            catch (ConcurrencyException) when (attempt < MaxRaceAttempts)
+            catch (ConcurrencyException) when (attempt < MaxRaceAttempts && (scope?.Owner ?? true))
             {
                 logger.LogDebug("Run {RunId} changed under us; re-applying {Input} to fresh state", runId, input.GetType().Name);
-                continue;
             }
+        }
+    }
 
-            await bookkeeping.RecordAsync(stored.State, state, results, cancellationToken);
+    private async Task ApplyOnceAsync(string runId, MachineInput input, CancellationToken cancellationToken)
+    {
+        var stored = await runs.GetAsync(runId, cancellationToken);
+        if (stored is null || stored.State.Status == RunStatus.Completed)
+        {
             return;
         }
+
+        var journey = await catalog.GetVersionAsync(stored.State.JourneyId, stored.State.Version, cancellationToken)
+            ?? throw new InvalidOperationException($"Run {runId} is pinned to journey {stored.State.JourneyId} version {stored.State.Version}, which is not published.");
+        var contact = await contacts.GetAsync(stored.State.ContactId, cancellationToken) ?? new Contact { Id = stored.State.ContactId };
+        var first = JourneyMachine.Handle(journey, stored.State, input, contact, time.GetUtcNow());
+        if (ReferenceEquals(first.State, stored.State) || (first.Commands.Count == 0 && first.Decisions.Count == 0 && first.State == stored.State))
+        {
+            return;
+        }
+
+        var results = await DriveAsync(journey, first, contact, cancellationToken);
+        var state = results[^1].State;
+        await runs.UpdateAsync(state, stored.ETag, cancellationToken);
+        await bookkeeping.RecordAsync(stored.State, state, results, cancellationToken);
     }
 
     /// <summary>Executes activities until the run rests (waits or completes); returns every machine result in order.</summary>

@@ -6,8 +6,10 @@ namespace JourneyFunctions.Core.Services;
 /// <summary>
 /// Turns what the machine decided into the contact's timeline and the journey's counters: entered, visited per step,
 /// completions by reason (and the step they ended at), goals. Both hosts call it after each transition they persist.
+/// Inside a unit of work (<see cref="IContactWork"/>) the timeline rows go into its transaction and the counters are
+/// incremented once it has committed, so a transition that never lands (a lost race, applied again) is not counted.
 /// </summary>
-public sealed class RunBookkeeping(ITimelineStore timeline, IStatsStore stats)
+public sealed class RunBookkeeping(ITimelineStore timeline, IStatsStore stats, IContactWork work)
 {
     /// <param name="before">The state before the transitions; null when the run just started.</param>
     /// <param name="after">The state after them.</param>
@@ -35,14 +37,15 @@ public sealed class RunBookkeeping(ITimelineStore timeline, IStatsStore stats)
             await timeline.AppendAsync(after.ContactId, entries, cancellationToken);
         }
 
+        var counts = new List<(string? StepId, string Counter)>();
         if (before is null)
         {
-            await stats.IncrementAsync(after.JourneyId, null, StatCounters.Entered, 1, cancellationToken);
+            counts.Add((null, StatCounters.Entered));
         }
 
         foreach (var stepId in visited)
         {
-            await stats.IncrementAsync(after.JourneyId, stepId, StatCounters.Visited, 1, cancellationToken);
+            counts.Add((stepId, StatCounters.Visited));
         }
 
         foreach (var command in results.SelectMany(r => r.Commands))
@@ -50,19 +53,32 @@ public sealed class RunBookkeeping(ITimelineStore timeline, IStatsStore stats)
             switch (command)
             {
                 case RecordGoal:
-                    await stats.IncrementAsync(after.JourneyId, null, StatCounters.Goal, 1, cancellationToken);
+                    counts.Add((null, StatCounters.Goal));
                     break;
                 case CompleteRun complete:
                     var counter = CounterFor(complete.Reason);
-                    await stats.IncrementAsync(after.JourneyId, null, counter, 1, cancellationToken);
+                    counts.Add((null, counter));
                     var atStep = before?.StepId ?? after.StepId;
                     if (atStep is not null && complete.Reason is not CompletionReason.Finished)
                     {
-                        await stats.IncrementAsync(after.JourneyId, atStep, counter, 1, cancellationToken);
+                        counts.Add((atStep, counter));
                     }
 
                     break;
             }
+        }
+
+        if (counts.Count > 0)
+        {
+            await work.AfterCommitAsync(
+                async ct =>
+                {
+                    foreach (var (stepId, counter) in counts)
+                    {
+                        await stats.IncrementAsync(after.JourneyId, stepId, counter, 1, ct);
+                    }
+                },
+                cancellationToken);
         }
     }
 

@@ -53,6 +53,7 @@ public static class StorageServiceCollectionExtensions
         Add<IProcessedEventStore, MemoryProcessedEventStore>(services);
         Add<ILeaseStore, MemoryLeaseStore>(services);
         Add<IEventQueue, MemoryEventQueue>(services);
+        services.AddSingleton<IContactWork>(ImmediateContactWork.Instance);
     }
 
     private static void AddAzure(IServiceCollection services)
@@ -70,6 +71,7 @@ public static class StorageServiceCollectionExtensions
         Add<ITimelineStore, TableTimelineStore>(services);
         Add<IProcessedEventStore, TableProcessedEventStore>(services);
         Add<ILeaseStore, TableLeaseStore>(services);
+        Add<IContactWork, TableContactWork>(services);
         services.AddSingleton(sp => new AzureEventQueue(
             sp.GetRequiredService<Azure.Storage.Queues.QueueServiceClient>(),
             sp.GetRequiredService<IOptions<StorageOptions>>().Value.QueueName,

@@ -14,11 +14,12 @@ public sealed class MemorySendLedger : ISendLedger
     private readonly Dictionary<string, HashSet<(string RunId, string OperationId)>> byContact = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (string RunId, string OperationId)> byMessage = new(StringComparer.Ordinal);
 
-    public Task<LedgerEntry?> GetAsync(string runId, string operationId, CancellationToken cancellationToken = default)
+    public Task<LedgerEntry?> GetAsync(string contactId, string runId, string operationId, CancellationToken cancellationToken = default)
     {
         lock (gate)
         {
-            return Task.FromResult(rows.GetValueOrDefault((runId, operationId)));
+            // Rows are kept per contact in Table Storage, so a row of another contact is not found there either.
+            return Task.FromResult(rows.GetValueOrDefault((runId, operationId)) is { } row && row.ContactId == contactId ? row : null);
         }
     }
 

@@ -10,22 +10,22 @@ using JourneyFunctions.Core.Serialization;
 namespace JourneyFunctions.Infrastructure.Storage;
 
 /// <summary>
-/// Contacts in Table Storage. <c>Contacts</c>: PK = contact id, RK = <c>profile</c>, the contact as JSON in
-/// <c>Data</c> plus <c>ActivityAt</c> for the inactivity query. <c>Tags</c>: PK = tag (upper-cased, tags compare
-/// ignoring case), RK = contact id, so "contacts with tag X" is one partition query.
+/// Contacts in Table Storage. The contact is row <c>c</c> of its partition of <c>Contacts</c> (see
+/// <see cref="ContactRows"/>): the contact as JSON in <c>Data</c> plus <c>ActivityAt</c> for the inactivity query.
+/// <c>Tags</c>: PK = tag (upper-cased, tags compare ignoring case), RK = contact id, so "contacts with tag X" is one
+/// partition query.
 /// </summary>
 /// <remarks>
-/// The contact row is written first (if-match), then the index rows of added tags are upserted and those of removed
-/// tags deleted. A crash between the two leaves the index behind the contact for those tags until they change on that
-/// contact again; readers needing certainty check <see cref="Contact.Tags"/> of the contacts they load. To diff the
-/// tags a save needs the tags of the row it replaces: they are remembered from the read that produced the ETag (the
-/// usual read-modify-write), so a save costs one read only when that read happened elsewhere.
+/// Index rows of added tags are upserted before the contact row is written, and those of removed tags deleted after
+/// (inside a unit of work: after its commit). A crash in between leaves the index ahead of the contact for those tags
+/// until they change on that contact again; readers needing certainty check <see cref="Contact.Tags"/> of the
+/// contacts they load. To diff the tags a save needs the tags of the row it replaces: inside a unit of work they come
+/// from its snapshot; outside they are remembered from the read that produced the ETag (the usual
+/// read-modify-write), so a save costs one read only when that read happened elsewhere.
 /// </remarks>
 public sealed class TableContactStore(StorageTables tables) : IContactStore
 {
-    private const string ContactsTable = "Contacts";
     private const string TagsTable = "Tags";
-    private const string ProfileRow = "profile";
 
     /// <summary>Bound on remembered (contact, ETag) tag sets; past it the memory starts over.</summary>
     private const int MaxRemembered = 10_000;
@@ -35,14 +35,13 @@ public sealed class TableContactStore(StorageTables tables) : IContactStore
 
     public async Task<Contact?> GetAsync(string contactId, CancellationToken cancellationToken = default)
     {
-        var table = await tables.GetAsync(ContactsTable, cancellationToken);
-        var response = await table.GetEntityIfExistsAsync<TableEntity>(TableKeys.Escape(contactId), ProfileRow, cancellationToken: cancellationToken);
-        if (!response.HasValue)
+        var row = await PartitionRows.GetAsync(tables, contactId, ContactRows.Profile, cancellationToken);
+        if (row is null)
         {
             return null;
         }
 
-        var contact = ToContact(response.Value!);
+        var contact = ToContact(row);
         Remember(contact);
         return contact;
     }
@@ -50,81 +49,79 @@ public sealed class TableContactStore(StorageTables tables) : IContactStore
     public async Task<Contact> SaveAsync(Contact contact, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(contact);
-        var table = await tables.GetAsync(ContactsTable, cancellationToken);
-        var pk = TableKeys.Escape(contact.Id);
-        var entity = ToEntity(contact, pk);
+        var scope = tables.ScopeFor(contact.Id);
         IReadOnlySet<string> oldTags = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        Response response;
-        try
+        if (contact.ETag is not null)
         {
-            if (contact.ETag is null)
+            if (scope is null && readTags.TryGetValue(contact.Id, out var known) && known.ETag == contact.ETag)
             {
-                response = await table.AddEntityAsync(entity, cancellationToken);
+                oldTags = known.Tags;
             }
             else
             {
-                if (readTags.TryGetValue(contact.Id, out var known) && known.ETag == contact.ETag)
+                var old = await PartitionRows.GetAsync(tables, contact.Id, ContactRows.Profile, cancellationToken);
+                if (old is null || old.ETag.ToString() != contact.ETag)
                 {
-                    oldTags = known.Tags;
-                }
-                else
-                {
-                    var old = await table.GetEntityIfExistsAsync<TableEntity>(pk, ProfileRow, cancellationToken: cancellationToken);
-                    if (!old.HasValue || old.Value!.ETag.ToString() != contact.ETag)
-                    {
-                        throw new ConcurrencyException($"Contact '{contact.Id}' was changed or deleted by someone else (ETag mismatch).");
-                    }
-
-                    oldTags = ToContact(old.Value).Tags;
+                    throw new ConcurrencyException($"Contact '{contact.Id}' was changed or deleted by someone else (ETag mismatch).");
                 }
 
-                response = await table.UpdateEntityAsync(entity, new ETag(contact.ETag), TableUpdateMode.Replace, cancellationToken);
+                oldTags = ToContact(old).Tags;
             }
         }
-        catch (RequestFailedException ex) when (StorageTables.IsConflict(ex) || ex.Status == 404)
-        {
-            throw StorageTables.Conflict($"Contact '{contact.Id}'", ex);
-        }
 
+        // Index rows of added tags go first, so the index never misses a contact that has the tag.
         var tags = await tables.GetAsync(TagsTable, cancellationToken);
         foreach (var tag in contact.Tags.Where(t => !oldTags.Contains(t)))
         {
+            scope?.AfterCommit(TagDeletion(tag), null);
             await tags.UpsertEntityAsync(TagRow(tag, contact.Id), TableUpdateMode.Replace, cancellationToken);
         }
 
+        var etag = await PartitionRows.WriteAsync(
+            tables, contact.Id, ToEntity(contact), contact.ETag is null ? RowWrite.Insert : RowWrite.Replace, contact.ETag, cancellationToken);
+
+        var pk = ContactRows.Partition(contact.Id);
         foreach (var tag in oldTags.Where(t => !contact.Tags.Contains(t)))
         {
-            await tags.DeleteEntityAsync(TagKey(tag), pk, ETag.All, cancellationToken);
+            if (scope is null)
+            {
+                await tags.DeleteEntityAsync(TagKey(tag), pk, ETag.All, cancellationToken);
+            }
+            else
+            {
+                scope.AfterCommit(TagDeletion(tag), ct => tags.DeleteEntityAsync(TagKey(tag), pk, ETag.All, ct));
+            }
         }
 
         var saved = contact with
         {
             Tags = new HashSet<string>(contact.Tags, StringComparer.OrdinalIgnoreCase),
-            ETag = response.Headers.ETag?.ToString() ?? throw new InvalidOperationException("Table Storage returned no ETag."),
+            ETag = etag,
         };
         Remember(saved);
         return saved;
     }
 
+    /// <summary>Deletes the contact row, its processed-event marks and its tag index rows.</summary>
     public async Task<bool> DeleteAsync(string contactId, CancellationToken cancellationToken = default)
     {
         var existing = await GetAsync(contactId, cancellationToken);
+        readTags.TryRemove(contactId, out _);
+        await PartitionRows.DeleteAsync(tables, contactId, ContactRows.Processed, null, cancellationToken);
         if (existing is null)
         {
             return false;
         }
 
-        var table = await tables.GetAsync(ContactsTable, cancellationToken);
-        var pk = TableKeys.Escape(contactId);
-        readTags.TryRemove(contactId, out _);
-        var response = await table.DeleteEntityAsync(pk, ProfileRow, ETag.All, cancellationToken);
+        var deleted = await PartitionRows.DeleteAsync(tables, contactId, ContactRows.Profile, null, cancellationToken);
         var tags = await tables.GetAsync(TagsTable, cancellationToken);
+        var pk = ContactRows.Partition(contactId);
         foreach (var tag in existing.Tags)
         {
             await tags.DeleteEntityAsync(TagKey(tag), pk, ETag.All, cancellationToken);
         }
 
-        return response.Status != 404;
+        return deleted;
     }
 
     public async IAsyncEnumerable<string> ListIdsByTagAsync(string tag, [EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -137,11 +134,11 @@ public sealed class TableContactStore(StorageTables tables) : IContactStore
         }
     }
 
-    /// <remarks>A contact with no recorded activity counts from when it was created. This scans the Contacts table.</remarks>
+    /// <remarks>A contact with no recorded activity counts from when it was created. This scans the contact rows of the Contacts table.</remarks>
     public async IAsyncEnumerable<Contact> ListInactiveAsync(DateTimeOffset before, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var table = await tables.GetAsync(ContactsTable, cancellationToken);
-        var filter = TableClient.CreateQueryFilter($"ActivityAt lt {before}");
+        var table = await tables.GetAsync(ContactRows.Table, cancellationToken);
+        var filter = TableClient.CreateQueryFilter($"RowKey eq {ContactRows.Profile} and ActivityAt lt {before}");
         await foreach (var row in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
         {
             yield return ToContact(row);
@@ -158,6 +155,8 @@ public sealed class TableContactStore(StorageTables tables) : IContactStore
         readTags[contact.Id] = (contact.ETag!, contact.Tags);
     }
 
+    private static string TagDeletion(string tag) => "tag-delete|" + TagKey(tag);
+
     private static string TagKey(string tag) => TableKeys.Escape(tag.ToUpperInvariant());
 
     private static TableEntity TagRow(string tag, string contactId) => new(TagKey(tag), TableKeys.Escape(contactId))
@@ -166,7 +165,7 @@ public sealed class TableContactStore(StorageTables tables) : IContactStore
         ["Tag"] = tag,
     };
 
-    private static TableEntity ToEntity(Contact contact, string pk)
+    private static TableEntity ToEntity(Contact contact)
     {
         var document = new ContactDocument
         {
@@ -179,7 +178,7 @@ public sealed class TableContactStore(StorageTables tables) : IContactStore
             CreatedAt = contact.CreatedAt,
             LastActivityAt = contact.LastActivityAt,
         };
-        var entity = new TableEntity(pk, ProfileRow)
+        var entity = new TableEntity(ContactRows.Partition(contact.Id), ContactRows.Profile)
         {
             ["ActivityAt"] = contact.LastActivityAt ?? contact.CreatedAt,
         };

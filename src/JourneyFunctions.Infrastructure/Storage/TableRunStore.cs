@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
@@ -10,19 +11,19 @@ using JourneyFunctions.Core.Serialization;
 namespace JourneyFunctions.Infrastructure.Storage;
 
 /// <summary>
-/// Runs in Table Storage, laid out so that a journey step costs three requests (read the run, write its timer row,
-/// replace the run):
+/// Runs in Table Storage:
 /// <list type="bullet">
-/// <item><c>Runs</c>: PK = run id, RK = <c>run</c>; the state JSON in <c>Data</c> (split across columns when large),
-/// plus <c>JourneyId</c>, <c>ContactId</c> and <c>Status</c> columns for queries. <see cref="GetAsync"/> is a point read.</item>
-/// <item><c>RunsByContact</c>: PK = contact id, RK = run id, with journey, key, generation, start, end and status:
-/// the per-contact listings, the re-entry lookup and erase are partition queries. It changes on create and when a run
-/// completes, not on every step.</item>
+/// <item>the run is row <c>r|{run id}</c> of its contact's partition of <c>Contacts</c> (see <see cref="ContactRows"/>;
+/// a run id made by <see cref="RunIds.For"/> names its contact, so <see cref="GetAsync"/> is a point read): the state
+/// JSON in <c>Data</c> (split across columns when large), plus journey, contact, key, generation, start, end, status and
+/// due time as columns. The per-contact listings and the re-entry lookup are one range query of the partition, served
+/// from the unit of work's snapshot when one is open.</item>
 /// <item><c>RunTimers</c>: PK = due minute (<c>yyyyMMddHHmm</c> UTC), RK = due ticks + run id. Every write of a
-/// waiting run upserts the row of its timer before the run row itself, so a run is never due without a timer row.
-/// Rows are hints: <see cref="ListDueAsync"/> checks each against the run and deletes rows of runs that have moved
-/// on (another timer, completed, erased) once they are a few minutes old. Since due rows are consumed, the range scan up to now starts at the oldest
-/// pending timer, never at the beginning of time.</item>
+/// waiting run upserts the row of its timer before the run row itself (inside a unit of work: before its commit), so
+/// a run is never due without a timer row. Rows are hints: <see cref="ListDueAsync"/> checks each against the run and
+/// deletes rows of runs that have moved on (fired, another timer, completed, erased) once they are a few minutes old,
+/// in entity-group transactions per due minute. Since due rows are consumed, the range scan up to now starts at the
+/// oldest pending timer, never at the beginning of time.</item>
 /// </list>
 /// </summary>
 public sealed class TableRunStore(StorageTables tables, TimeProvider timeProvider) : IRunStore
@@ -33,85 +34,82 @@ public sealed class TableRunStore(StorageTables tables, TimeProvider timeProvide
     /// </summary>
     private static readonly TimeSpan StaleGrace = TimeSpan.FromMinutes(5);
 
-    private const string RunsTable = "Runs";
-    private const string ByContactTable = "RunsByContact";
     private const string TimersTable = "RunTimers";
-    private const string RunRow = "run";
     private const string Completed = "completed";
+
+    /// <summary>Bound on remembered timer rows of runs handed out as due; past it the memory starts over.</summary>
+    private const int MaxHandedOut = 100_000;
+
+    /// <summary>The timer row (with its ETag) of each run <see cref="ListDueAsync"/> handed out, until the run moves on.</summary>
+    private readonly ConcurrentDictionary<string, TableEntity> handedOut = new(StringComparer.Ordinal);
+
+    /// <summary>Timer rows of runs that moved on (committed), deleted in transactions by the next <see cref="ListDueAsync"/>.</summary>
+    private readonly ConcurrentDictionary<(string Pk, string Rk), TableEntity> fired = new();
 
     public async Task<StoredRun?> GetAsync(string runId, CancellationToken cancellationToken = default)
     {
-        var runs = await tables.GetAsync(RunsTable, cancellationToken);
-        var row = await runs.GetEntityIfExistsAsync<TableEntity>(TableKeys.Escape(runId), RunRow, cancellationToken: cancellationToken);
-        return row.HasValue ? ToStored(row.Value!) : null;
+        if (RunIds.ContactIdOf(runId) is not { } contactId)
+        {
+            return null;
+        }
+
+        var row = await PartitionRows.GetAsync(tables, contactId, ContactRows.Run(runId), cancellationToken);
+        return row is null ? null : ToStored(row);
     }
 
     public async Task<StoredRun> CreateAsync(RunState state, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(state);
-        var runs = await tables.GetAsync(RunsTable, cancellationToken);
+        CheckId(state);
         await WriteTimerAsync(state, cancellationToken);
-        Response response;
         try
         {
-            response = await runs.AddEntityAsync(ToEntity(state), cancellationToken);
+            var etag = await PartitionRows.WriteAsync(tables, state.ContactId, ToEntity(state), RowWrite.Insert, null, cancellationToken);
+            return new StoredRun(state, etag);
         }
-        catch (RequestFailedException ex) when (ex.Status == 409)
+        catch (ConcurrencyException ex)
         {
-            // The run exists. Its index row may be missing if its creator stopped between the two writes: repair it.
-            if (await GetAsync(state.RunId, cancellationToken) is { } existing)
-            {
-                await WriteIndexAsync(existing.State, cancellationToken);
-            }
-
             throw new ConcurrencyException($"Run '{state.RunId}' exists already.", ex);
         }
-
-        await WriteIndexAsync(state, cancellationToken);
-        return new StoredRun(state, response.Headers.ETag?.ToString() ?? throw new InvalidOperationException("Table Storage returned no ETag."));
     }
 
     public async Task<StoredRun> UpdateAsync(RunState state, string etag, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(state);
+        CheckId(state);
         ArgumentNullException.ThrowIfNull(etag);
-        var runs = await tables.GetAsync(RunsTable, cancellationToken);
         await WriteTimerAsync(state, cancellationToken);
-        Response response;
-        try
-        {
-            response = await runs.UpdateEntityAsync(ToEntity(state), new ETag(etag), TableUpdateMode.Replace, cancellationToken);
-        }
-        catch (RequestFailedException ex) when (ex.Status is 404 or 412)
-        {
-            throw StorageTables.Conflict($"Run '{state.RunId}'", ex);
-        }
-
-        if (state.Status == RunStatus.Completed)
-        {
-            await WriteIndexAsync(state, cancellationToken);
-        }
-
-        return new StoredRun(state, response.Headers.ETag?.ToString() ?? throw new InvalidOperationException("Table Storage returned no ETag."));
+        var written = await PartitionRows.WriteAsync(tables, state.ContactId, ToEntity(state), RowWrite.Replace, etag, cancellationToken);
+        ForgetFiredTimer(state);
+        return new StoredRun(state, written);
     }
 
-    public async Task<IReadOnlyList<StoredRun>> ListActiveForContactAsync(string contactId, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<StoredRun>> ListActiveForContactAsync(string contactId, CancellationToken cancellationToken = default) =>
+        [.. (await ListForContactAsync(contactId, cancellationToken)).Where(r => r.State.Status != RunStatus.Completed)];
+
+    public async Task<IReadOnlyList<StoredRun>> ListForContactAsync(string contactId, CancellationToken cancellationToken = default)
     {
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {TableKeys.Escape(contactId)} and Status ne {Completed}");
-        var found = await ReadIndexedAsync(filter, cancellationToken);
-        return [.. found.Where(r => r.State.Status != RunStatus.Completed)];
+        var rows = await PartitionRows.RangeAsync(tables, contactId, ContactRows.RunPrefix, null, cancellationToken);
+        return [.. rows.Select(ToStored).OrderByDescending(r => r.State.StartedAt).ThenByDescending(r => r.State.RunId, StringComparer.Ordinal)];
     }
-
-    public async Task<IReadOnlyList<StoredRun>> ListForContactAsync(string contactId, CancellationToken cancellationToken = default) =>
-        await ReadIndexedAsync(TableClient.CreateQueryFilter($"PartitionKey eq {TableKeys.Escape(contactId)}"), cancellationToken);
 
     public async Task<IReadOnlyList<StoredRun>> ListDueAsync(DateTimeOffset dueBy, int max, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(max);
         var timers = await tables.GetAsync(TimersTable, cancellationToken);
+        var moved = new List<TableEntity>();
+        foreach (var key in fired.Keys)
+        {
+            if (fired.TryRemove(key, out var row))
+            {
+                moved.Add(row);
+            }
+        }
+
+        await DeleteStaleAsync(timers, moved, cancellationToken);
         var filter = TableClient.CreateQueryFilter($"PartitionKey le {Bucket(dueBy)}");
         var due = new List<StoredRun>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        var stale = new List<TableEntity>();
+        var workingSets = new Dictionary<string, IReadOnlyList<TableEntity>>(StringComparer.Ordinal);
         await foreach (var row in timers.QueryAsync<TableEntity>(filter, maxPerPage: Math.Min(1000, Math.Max(max * 2, 32)), select: ["PartitionKey", "RowKey", "RunId", "Timestamp"], cancellationToken: cancellationToken))
         {
             var ticks = long.Parse(row.RowKey.AsSpan(0, 19), NumberStyles.None, CultureInfo.InvariantCulture);
@@ -120,22 +118,30 @@ public sealed class TableRunStore(StorageTables tables, TimeProvider timeProvide
                 continue;
             }
 
+            // The run is read with the rest of its contact's working set (one range query, as a point read costs), which
+            // then serves the unit of work that fires the timer.
             var runId = row.GetString("RunId");
-            var run = await GetAsync(runId, cancellationToken);
+            var contactId = RunIds.ContactIdOf(runId);
+            StoredRun? run = null;
+            if (contactId is not null)
+            {
+                if (!workingSets.TryGetValue(contactId, out var rows))
+                {
+                    rows = await ContactRows.LoadWorkingSetAsync(tables, contactId, cancellationToken);
+                    workingSets[contactId] = rows;
+                }
+
+                var runKey = ContactRows.Run(runId);
+                run = rows.FirstOrDefault(r => r.RowKey == runKey) is { } found ? ToStored(found) : null;
+            }
+
             if (run is null || !RunLookup.IsDue(run.State, dueBy) || run.State.Wait!.Until!.Value.UtcTicks != ticks)
             {
                 // The run moved on from this timer (or is gone): the row is stale, unless it is so new that its writer
-                // may still be about to replace the run. Deleting with the row's ETag spares a row rewritten meanwhile.
+                // may still be about to replace the run.
                 if (row.Timestamp is { } written && written < timeProvider.GetUtcNow() - StaleGrace)
                 {
-                    try
-                    {
-                        await timers.DeleteEntityAsync(row.PartitionKey, row.RowKey, row.ETag, cancellationToken);
-                    }
-                    catch (RequestFailedException ex) when (ex.Status == 412)
-                    {
-                        // Rewritten by a writer meanwhile: it is live again.
-                    }
+                    stale.Add(row);
                 }
 
                 continue;
@@ -144,6 +150,13 @@ public sealed class TableRunStore(StorageTables tables, TimeProvider timeProvide
             if (seen.Add(runId))
             {
                 due.Add(run);
+                if (handedOut.Count >= MaxHandedOut)
+                {
+                    handedOut.Clear();
+                }
+
+                handedOut[runId] = row;
+                tables.Prefetch(contactId!, workingSets[contactId!]);
                 if (due.Count >= max)
                 {
                     break;
@@ -151,18 +164,19 @@ public sealed class TableRunStore(StorageTables tables, TimeProvider timeProvide
             }
         }
 
+        await DeleteStaleAsync(timers, stale, cancellationToken);
         return due;
     }
 
     public async Task<PreviousRun?> GetLatestAsync(string journeyId, string contactId, string? key, CancellationToken cancellationToken = default)
     {
-        var index = await tables.GetAsync(ByContactTable, cancellationToken);
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {TableKeys.Escape(contactId)} and JourneyId eq {journeyId}");
+        var rows = await PartitionRows.RangeAsync(
+            tables, contactId, ContactRows.RunPrefix, ["RunId", "JourneyId", "HasKey", "Key", "Generation", "StartedAt", "EndedAt"], cancellationToken);
         PreviousRun? latest = null;
-        await foreach (var row in index.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+        foreach (var row in rows)
         {
             var rowKey = (row.GetBoolean("HasKey") ?? false) ? row.GetString("Key") : null;
-            if (!string.Equals(rowKey, key, StringComparison.Ordinal))
+            if (!string.Equals(row.GetString("JourneyId"), journeyId, StringComparison.Ordinal) || !string.Equals(rowKey, key, StringComparison.Ordinal))
             {
                 continue;
             }
@@ -182,54 +196,104 @@ public sealed class TableRunStore(StorageTables tables, TimeProvider timeProvide
         return latest;
     }
 
-    /// <remarks>A filtered scan of the Runs table (for stats pages, not for the hot path).</remarks>
+    /// <remarks>A filtered scan of the run rows of the Contacts table (for stats pages, not for the hot path).</remarks>
     public async IAsyncEnumerable<RunState> ListActiveForJourneyAsync(string journeyId, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var runs = await tables.GetAsync(RunsTable, cancellationToken);
-        var filter = TableClient.CreateQueryFilter($"JourneyId eq {journeyId} and Status ne {Completed}");
-        await foreach (var row in runs.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+        var table = await tables.GetAsync(ContactRows.Table, cancellationToken);
+        var filter = TableClient.CreateQueryFilter(
+            $"RowKey ge {ContactRows.RunPrefix} and RowKey lt {ContactRows.End(ContactRows.RunPrefix)} and JourneyId eq {journeyId} and Status ne {Completed}");
+        await foreach (var row in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
         {
             yield return ToStored(row).State;
         }
     }
 
+    /// <remarks>Timer rows of the deleted runs are left to <see cref="ListDueAsync"/>, which drops rows of missing runs.</remarks>
     public async Task<int> DeleteForContactAsync(string contactId, CancellationToken cancellationToken = default)
     {
-        var index = await tables.GetAsync(ByContactTable, cancellationToken);
-        var runs = await tables.GetAsync(RunsTable, cancellationToken);
-        var pk = TableKeys.Escape(contactId);
         var rows = new List<TableEntity>();
-        await foreach (var row in index.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {pk}"), select: ["PartitionKey", "RowKey", "RunId"], cancellationToken: cancellationToken))
+        await foreach (var row in PartitionRows.QueryAsync(tables, contactId, ContactRows.RunPrefix, ["PartitionKey", "RowKey"], cancellationToken))
         {
             rows.Add(row);
         }
 
-        var deleted = 0;
-        foreach (var row in rows)
-        {
-            var response = await runs.DeleteEntityAsync(TableKeys.Escape(row.GetString("RunId")), RunRow, ETag.All, cancellationToken);
-            if (response.Status != 404)
-            {
-                deleted++;
-            }
-        }
-
-        await TableBatches.DeleteAsync(index, rows, cancellationToken);
-        return deleted;
+        await TableBatches.DeleteAsync(await tables.GetAsync(ContactRows.Table, cancellationToken), rows, cancellationToken);
+        return rows.Count;
     }
 
-    /// <summary>The runs an index query names, newest first; rows whose run is gone are skipped.</summary>
-    private async Task<IReadOnlyList<StoredRun>> ReadIndexedAsync(string filter, CancellationToken cancellationToken)
+    /// <summary>Deletes stale timer rows in transactions per due minute, each row if-match (a row rewritten meanwhile is live again and kept).</summary>
+    private static async Task DeleteStaleAsync(TableClient timers, List<TableEntity> stale, CancellationToken cancellationToken)
     {
-        var index = await tables.GetAsync(ByContactTable, cancellationToken);
-        var ids = new List<string>();
-        await foreach (var row in index.QueryAsync<TableEntity>(filter, select: ["RunId"], cancellationToken: cancellationToken))
+        foreach (var partition in stale.GroupBy(r => r.PartitionKey, StringComparer.Ordinal))
         {
-            ids.Add(row.GetString("RunId"));
+            foreach (var chunk in partition.Chunk(TableBatches.MaxOperations))
+            {
+                try
+                {
+                    await timers.SubmitTransactionAsync(chunk.Select(r => new TableTransactionAction(TableTransactionActionType.Delete, r, r.ETag)), cancellationToken);
+                }
+                catch (TableTransactionFailedException ex) when (ex.Status is 404 or 412)
+                {
+                    // One of them was rewritten or deleted meanwhile: the rest one by one.
+                    foreach (var row in chunk)
+                    {
+                        try
+                        {
+                            await timers.DeleteEntityAsync(row.PartitionKey, row.RowKey, row.ETag, cancellationToken);
+                        }
+                        catch (RequestFailedException one) when (one.Status == 412)
+                        {
+                            // Rewritten by a writer meanwhile: it is live again.
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// When a run handed out as due moves off that timer, its timer row is queued for deletion once the write is
+    /// committed (inside a unit of work: after its commit, so a lost race never drops a live timer). The deletion is
+    /// if-match on the ETag the scan read, so a row rewritten meanwhile is kept.
+    /// </summary>
+    private void ForgetFiredTimer(RunState state)
+    {
+        if (!handedOut.TryRemove(state.RunId, out var row))
+        {
+            return;
         }
 
-        var runs = await Task.WhenAll(ids.Select(id => GetAsync(id, cancellationToken)));
-        return [.. runs.OfType<StoredRun>().OrderByDescending(r => r.State.StartedAt).ThenByDescending(r => r.State.RunId, StringComparer.Ordinal)];
+        if (state.Status == RunStatus.Waiting && state.Wait?.Until is { } until && TimerKey(until, state.RunId) == row.RowKey)
+        {
+            handedOut[state.RunId] = row;
+            return;
+        }
+
+        void Queue() => fired[(row.PartitionKey, row.RowKey)] = row;
+        if (tables.ScopeFor(state.ContactId) is { } scope)
+        {
+            scope.AfterCommit(_ =>
+            {
+                Queue();
+                return Task.CompletedTask;
+            });
+        }
+        else
+        {
+            Queue();
+        }
+    }
+
+    private static string TimerKey(DateTimeOffset until, string runId) => until.UtcTicks.ToString("D19", CultureInfo.InvariantCulture) + "|" + TableKeys.Escape(runId);
+
+    /// <summary>A run is kept with its contact, found through its id: the id must name that contact.</summary>
+    private static void CheckId(RunState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (!string.Equals(RunIds.ContactIdOf(state.RunId), state.ContactId, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"Run id '{state.RunId}' does not name contact '{state.ContactId}' (run ids come from RunIds.For).", nameof(state));
+        }
     }
 
     private async Task WriteTimerAsync(RunState state, CancellationToken cancellationToken)
@@ -240,28 +304,11 @@ public sealed class TableRunStore(StorageTables tables, TimeProvider timeProvide
         }
 
         var timers = await tables.GetAsync(TimersTable, cancellationToken);
-        var row = new TableEntity(Bucket(until), until.UtcTicks.ToString("D19", CultureInfo.InvariantCulture) + "|" + TableKeys.Escape(state.RunId))
+        var row = new TableEntity(Bucket(until), TimerKey(until, state.RunId))
         {
             ["RunId"] = state.RunId,
         };
         await timers.UpsertEntityAsync(row, TableUpdateMode.Replace, cancellationToken);
-    }
-
-    private async Task WriteIndexAsync(RunState state, CancellationToken cancellationToken)
-    {
-        var index = await tables.GetAsync(ByContactTable, cancellationToken);
-        var row = new TableEntity(TableKeys.Escape(state.ContactId), TableKeys.Escape(state.RunId))
-        {
-            ["RunId"] = state.RunId,
-            ["JourneyId"] = state.JourneyId,
-            ["HasKey"] = state.Key is not null,
-            ["Key"] = state.Key,
-            ["Generation"] = RunLookup.GenerationOf(state),
-            ["StartedAt"] = state.StartedAt,
-            ["EndedAt"] = state.EndedAt,
-            ["Status"] = StatusText(state.Status),
-        };
-        await index.UpsertEntityAsync(row, TableUpdateMode.Replace, cancellationToken);
     }
 
     private static string Bucket(DateTimeOffset at) => at.UtcDateTime.ToString("yyyyMMddHHmm", CultureInfo.InvariantCulture);
@@ -270,11 +317,16 @@ public sealed class TableRunStore(StorageTables tables, TimeProvider timeProvide
 
     private static TableEntity ToEntity(RunState state)
     {
-        var entity = new TableEntity(TableKeys.Escape(state.RunId), RunRow)
+        var entity = new TableEntity(ContactRows.Partition(state.ContactId), ContactRows.Run(state.RunId))
         {
             ["RunId"] = state.RunId,
             ["JourneyId"] = state.JourneyId,
             ["ContactId"] = state.ContactId,
+            ["HasKey"] = state.Key is not null,
+            ["Key"] = state.Key,
+            ["Generation"] = RunLookup.GenerationOf(state),
+            ["StartedAt"] = state.StartedAt,
+            ["EndedAt"] = state.EndedAt,
             ["Status"] = StatusText(state.Status),
             ["Until"] = state.Wait?.Until,
         };

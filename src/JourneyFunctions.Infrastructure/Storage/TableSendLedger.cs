@@ -5,43 +5,47 @@ using JourneyFunctions.Core.Ports;
 namespace JourneyFunctions.Infrastructure.Storage;
 
 /// <summary>
-/// The send ledger in Table Storage. <c>Ledger</c>: PK = run id, RK = operation id (the idempotency row; an insert
-/// that finds the row is a duplicate). <c>LedgerByContact</c>: PK = contact id, RK = run id + operation id, with
-/// kind, status and time, for the frequency cap and erase. <c>LedgerByMessage</c>: PK = provider message id, naming
-/// the ledger row, for delivery reports. The ledger row is written first; the index rows follow it.
+/// The send ledger in Table Storage. A ledger row is row <c>l|{run id}|{operation id}</c> of its contact's partition of
+/// <c>Contacts</c> (see <see cref="ContactRows"/>): the idempotency record (an insert that finds the row is a
+/// duplicate), read together with the contact and its runs, so the frequency cap and the "done already?" lookups of an
+/// input cost no request of their own. <c>LedgerByMessage</c>: PK = provider message id, naming the contact, run and
+/// operation of the row, for delivery reports (a hint: the row is checked to carry that message id).
 /// </summary>
+/// <remarks>
+/// Inside a unit of work a reserve is sent at once, together with the writes buffered before it, because the effect
+/// (an email) must not happen before its row is stored; completions are buffered like any other write.
+/// </remarks>
 public sealed class TableSendLedger(StorageTables tables) : ISendLedger
 {
-    private const string LedgerTable = "Ledger";
-    private const string ByContactTable = "LedgerByContact";
     private const string ByMessageTable = "LedgerByMessage";
     private const string MessageRow = "m";
 
     /// <summary>A detail (subject, skip or failure reason) is a note for people; longer text is cut to this.</summary>
     private const int MaxDetailChars = 8_000;
 
-    public async Task<LedgerEntry?> GetAsync(string runId, string operationId, CancellationToken cancellationToken = default)
+    public async Task<LedgerEntry?> GetAsync(string contactId, string runId, string operationId, CancellationToken cancellationToken = default)
     {
-        var ledger = await tables.GetAsync(LedgerTable, cancellationToken);
-        var row = await ledger.GetEntityIfExistsAsync<TableEntity>(TableKeys.Escape(runId), TableKeys.Escape(operationId), cancellationToken: cancellationToken);
-        return row.HasValue ? ToEntry(row.Value!) : null;
+        var row = await PartitionRows.GetAsync(tables, contactId, ContactRows.Ledger(runId, operationId), cancellationToken);
+        return row is null ? null : ToEntry(row);
     }
 
     public async Task<bool> TryReserveAsync(LedgerEntry entry, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        var reserved = entry with { Status = LedgerStatus.Reserved };
-        var ledger = await tables.GetAsync(LedgerTable, cancellationToken);
         try
         {
-            await ledger.AddEntityAsync(ToEntity(reserved), cancellationToken);
+            await PartitionRows.WriteAsync(tables, entry.ContactId, ToEntity(entry with { Status = LedgerStatus.Reserved }), RowWrite.Insert, null, cancellationToken);
         }
-        catch (RequestFailedException ex) when (ex.Status == 409)
+        catch (ConcurrencyException)
         {
             return false;
         }
 
-        await WriteContactIndexAsync(reserved, cancellationToken);
+        if (tables.ScopeFor(entry.ContactId) is { } scope)
+        {
+            await scope.FlushAsync(cancellationToken);
+        }
+
         return true;
     }
 
@@ -52,33 +56,18 @@ public sealed class TableSendLedger(StorageTables tables) : ISendLedger
     public async Task CompleteAsync(LedgerEntry entry, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        var ledger = await tables.GetAsync(LedgerTable, cancellationToken);
-        var entity = ToEntity(entry);
-        try
-        {
-            if (entry.ETag is null)
-            {
-                await ledger.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken);
-            }
-            else
-            {
-                await ledger.UpdateEntityAsync(entity, new ETag(entry.ETag), TableUpdateMode.Replace, cancellationToken);
-            }
-        }
-        catch (RequestFailedException ex) when (ex.Status is 404 or 412)
-        {
-            throw StorageTables.Conflict($"Ledger row ({entry.RunId}, {entry.OperationId})", ex);
-        }
-
-        await WriteContactIndexAsync(entry, cancellationToken);
         if (entry.MessageId is { } messageId)
         {
+            // The pointer goes first; it is checked against the row, so one written for a row not stored yet is harmless.
             var byMessage = await tables.GetAsync(ByMessageTable, cancellationToken);
             await byMessage.UpsertEntityAsync(
-                new TableEntity(TableKeys.Escape(messageId), MessageRow) { ["RunId"] = entry.RunId, ["OperationId"] = entry.OperationId },
+                new TableEntity(TableKeys.Escape(messageId), MessageRow) { ["ContactId"] = entry.ContactId, ["RunId"] = entry.RunId, ["OperationId"] = entry.OperationId },
                 TableUpdateMode.Replace,
                 cancellationToken);
         }
+
+        await PartitionRows.WriteAsync(
+            tables, entry.ContactId, ToEntity(entry), entry.ETag is null ? RowWrite.Upsert : RowWrite.Replace, entry.ETag, cancellationToken);
     }
 
     public async Task<LedgerEntry?> FindByMessageIdAsync(string messageId, CancellationToken cancellationToken = default)
@@ -90,87 +79,38 @@ public sealed class TableSendLedger(StorageTables tables) : ISendLedger
             return null;
         }
 
-        var entry = await GetAsync(pointer.Value!.GetString("RunId"), pointer.Value.GetString("OperationId"), cancellationToken);
+        var entry = await GetAsync(pointer.Value!.GetString("ContactId"), pointer.Value.GetString("RunId"), pointer.Value.GetString("OperationId"), cancellationToken);
         return entry?.MessageId == messageId ? entry : null;
     }
 
     public async Task<int> CountSentToContactAsync(string contactId, DateTimeOffset since, CancellationToken cancellationToken = default)
     {
-        var index = await tables.GetAsync(ByContactTable, cancellationToken);
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {TableKeys.Escape(contactId)} and Kind eq {LedgerRules.EmailKind} and At ge {since}");
-        var count = 0;
-        TableClient? ledger = null;
-        await foreach (var row in index.QueryAsync<TableEntity>(filter, select: ["Status", "RunId", "OperationId"], cancellationToken: cancellationToken))
-        {
-            if (!Enum.TryParse<LedgerStatus>(row.GetString("Status"), out var status))
-            {
-                continue;
-            }
-
-            if (status == LedgerStatus.Reserved)
-            {
-                // The index row is written apart from the ledger row: a crash between the two leaves it saying
-                // Reserved while the ledger row says Done, and a retry then finds Done and never rewrites the index.
-                // The ledger row is the truth, so a reserved index row is checked against it (rare: crashes only).
-                ledger ??= await tables.GetAsync(LedgerTable, cancellationToken);
-                var main = await ledger.GetEntityIfExistsAsync<TableEntity>(
-                    TableKeys.Escape(row.GetString("RunId")), TableKeys.Escape(row.GetString("OperationId")), ["Status"], cancellationToken);
-                if (main.HasValue && Enum.TryParse<LedgerStatus>(main.Value!.GetString("Status"), out var truth))
-                {
-                    status = truth;
-                }
-            }
-
-            if (LedgerRules.IsSentStatus(status))
-            {
-                count++;
-            }
-        }
-
-        return count;
+        var rows = await PartitionRows.RangeAsync(tables, contactId, ContactRows.LedgerPrefix, ["Kind", "Status", "At"], cancellationToken);
+        return rows.Count(row => row.GetString("Kind") == LedgerRules.EmailKind
+            && row.GetDateTimeOffset("At") >= since
+            && Enum.TryParse<LedgerStatus>(row.GetString("Status"), out var status)
+            && LedgerRules.IsSentStatus(status));
     }
 
     public async Task<int> DeleteForContactAsync(string contactId, CancellationToken cancellationToken = default)
     {
-        var index = await tables.GetAsync(ByContactTable, cancellationToken);
-        var ledger = await tables.GetAsync(LedgerTable, cancellationToken);
         var byMessage = await tables.GetAsync(ByMessageTable, cancellationToken);
         var rows = new List<TableEntity>();
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {TableKeys.Escape(contactId)}");
-        await foreach (var row in index.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey", "RunId", "OperationId", "MessageId"], cancellationToken: cancellationToken))
+        await foreach (var row in PartitionRows.QueryAsync(tables, contactId, ContactRows.LedgerPrefix, ["PartitionKey", "RowKey", "MessageId"], cancellationToken))
         {
             rows.Add(row);
         }
 
-        foreach (var row in rows)
+        foreach (var messageId in rows.Select(r => r.GetString("MessageId")).OfType<string>())
         {
-            await ledger.DeleteEntityAsync(TableKeys.Escape(row.GetString("RunId")), TableKeys.Escape(row.GetString("OperationId")), ETag.All, cancellationToken);
-            if (row.GetString("MessageId") is { } messageId)
-            {
-                await byMessage.DeleteEntityAsync(TableKeys.Escape(messageId), MessageRow, ETag.All, cancellationToken);
-            }
+            await byMessage.DeleteEntityAsync(TableKeys.Escape(messageId), MessageRow, ETag.All, cancellationToken);
         }
 
-        await TableBatches.DeleteAsync(index, rows, cancellationToken);
+        await TableBatches.DeleteAsync(await tables.GetAsync(ContactRows.Table, cancellationToken), rows, cancellationToken);
         return rows.Count;
     }
 
-    private async Task WriteContactIndexAsync(LedgerEntry entry, CancellationToken cancellationToken)
-    {
-        var index = await tables.GetAsync(ByContactTable, cancellationToken);
-        var row = new TableEntity(TableKeys.Escape(entry.ContactId), TableKeys.Escape(entry.RunId) + "|" + TableKeys.Escape(entry.OperationId))
-        {
-            ["RunId"] = entry.RunId,
-            ["OperationId"] = entry.OperationId,
-            ["Kind"] = entry.Kind,
-            ["Status"] = entry.Status.ToString(),
-            ["At"] = entry.At,
-            ["MessageId"] = entry.MessageId,
-        };
-        await index.UpsertEntityAsync(row, TableUpdateMode.Replace, cancellationToken);
-    }
-
-    private static TableEntity ToEntity(LedgerEntry entry) => new(TableKeys.Escape(entry.RunId), TableKeys.Escape(entry.OperationId))
+    private static TableEntity ToEntity(LedgerEntry entry) => new(ContactRows.Partition(entry.ContactId), ContactRows.Ledger(entry.RunId, entry.OperationId))
     {
         ["RunId"] = entry.RunId,
         ["StepId"] = entry.StepId,

@@ -58,12 +58,13 @@ public sealed class TableSuppressionStore(StorageTables tables) : ISuppressionSt
 }
 
 /// <summary>
-/// The contact timeline in Table Storage: PK = contact id, RK = inverted ticks + a sequence, so a partition query
-/// returns newest first and stops after <c>max</c>. An append is one entity-group transaction per 100 entries.
+/// The contact timeline in Table Storage: rows <c>t|{inverted ticks}|{sequence}</c> of the contact's partition of
+/// <c>Contacts</c> (see <see cref="ContactRows"/>), so a range query returns newest first and stops after <c>max</c>.
+/// They sort after the rows an input loads, so a long history costs inputs nothing. Inside a unit of work an append is
+/// buffered into its commit; outside it is one entity-group transaction per 100 entries.
 /// </summary>
 public sealed class TableTimelineStore(StorageTables tables) : ITimelineStore
 {
-    private const string TableName = "Timeline";
     private const int MaxBatchBytes = 3 * 1024 * 1024;
 
     /// <summary>Later appends sort first among entries with the same time; seeded from the clock so restarts keep order.</summary>
@@ -77,19 +78,35 @@ public sealed class TableTimelineStore(StorageTables tables) : ITimelineStore
             return;
         }
 
-        var table = await tables.GetAsync(TableName, cancellationToken);
-        var pk = TableKeys.Escape(contactId);
-        var batch = new List<TableTransactionAction>();
-        var batchBytes = 0;
+        var pk = ContactRows.Partition(contactId);
+        var rows = new List<(TableEntity Row, int Bytes)>();
         foreach (var entry in entries)
         {
             var json = JsonSerializer.SerializeToUtf8Bytes(entry, JourneyJson.Options);
             var seq = long.MaxValue - Interlocked.Increment(ref sequence);
-            var rk = (DateTimeOffset.MaxValue.UtcTicks - entry.At.UtcTicks).ToString("D19", CultureInfo.InvariantCulture)
+            var rk = ContactRows.TimelinePrefix + (DateTimeOffset.MaxValue.UtcTicks - entry.At.UtcTicks).ToString("D19", CultureInfo.InvariantCulture)
                 + "|" + seq.ToString("D19", CultureInfo.InvariantCulture);
             var row = new TableEntity(pk, rk) { ["Kind"] = entry.Kind };
             TablePayload.Write(row, json, $"A timeline entry of contact '{contactId}'");
-            if (batch.Count == TableBatches.MaxOperations || batchBytes + json.Length > MaxBatchBytes)
+            rows.Add((row, json.Length));
+        }
+
+        if (tables.ScopeFor(contactId) is not null)
+        {
+            foreach (var (row, _) in rows)
+            {
+                await PartitionRows.WriteAsync(tables, contactId, row, RowWrite.Insert, null, cancellationToken);
+            }
+
+            return;
+        }
+
+        var table = await tables.GetAsync(ContactRows.Table, cancellationToken);
+        var batch = new List<TableTransactionAction>();
+        var batchBytes = 0;
+        foreach (var (row, bytes) in rows)
+        {
+            if (batch.Count == TableBatches.MaxOperations || batchBytes + bytes > MaxBatchBytes)
             {
                 await table.SubmitTransactionAsync(batch, cancellationToken);
                 batch.Clear();
@@ -97,7 +114,7 @@ public sealed class TableTimelineStore(StorageTables tables) : ITimelineStore
             }
 
             batch.Add(new TableTransactionAction(TableTransactionActionType.Add, row));
-            batchBytes += json.Length;
+            batchBytes += bytes;
         }
 
         await table.SubmitTransactionAsync(batch, cancellationToken);
@@ -106,10 +123,8 @@ public sealed class TableTimelineStore(StorageTables tables) : ITimelineStore
     public async Task<IReadOnlyList<TimelineEntry>> ListAsync(string contactId, int max = 100, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(max);
-        var table = await tables.GetAsync(TableName, cancellationToken);
         var list = new List<TimelineEntry>();
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {TableKeys.Escape(contactId)}");
-        await foreach (var row in table.QueryAsync<TableEntity>(filter, maxPerPage: Math.Min(max, 1000), cancellationToken: cancellationToken))
+        await foreach (var row in PartitionRows.QueryAsync(tables, contactId, ContactRows.TimelinePrefix, null, cancellationToken, Math.Min(max, 1000)))
         {
             list.Add(JsonSerializer.Deserialize<TimelineEntry>(TablePayload.Read(row), JourneyJson.Options)
                 ?? throw new InvalidDataException($"Timeline row {row.PartitionKey}/{row.RowKey} holds null."));
@@ -124,34 +139,69 @@ public sealed class TableTimelineStore(StorageTables tables) : ITimelineStore
 
     public async Task<int> DeleteForContactAsync(string contactId, CancellationToken cancellationToken = default)
     {
-        var table = await tables.GetAsync(TableName, cancellationToken);
         var rows = new List<TableEntity>();
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {TableKeys.Escape(contactId)}");
-        await foreach (var row in table.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
+        await foreach (var row in PartitionRows.QueryAsync(tables, contactId, ContactRows.TimelinePrefix, ["PartitionKey", "RowKey"], cancellationToken))
         {
             rows.Add(row);
         }
 
-        await TableBatches.DeleteAsync(table, rows, cancellationToken);
+        await TableBatches.DeleteAsync(await tables.GetAsync(ContactRows.Table, cancellationToken), rows, cancellationToken);
         return rows.Count;
     }
 }
 
-/// <summary>Events already processed: PK = contact id, RK = event id, with the time it was processed.</summary>
+/// <summary>
+/// Events already processed: row <c>e</c> of the contact's partition of <c>Contacts</c> (see <see cref="ContactRows"/>)
+/// holds the ids of the last <see cref="MaxRemembered"/> events routed for the contact, newest last. It is read and
+/// written with the rest of an input's rows, so checking and marking cost no request of their own inside a unit of
+/// work. Storefront retries come within minutes, so the bound only forgets ids long after any retry could arrive.
+/// </summary>
 public sealed class TableProcessedEventStore(StorageTables tables) : IProcessedEventStore
 {
-    private const string TableName = "ProcessedEvents";
+    /// <summary>How many event ids a contact's mark row keeps.</summary>
+    public const int MaxRemembered = 256;
+
+    private const int MaxAttempts = 8;
 
     public async Task<bool> ContainsAsync(string contactId, string eventId, CancellationToken cancellationToken = default)
     {
-        var table = await tables.GetAsync(TableName, cancellationToken);
-        var row = await table.GetEntityIfExistsAsync<TableEntity>(TableKeys.Escape(contactId), TableKeys.Escape(eventId), select: ["At"], cancellationToken: cancellationToken);
-        return row.HasValue;
+        var row = await PartitionRows.GetAsync(tables, contactId, ContactRows.Processed, cancellationToken);
+        return row is not null && Read(row).Any(m => m.Id == eventId);
     }
 
     public async Task MarkAsync(string contactId, string eventId, DateTimeOffset at, CancellationToken cancellationToken = default)
     {
-        var table = await tables.GetAsync(TableName, cancellationToken);
-        await table.UpsertEntityAsync(new TableEntity(TableKeys.Escape(contactId), TableKeys.Escape(eventId)) { ["At"] = at }, TableUpdateMode.Replace, cancellationToken);
+        for (var attempt = 1; ; attempt++)
+        {
+            var row = await PartitionRows.GetAsync(tables, contactId, ContactRows.Processed, cancellationToken);
+            var marks = row is null ? [] : Read(row);
+            if (marks.Any(m => m.Id == eventId))
+            {
+                return;
+            }
+
+            marks.Add(new Mark(eventId, at));
+            if (marks.Count > MaxRemembered)
+            {
+                marks.RemoveRange(0, marks.Count - MaxRemembered);
+            }
+
+            var entity = new TableEntity(ContactRows.Partition(contactId), ContactRows.Processed);
+            TablePayload.Write(entity, JsonSerializer.SerializeToUtf8Bytes(marks, JourneyJson.Options), $"The processed events of contact '{contactId}'");
+            try
+            {
+                await PartitionRows.WriteAsync(tables, contactId, entity, row is null ? RowWrite.Insert : RowWrite.Replace, row?.ETag.ToString(), cancellationToken);
+                return;
+            }
+            catch (ConcurrencyException) when (attempt < MaxAttempts && tables.ScopeFor(contactId) is null)
+            {
+                // Another mark of the same contact won: read again and add ours.
+            }
+        }
     }
+
+    private static List<Mark> Read(TableEntity row) =>
+        JsonSerializer.Deserialize<List<Mark>>(TablePayload.Read(row), JourneyJson.Options) ?? [];
+
+    private sealed record Mark(string Id, DateTimeOffset At);
 }

@@ -15,7 +15,7 @@ public sealed class RunRecorderTests
     private readonly MemoryTimelineStore _timeline = new();
     private readonly MemoryStatsStore _stats = new();
 
-    private RunRecorder Recorder => new(_runs, new RunBookkeeping(_timeline, _stats), NullLogger<RunRecorder>.Instance);
+    private RunRecorder Recorder => new(_runs, ImmediateContactWork.Instance, new RunBookkeeping(_timeline, _stats, ImmediateContactWork.Instance), NullLogger<RunRecorder>.Instance);
 
     [Fact]
     public async Task RecordAsync_RunStart_CreatesTheRowAndCountsTheEntry()

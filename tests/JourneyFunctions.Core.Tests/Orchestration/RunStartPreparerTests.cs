@@ -21,14 +21,14 @@ public sealed class RunStartPreparerTests
     private readonly MemoryStatsStore _stats = new();
     private readonly FakeTimeProvider _time = new(Now);
 
-    private RunBookkeeping Bookkeeping => new(_timeline, _stats);
+    private RunBookkeeping Bookkeeping => new(_timeline, _stats, ImmediateContactWork.Instance);
 
     [Fact]
     public async Task PrepareAsync_NewRun_WritesTheRowBeforeTheOrchestrationRuns()
     {
         var request = Request();
 
-        var input = await new RunStartPreparer(_runs, Bookkeeping, _time).PrepareAsync(request);
+        var input = await new RunStartPreparer(_runs, ImmediateContactWork.Instance, Bookkeeping, _time).PrepareAsync(request);
 
         var row = await _runs.GetAsync("abandoned-cart:ana:k=c-1");
         Assert.NotNull(row);
@@ -43,12 +43,12 @@ public sealed class RunStartPreparerTests
     public async Task PrepareAsync_ThenTheOrchestrationsFirstRecord_CountsTheEntryOnce()
     {
         var request = Request();
-        var input = await new RunStartPreparer(_runs, Bookkeeping, _time).PrepareAsync(request);
+        var input = await new RunStartPreparer(_runs, ImmediateContactWork.Instance, Bookkeeping, _time).PrepareAsync(request);
         _time.Advance(TimeSpan.FromSeconds(3));
 
         // What the orchestration computes from its input, at its own later clock: the same state.
         var first = JourneyMachine.Start(request.Journey, input.Start!.Entry, input.Start.Contact, input.Start.Trigger, input.Start.At);
-        var recorded = await new RunRecorder(_runs, Bookkeeping, NullLogger<RunRecorder>.Instance).RecordAsync(new RunRecord(null, first.State, [first]));
+        var recorded = await new RunRecorder(_runs, ImmediateContactWork.Instance, Bookkeeping, NullLogger<RunRecorder>.Instance).RecordAsync(new RunRecord(null, first.State, [first]));
 
         Assert.False(recorded);
         Assert.Equal(1, await Count("abandoned-cart", null, StatCounters.Entered));
@@ -58,7 +58,7 @@ public sealed class RunStartPreparerTests
     [Fact]
     public async Task PrepareAsync_RetryAfterTheRowWasWritten_ReusesItsStartInstant()
     {
-        var preparer = new RunStartPreparer(_runs, Bookkeeping, _time);
+        var preparer = new RunStartPreparer(_runs, ImmediateContactWork.Instance, Bookkeeping, _time);
         await preparer.PrepareAsync(Request());
         _time.Advance(TimeSpan.FromMinutes(2));
 

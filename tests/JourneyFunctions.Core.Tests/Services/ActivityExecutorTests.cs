@@ -40,7 +40,7 @@ public sealed class ActivityExecutorTests
         Assert.Equal(ActivityStatus.Succeeded, first.Status);
         Assert.Equal(ActivityStatus.Succeeded, second.Status);
         Assert.Single(h.Emails.Sent);
-        var entry = await h.Get<ISendLedger>().GetAsync(Request().RunId, Request().OperationId);
+        var entry = await h.Get<ISendLedger>().GetAsync(Request().ContactId, Request().RunId, Request().OperationId);
         Assert.Equal(LedgerStatus.Done, entry!.Status);
         Assert.Equal("msg-" + Request().OperationId, entry.MessageId);
     }
@@ -77,7 +77,7 @@ public sealed class ActivityExecutorTests
 
         Assert.Equal(ActivityStatus.Skipped, outcome.Status);
         Assert.Contains("InvalidRecipient", outcome.Reason, StringComparison.Ordinal);
-        var entry = await h.Get<ISendLedger>().GetAsync(Request().RunId, Request().OperationId);
+        var entry = await h.Get<ISendLedger>().GetAsync(Request().ContactId, Request().RunId, Request().OperationId);
         Assert.Equal(LedgerStatus.Failed, entry!.Status);
     }
 

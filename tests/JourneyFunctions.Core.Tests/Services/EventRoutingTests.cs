@@ -92,7 +92,7 @@ public sealed class EventRoutingTests
         await h.AdvanceAsync(TimeSpan.FromHours(2));
 
         Assert.Empty(h.Emails.Sent);
-        var entry = await h.Get<ISendLedger>().GetAsync(RunIds.For("abandoned-cart", "ana", "c-1"), RunIds.For("abandoned-cart", "ana", "c-1") + "|reminder-1");
+        var entry = await h.Get<ISendLedger>().GetAsync("ana", RunIds.For("abandoned-cart", "ana", "c-1"), RunIds.For("abandoned-cart", "ana", "c-1") + "|reminder-1");
         Assert.NotNull(entry);
         Assert.Equal(LedgerStatus.Skipped, entry.Status);
         var stats = await h.Get<JourneyStatsService>().GetAsync("abandoned-cart");

@@ -33,7 +33,7 @@ public sealed class AcsReportProcessorTests
 
         Assert.Equal(1, first.Delivered);
         Assert.Equal(0, again.Delivered);
-        Assert.Equal(LedgerStatus.Delivered, (await _ledger.GetAsync("run-1", "run-1:email-1"))!.Status);
+        Assert.Equal(LedgerStatus.Delivered, (await _ledger.GetAsync("c-1", "run-1", "run-1:email-1"))!.Status);
         Assert.Equal(1, await CounterAsync(StatCounters.Delivered));
         Assert.Null(await _suppressions.GetAsync(AddressHash.Compute("test1@contoso.com")));
     }
@@ -53,7 +53,7 @@ public sealed class AcsReportProcessorTests
         Assert.NotNull(suppression);
         Assert.Equal(SuppressionReason.Bounced, suppression.Reason);
         Assert.Contains("DestinationMailboxFull", suppression.Detail, StringComparison.Ordinal);
-        Assert.Equal(LedgerStatus.Bounced, (await _ledger.GetAsync("run-1", "run-1:email-1"))!.Status);
+        Assert.Equal(LedgerStatus.Bounced, (await _ledger.GetAsync("c-1", "run-1", "run-1:email-1"))!.Status);
         Assert.Equal(1, await CounterAsync(StatCounters.Bounced));
     }
 
@@ -67,7 +67,7 @@ public sealed class AcsReportProcessorTests
         await Processor().ProcessAsync(Parse(AcsReportSamples.DeliveryEventGrid(status)));
 
         Assert.Null(await _suppressions.GetAsync(AddressHash.Compute("test1@contoso.com")));
-        Assert.Equal(LedgerStatus.Bounced, (await _ledger.GetAsync("run-1", "run-1:email-1"))!.Status);
+        Assert.Equal(LedgerStatus.Bounced, (await _ledger.GetAsync("c-1", "run-1", "run-1:email-1"))!.Status);
     }
 
     [Fact]
@@ -150,7 +150,7 @@ public sealed class AcsReportProcessorTests
     private async Task SentAsync()
     {
         Assert.True(await _ledger.TryReserveAsync(Entry() with { Status = LedgerStatus.Reserved, MessageId = null }));
-        var reserved = await _ledger.GetAsync("run-1", "run-1:email-1");
+        var reserved = await _ledger.GetAsync("c-1", "run-1", "run-1:email-1");
         await _ledger.CompleteAsync(reserved! with { Status = LedgerStatus.Done, MessageId = AcsReportSamples.MessageId });
     }
 

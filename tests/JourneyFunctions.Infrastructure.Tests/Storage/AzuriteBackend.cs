@@ -63,6 +63,8 @@ public sealed class AzuriteBackend : IStorageBackend
 
     public IEventQueue Queue() => new AzureEventQueue(queues, QueueName, Time);
 
+    public IContactWork Work() => new TableContactWork(tables);
+
     public Task EnqueueRawAsync(IEventQueue queue, string body) => ((AzureEventQueue)queue).EnqueueRawAsync(body);
 
     /// <summary>Counts requests as they go out (per retry: every attempt is a billed storage operation).</summary>

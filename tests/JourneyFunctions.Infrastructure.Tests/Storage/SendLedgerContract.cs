@@ -24,7 +24,7 @@ public abstract class SendLedgerContract
     [Fact]
     public async Task GetAsync_Missing_ReturnsNull()
     {
-        Assert.Null(await Backend.Ledger().GetAsync("run", "op"));
+        Assert.Null(await Backend.Ledger().GetAsync("c-1", "run", "op"));
     }
 
     [Fact]
@@ -37,7 +37,7 @@ public abstract class SendLedgerContract
         Assert.True(await ledger.TryReserveAsync(Entry("run-1", "op-2")));
         Assert.True(await ledger.TryReserveAsync(Entry("run-2", "op-1")));
 
-        var row = await ledger.GetAsync("run-1", "op-1");
+        var row = await ledger.GetAsync("c-1", "run-1", "op-1");
         Assert.NotNull(row);
         Assert.Equal(LedgerStatus.Reserved, row.Status);
         Assert.Null(row.Detail);
@@ -59,11 +59,11 @@ public abstract class SendLedgerContract
     {
         var ledger = Backend.Ledger();
         await ledger.TryReserveAsync(Entry("run-1", "op-1"));
-        var reserved = (await ledger.GetAsync("run-1", "op-1"))!;
+        var reserved = (await ledger.GetAsync("c-1", "run-1", "op-1"))!;
 
         await ledger.CompleteAsync(reserved with { Status = LedgerStatus.Done, MessageId = "acs-123", Detail = "Welcome, Ana" });
 
-        var done = (await ledger.GetAsync("run-1", "op-1"))!;
+        var done = (await ledger.GetAsync("c-1", "run-1", "op-1"))!;
         Assert.Equal(LedgerStatus.Done, done.Status);
         Assert.Equal("acs-123", done.MessageId);
         Assert.Equal("Welcome, Ana", done.Detail);
@@ -85,11 +85,11 @@ public abstract class SendLedgerContract
     {
         var ledger = Backend.Ledger();
         await ledger.TryReserveAsync(Entry("run-1", "op-1"));
-        var reserved = (await ledger.GetAsync("run-1", "op-1"))!;
+        var reserved = (await ledger.GetAsync("c-1", "run-1", "op-1"))!;
         await ledger.CompleteAsync(reserved with { Status = LedgerStatus.Done });
 
         await Assert.ThrowsAsync<ConcurrencyException>(() => ledger.CompleteAsync(reserved with { Status = LedgerStatus.Failed }));
-        Assert.Equal(LedgerStatus.Done, (await ledger.GetAsync("run-1", "op-1"))!.Status);
+        Assert.Equal(LedgerStatus.Done, (await ledger.GetAsync("c-1", "run-1", "op-1"))!.Status);
     }
 
     [Fact]
@@ -122,10 +122,10 @@ public abstract class SendLedgerContract
 
         Assert.Equal(2, await ledger.DeleteForContactAsync("c-1"));
 
-        Assert.Null(await ledger.GetAsync("r1", "e1"));
+        Assert.Null(await ledger.GetAsync("c-1", "r1", "e1"));
         Assert.Null(await ledger.FindByMessageIdAsync("m-1"));
         Assert.Equal(0, await ledger.CountSentToContactAsync("c-1", TestData.T0.AddDays(-1)));
-        Assert.NotNull(await ledger.GetAsync("r2", "e1"));
+        Assert.NotNull(await ledger.GetAsync("c-2", "r2", "e1"));
         Assert.True(await ledger.TryReserveAsync(Entry("r1", "e1")));
     }
 
@@ -136,7 +136,7 @@ public abstract class SendLedgerContract
         var ledger = Backend.Ledger();
         await Complete(ledger, Entry(id, id, contactId: id) with { MessageId = id }, LedgerStatus.Done);
 
-        Assert.Equal(id, (await ledger.GetAsync(id, id))!.OperationId);
+        Assert.Equal(id, (await ledger.GetAsync(id, id, id))!.OperationId);
         Assert.Equal(id, (await ledger.FindByMessageIdAsync(id))!.RunId);
         Assert.Equal(1, await ledger.CountSentToContactAsync(id, TestData.T0));
         Assert.Equal(1, await ledger.DeleteForContactAsync(id));
@@ -145,7 +145,7 @@ public abstract class SendLedgerContract
     private static async Task Complete(ISendLedger ledger, LedgerEntry entry, LedgerStatus status)
     {
         Assert.True(await ledger.TryReserveAsync(entry));
-        var reserved = (await ledger.GetAsync(entry.RunId, entry.OperationId))!;
+        var reserved = (await ledger.GetAsync(entry.ContactId, entry.RunId, entry.OperationId))!;
         await ledger.CompleteAsync(reserved with { Status = status, MessageId = entry.MessageId });
     }
 }

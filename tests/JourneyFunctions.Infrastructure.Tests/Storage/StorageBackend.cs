@@ -32,6 +32,9 @@ public interface IStorageBackend
 
     IEventQueue Queue();
 
+    /// <summary>The unit of work over this backend's stores.</summary>
+    IContactWork Work();
+
     /// <summary>Puts a raw body on the queue, as another producer could.</summary>
     Task EnqueueRawAsync(IEventQueue queue, string body);
 
@@ -64,6 +67,8 @@ public sealed class MemoryBackend : IStorageBackend
     public ILeaseStore Leases() => new MemoryLeaseStore(Time);
 
     public IEventQueue Queue() => new MemoryEventQueue(Time);
+
+    public IContactWork Work() => ImmediateContactWork.Instance;
 
     public Task EnqueueRawAsync(IEventQueue queue, string body) => ((MemoryEventQueue)queue).EnqueueRawAsync(body);
 }

@@ -1,0 +1,421 @@
+using System.Globalization;
+using Azure;
+using Azure.Data.Tables;
+using JourneyFunctions.Core.Ports;
+
+namespace JourneyFunctions.Infrastructure.Storage;
+
+/// <summary>
+/// The Table Storage unit of work of one contact (see <see cref="IContactWork"/>). The first read of a row below
+/// <see cref="ContactRows.WorkingSetEnd"/> loads the whole working set of the partition in one range query; later
+/// reads are served from that snapshot and see the scope's own buffered writes. Writes are checked against the
+/// snapshot at once (an insert of a row that exists, or a replace with an ETag that does not match, throws
+/// <see cref="ConcurrencyException"/> right away) and sent at <see cref="CommitAsync"/> as entity-group transactions:
+/// inserts as inserts, replaces and deletes with the ETag the snapshot read (if-match), so a row someone else changed
+/// meanwhile fails the whole transaction with <see cref="ConcurrencyException"/> and nothing is written.
+/// </summary>
+/// <remarks>
+/// Callers see ETags of the scope's own making for rows written in it, stable across a mid-scope
+/// <see cref="FlushAsync"/>; the server ETags stay inside. A transaction holds at most 100 operations and 4 MiB, so a
+/// bigger commit is split (timeline rows first, the processed-event mark last, so that a crash between two parts
+/// leaves the input to be applied again). Global index rows (timers, tags) are written by the stores before the
+/// commit; deletions of index rows the commit makes stale wait until after it (<see cref="AfterCommit(string, Func{CancellationToken, Task})"/>).
+/// </remarks>
+internal sealed class PartitionScope : IContactWorkScope
+{
+    /// <summary>Room left under the 4 MiB limit of a transaction for the request framing.</summary>
+    private const int MaxBatchBytes = 3 * 1024 * 1024;
+
+    private readonly StorageTables tables;
+    private readonly SemaphoreSlim gate = new(1, 1);
+    private readonly Dictionary<string, Slot> slots = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Func<CancellationToken, Task>> afterCommit = new(StringComparer.Ordinal);
+    private readonly List<Func<CancellationToken, Task>> afterCommitInOrder = [];
+    private bool loaded;
+    private long versions;
+
+    public PartitionScope(StorageTables tables, string contactId, PartitionScope? outer)
+    {
+        this.tables = tables;
+        ContactId = contactId;
+        Partition = ContactRows.Partition(contactId);
+        Outer = outer;
+    }
+
+    public string ContactId { get; }
+
+    public string Partition { get; }
+
+    public PartitionScope? Outer { get; }
+
+    public bool Closed { get; private set; }
+
+    public bool Owner => true;
+
+    /// <summary>Range queries sent (for tests: a scope loads its working set once).</summary>
+    public int Loads { get; private set; }
+
+    public async Task<TableEntity?> GetAsync(string rowKey, CancellationToken cancellationToken)
+    {
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            await EnsureLoadedAsync(cancellationToken);
+            return slots.TryGetValue(rowKey, out var slot) ? slot.View() : null;
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    public async Task<IReadOnlyList<TableEntity>> RangeAsync(string prefix, CancellationToken cancellationToken)
+    {
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            await EnsureLoadedAsync(cancellationToken);
+            return [.. slots.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal) && kv.Value.Entity is not null)
+                .OrderBy(kv => kv.Key, StringComparer.Ordinal)
+                .Select(kv => kv.Value.View()!)];
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    public async Task<string> WriteAsync(TableEntity entity, RowWrite write, string? etag, CancellationToken cancellationToken)
+    {
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            ThrowIfClosed();
+            if (!ContactRows.InWorkingSet(entity.RowKey))
+            {
+                // Outside the working set (timeline rows): nothing is known about them, so only unique inserts.
+                if (write != RowWrite.Insert)
+                {
+                    throw new InvalidOperationException($"Row {entity.RowKey} is outside the working set of a contact; only inserts are buffered there.");
+                }
+
+                var fresh = new Slot { Mode = WriteMode.IfMatch };
+                fresh.Set(entity, NextVersion());
+                slots[entity.RowKey] = fresh;
+                return fresh.Token!;
+            }
+
+            await EnsureLoadedAsync(cancellationToken);
+            if (!slots.TryGetValue(entity.RowKey, out var slot))
+            {
+                slot = new Slot();
+                slots[entity.RowKey] = slot;
+            }
+
+            switch (write)
+            {
+                case RowWrite.Insert when slot.Entity is not null:
+                    throw new ConcurrencyException($"Row {entity.RowKey} of contact '{ContactId}' exists already.");
+                case RowWrite.Replace when slot.Entity is null || !string.Equals(slot.Token, etag, StringComparison.Ordinal):
+                    throw new ConcurrencyException($"Row {entity.RowKey} of contact '{ContactId}' was changed or deleted (ETag mismatch).");
+            }
+
+            slot.Mode = write == RowWrite.Upsert && slot.Mode != WriteMode.IfMatch ? WriteMode.Blind : WriteMode.IfMatch;
+            slot.Set(entity, NextVersion());
+            return slot.Token!;
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    public async Task<bool> DeleteAsync(string rowKey, string? etag, CancellationToken cancellationToken)
+    {
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            ThrowIfClosed();
+            await EnsureLoadedAsync(cancellationToken);
+            if (!slots.TryGetValue(rowKey, out var slot) || slot.Entity is null)
+            {
+                return false;
+            }
+
+            if (etag is not null && !string.Equals(slot.Token, etag, StringComparison.Ordinal))
+            {
+                throw new ConcurrencyException($"Row {rowKey} of contact '{ContactId}' was changed (ETag mismatch).");
+            }
+
+            slot.Mode = etag is null && slot.Mode != WriteMode.IfMatch ? WriteMode.Blind : WriteMode.IfMatch;
+            slot.Entity = null;
+            slot.Token = null;
+            return true;
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="action"/> after a successful commit, once per <paramref name="key"/> (a later call with
+    /// the same key replaces it; <paramref name="action"/> null cancels it).
+    /// </summary>
+    public void AfterCommit(string key, Func<CancellationToken, Task>? action)
+    {
+        lock (afterCommit)
+        {
+            if (action is null)
+            {
+                afterCommit.Remove(key);
+            }
+            else
+            {
+                afterCommit[key] = action;
+            }
+        }
+    }
+
+    /// <summary>Runs <paramref name="action"/> after a successful commit, after the keyed actions, in the order given.</summary>
+    public void AfterCommit(Func<CancellationToken, Task> action)
+    {
+        lock (afterCommit)
+        {
+            afterCommitInOrder.Add(action);
+        }
+    }
+
+    /// <summary>Sends the buffered writes now; the scope stays open.</summary>
+    public async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            ThrowIfClosed();
+            await SendAsync(cancellationToken);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>Sends the buffered writes and closes the scope, also when the transaction fails (its snapshot is stale then).</summary>
+    public async Task CommitAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await FlushAsync(cancellationToken);
+        }
+        finally
+        {
+            Closed = true;
+        }
+
+        List<Func<CancellationToken, Task>> actions;
+        lock (afterCommit)
+        {
+            actions = [.. afterCommit.Values, .. afterCommitInOrder];
+            afterCommit.Clear();
+            afterCommitInOrder.Clear();
+        }
+
+        foreach (var action in actions)
+        {
+            await action(cancellationToken);
+        }
+    }
+
+    /// <summary>Closes the scope (dropping writes not committed) and makes the outer scope ambient again.</summary>
+    public ValueTask DisposeAsync()
+    {
+        Closed = true;
+        tables.EndScope(this);
+        return ValueTask.CompletedTask;
+    }
+
+    private void ThrowIfClosed() => ObjectDisposedException.ThrowIf(Closed, this);
+
+    private string NextVersion() => $"W/\"scope-{Interlocked.Increment(ref versions).ToString(CultureInfo.InvariantCulture)}-{Environment.TickCount64.ToString(CultureInfo.InvariantCulture)}\"";
+
+    private async Task EnsureLoadedAsync(CancellationToken cancellationToken)
+    {
+        if (loaded)
+        {
+            return;
+        }
+
+        // A working set read by the due-timer scan (at most 30 s ago, while a page of due runs is fired) serves the
+        // scope that fires the timer. Every write is checked against it at commit, so a row that changed meanwhile
+        // fails the commit and the input is applied again to a fresh read; what is only read (the contact's address
+        // and consent) is as old as the page. Suppressions are not in it and are read fresh.
+        var rows = tables.TakePrefetched(ContactId) ?? await ContactRows.LoadWorkingSetAsync(tables, ContactId, cancellationToken);
+        Loads++;
+        foreach (var row in rows)
+        {
+            // A row written in this scope before the load (only timeline rows can be) keeps its buffered state.
+            if (!slots.ContainsKey(row.RowKey))
+            {
+                slots[row.RowKey] = Slot.Loaded(row);
+            }
+        }
+
+        loaded = true;
+    }
+
+    private async Task SendAsync(CancellationToken cancellationToken)
+    {
+        var dirty = slots.Where(kv => kv.Value.Mode is not null)
+            .OrderBy(kv => Rank(kv.Key))
+            .ThenBy(kv => kv.Key, StringComparer.Ordinal)
+            .ToList();
+        if (dirty.Count == 0)
+        {
+            return;
+        }
+
+        var table = await tables.GetAsync(ContactRows.Table, cancellationToken);
+        var batch = new List<(string Key, Slot Slot, TableTransactionAction Action)>();
+        var bytes = 0;
+        foreach (var (key, slot) in dirty)
+        {
+            var action = slot.Action(Partition, key);
+            if (action is null)
+            {
+                slot.Mode = null;
+                continue;
+            }
+
+            var size = slot.Entity is null ? 256 : Size(slot.Entity);
+            if (batch.Count == TableBatches.MaxOperations || (batch.Count > 0 && bytes + size > MaxBatchBytes))
+            {
+                await SubmitAsync(table, batch, cancellationToken);
+                batch.Clear();
+                bytes = 0;
+            }
+
+            batch.Add((key, slot, action));
+            bytes += size;
+        }
+
+        if (batch.Count > 0)
+        {
+            await SubmitAsync(table, batch, cancellationToken);
+        }
+
+        foreach (var key in slots.Keys.Where(k => !ContactRows.InWorkingSet(k)).ToList())
+        {
+            slots.Remove(key);
+        }
+    }
+
+    private async Task SubmitAsync(TableClient table, List<(string Key, Slot Slot, TableTransactionAction Action)> batch, CancellationToken cancellationToken)
+    {
+        Response<IReadOnlyList<Response>> response;
+        try
+        {
+            response = await table.SubmitTransactionAsync(batch.Select(b => b.Action), cancellationToken);
+        }
+        catch (TableTransactionFailedException ex) when (ex.Status is 404 or 409 or 412)
+        {
+            var failed = ex.FailedTransactionActionIndex is { } i && i < batch.Count ? batch[i].Key : "a row";
+            throw new ConcurrencyException($"Contact '{ContactId}': {failed} was changed, created or deleted by someone else ({ex.Status} {ex.ErrorCode}); nothing of this transaction was written.", ex);
+        }
+
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var slot = batch[i].Slot;
+            slot.Mode = null;
+            if (slot.Entity is null)
+            {
+                slot.Server = null;
+                continue;
+            }
+
+            slot.Server = response.Value.Count > i && response.Value[i].Headers.ETag is { } etag
+                ? etag
+                : throw new InvalidOperationException("Table Storage returned no ETag for a row of a transaction.");
+        }
+    }
+
+    /// <summary>Order of the rows in a split commit: the processed-event mark and the contact last.</summary>
+    private static int Rank(string rowKey) => rowKey switch
+    {
+        _ when rowKey.StartsWith(ContactRows.TimelinePrefix, StringComparison.Ordinal) => 0,
+        _ when rowKey.StartsWith(ContactRows.LedgerPrefix, StringComparison.Ordinal) => 1,
+        _ when rowKey.StartsWith(ContactRows.RunPrefix, StringComparison.Ordinal) => 2,
+        ContactRows.Profile => 3,
+        _ => 4,
+    };
+
+    private static int Size(TableEntity entity) => 1024 + entity.Keys.Sum(k => entity[k] switch
+    {
+        byte[] b => b.Length * 4 / 3,
+        string s => s.Length * 2,
+        _ => 16,
+    });
+
+    private enum WriteMode
+    {
+        /// <summary>Insert when absent on the server, else replace or delete if-match.</summary>
+        IfMatch,
+
+        /// <summary>Upsert or delete whatever is there.</summary>
+        Blind,
+    }
+
+    private sealed class Slot
+    {
+        /// <summary>The row as this scope sees it; null when absent.</summary>
+        public TableEntity? Entity { get; set; }
+
+        /// <summary>The ETag callers hold for <see cref="Entity"/>.</summary>
+        public string? Token { get; set; }
+
+        /// <summary>The row's ETag on the server; null when the server has no such row.</summary>
+        public ETag? Server { get; set; }
+
+        /// <summary>Null when the row is as on the server.</summary>
+        public WriteMode? Mode { get; set; }
+
+        public static Slot Loaded(TableEntity row) => new() { Entity = row, Token = row.ETag.ToString(), Server = row.ETag };
+
+        public void Set(TableEntity entity, string token)
+        {
+            Entity = entity;
+            Token = token;
+        }
+
+        public TableEntity? View()
+        {
+            if (Entity is null)
+            {
+                return null;
+            }
+
+            var copy = new TableEntity(Entity) { ETag = new ETag(Token!) };
+            return copy;
+        }
+
+        public TableTransactionAction? Action(string partition, string rowKey)
+        {
+            if (Entity is null)
+            {
+                return Server is { } server
+                    ? new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(partition, rowKey), Mode == WriteMode.Blind ? ETag.All : server)
+                    : null;
+            }
+
+            var row = new TableEntity(Entity) { PartitionKey = partition, RowKey = rowKey };
+            if (Mode == WriteMode.Blind)
+            {
+                return new TableTransactionAction(TableTransactionActionType.UpsertReplace, row);
+            }
+
+            return Server is { } etag
+                ? new TableTransactionAction(TableTransactionActionType.UpdateReplace, row, etag)
+                : new TableTransactionAction(TableTransactionActionType.Add, row);
+        }
+    }
+}
