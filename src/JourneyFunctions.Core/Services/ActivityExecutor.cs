@@ -36,6 +36,7 @@ public sealed class ActivityExecutor(
     ITimelineStore timeline,
     IStatsStore stats,
     IEventQueue events,
+    TagEventFilter tagEvents,
     IUnsubscribeUrlBuilder unsubscribeUrls,
     IOptions<SendingOptions> options,
     TimeProvider time,
@@ -176,7 +177,9 @@ public sealed class ActivityExecutor(
         }
 
         var now = time.GetUtcNow();
-        foreach (var tagEvent in ContactWriter.TagEvents(update, request.OperationId, now))
+        // The run doing the change may not be stored yet (its first drive): its own version counts as active.
+        var current = await catalog.GetVersionAsync(request.JourneyId, request.Version, cancellationToken);
+        foreach (var tagEvent in await tagEvents.ListenedToAsync(request.ContactId, ContactWriter.TagEvents(update, request.OperationId, now), current is null ? [] : [current], cancellationToken))
         {
             await events.EnqueueAsync(tagEvent, cancellationToken);
         }

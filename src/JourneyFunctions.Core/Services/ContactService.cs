@@ -26,6 +26,7 @@ public sealed class ContactService(
     ITimelineStore timeline,
     IJourneyCatalog catalog,
     IEventQueue queue,
+    TagEventFilter tagEvents,
     TimeProvider time)
 {
     public async Task<Contact> UpsertAsync(string contactId, ContactPatch patch, CancellationToken cancellationToken = default)
@@ -60,7 +61,7 @@ public sealed class ContactService(
         var update = await writer.UpdateAsync(contactId, c => ContactWriter.Apply(c, patch, now), createIfMissing: true, cancellationToken)
             ?? throw new InvalidOperationException("Upsert could not create the contact.");
         var cause = $"upsert|{contactId}|{now.UtcTicks}";
-        foreach (var tagEvent in ContactWriter.TagEvents(update, cause, now))
+        foreach (var tagEvent in await tagEvents.ListenedToAsync(contactId, ContactWriter.TagEvents(update, cause, now), cancellationToken: cancellationToken))
         {
             await queue.EnqueueAsync(tagEvent, cancellationToken);
         }

@@ -16,6 +16,7 @@ public static class CoreServiceCollectionExtensions
         services.TryAddSingleton<IJourneyCatalog, CachedJourneyCatalog>();
         services.TryAddSingleton<ISendRateLimiter, TokenBucketRateLimiter>();
         services.TryAddSingleton<ContactWriter>();
+        services.TryAddSingleton<TagEventFilter>();
         services.TryAddSingleton<ActivityExecutor>();
         services.TryAddSingleton<EventIngestService>();
         services.TryAddSingleton<EventRouter>();

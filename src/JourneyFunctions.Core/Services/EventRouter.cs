@@ -30,6 +30,7 @@ public sealed class EventRouter(
     IProcessedEventStore processed,
     ITimelineStore timeline,
     IEventQueue queue,
+    TagEventFilter tagEvents,
     TimeProvider time,
     ILogger<EventRouter> logger)
 {
@@ -85,6 +86,7 @@ public sealed class EventRouter(
         }
 
         var started = new List<string>();
+        var startedJourneys = new List<JourneyDefinition>();
         var notEntered = new List<string>();
         var entries = new List<TimelineEntry>
         {
@@ -117,10 +119,11 @@ public sealed class EventRouter(
 
             await dispatcher.StartAsync(new StartRunRequest(journey, decision, contact, contactEvent), cancellationToken);
             started.Add(decision.RunId);
+            startedJourneys.Add(journey);
         }
 
-        // Tags the event's profile patch added can trigger journeys of their own, after this event.
-        foreach (var tagEvent in ContactWriter.TagEvents(update, contactEvent.Id, now))
+        // Tags the event's profile patch added can trigger journeys of their own, after this event (when any can).
+        foreach (var tagEvent in await tagEvents.ListenedToAsync(contact.Id, ContactWriter.TagEvents(update, contactEvent.Id, now), startedJourneys, cancellationToken))
         {
             await queue.EnqueueAsync(tagEvent, cancellationToken);
         }

@@ -24,9 +24,11 @@ public sealed class LoadAzuriteTests(AzuriteFixture azurite) : IClassFixture<Azu
 
         var route = root.GetProperty("route");
         Assert.Equal(20, route.GetProperty("stepsVisited").GetInt64());
-        // One event is one unit of work: one read of the contact's partition, one transaction (run, contact, timeline, mark).
+        // One event is one unit of work: one read of the contact's partition, one transaction (run, contact, timeline,
+        // mark); the runs' timer rows are transactions too, shared by runs due in the same minute (at most one each),
+        // and the buffered counters' flush (one partition read and one transaction per journey) may fall in the phase.
         Assert.Equal(20, route.GetProperty("operationsByKind").GetProperty("GET Contacts(query)").GetInt64());
-        Assert.Equal(20, route.GetProperty("operationsByKind").GetProperty("POST $batch").GetInt64());
+        Assert.InRange(route.GetProperty("operationsByKind").GetProperty("POST $batch").GetInt64(), 21, 42);
         Assert.True(route.GetProperty("operationsPerStep").GetDouble() >= 1);
         Assert.Equal(route.GetProperty("storageOperations").GetInt64(), route.GetProperty("operationsByKind").EnumerateObject().Sum(k => k.Value.GetInt64()));
 

@@ -86,6 +86,7 @@ public sealed class ActivityExecutorTests
     {
         await using var h = new ServiceHarness();
         await SeedAsync(h);
+        await h.PublishAsync(TagTriggered("abandoner-follow-up", "cart-abandoner"));
         var request = new ChangeTagsRequest
         {
             RunId = "r", JourneyId = "abandoned-cart", Version = 1, ContactId = "ana", StepId = "tag", Sequence = 7,
@@ -100,6 +101,58 @@ public sealed class ActivityExecutorTests
         Assert.Equal("cart-abandoner", tagEvent.Event!.Data!.Value.GetProperty("tag").GetString());
         Assert.Contains("cart-abandoner", (await h.Get<IContactStore>().GetAsync("ana"))!.Tags);
     }
+
+    [Fact]
+    public async Task ExecuteAsync_ChangeTagsNobodyListensTo_QueuesNoTagEvent()
+    {
+        await using var h = new ServiceHarness();
+        await SeedAsync(h);
+        await h.PublishAsync(TagTriggered("vip-welcome", "vip")); // triggered by another tag
+
+        await h.Get<ActivityExecutor>().ExecuteAsync(new ChangeTagsRequest
+        {
+            RunId = "r", JourneyId = "abandoned-cart", Version = 1, ContactId = "ana", StepId = "tag", Sequence = 7,
+            OperationId = "r|tag|7", Add = ["cart-abandoner"],
+        });
+
+        Assert.Empty(await h.Get<IEventQueue>().ReceiveAsync(32, TimeSpan.FromMinutes(1)));
+        Assert.Contains("cart-abandoner", (await h.Get<IContactStore>().GetAsync("ana"))!.Tags);
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_ChangeTagsHeardByTheRunningJourneysOwnWait_QueuesTheTagEvent()
+    {
+        await using var h = new ServiceHarness();
+        await SeedAsync(h);
+        await h.PublishAsync("""
+            {
+              "id": "tag-waiter", "name": "Tag waiter", "trigger": { "event": "test.started" },
+              "steps": [
+                { "id": "tag", "type": "tags", "remove": ["newcomer"] },
+                { "id": "wait", "type": "waitForEvent", "event": "contact.tagRemoved", "timeout": "P1D" }
+              ]
+            }
+            """);
+        await h.Get<ContactService>().UpsertAsync("ana", new ContactPatch { Tags = ["newcomer"] });
+        _ = await h.Get<IEventQueue>().ReceiveAsync(32, TimeSpan.FromMinutes(1)); // nobody hears the upsert's tag
+
+        // The run is not stored yet (its first drive), so only its own version says the event is heard.
+        await h.Get<ActivityExecutor>().ExecuteAsync(new ChangeTagsRequest
+        {
+            RunId = "tag-waiter:ana", JourneyId = "tag-waiter", Version = 1, ContactId = "ana", StepId = "tag", Sequence = 1,
+            OperationId = "tag-waiter:ana|tag|1", Remove = ["newcomer"],
+        });
+
+        var queued = await h.Get<IEventQueue>().ReceiveAsync(32, TimeSpan.FromMinutes(1));
+        Assert.Equal(Model.SystemEvents.TagRemoved, Assert.Single(queued).Event!.Name);
+    }
+
+    private static string TagTriggered(string id, string tag) => $$"""
+        {
+          "id": "{{id}}", "name": "{{id}}", "trigger": { "tagAdded": "{{tag}}" },
+          "steps": [ { "id": "wait", "type": "wait", "duration": "P1D" } ]
+        }
+        """;
 
     [Fact]
     public async Task ExecuteAsync_SetMarketingConsentFalse_Unsubscribes()
