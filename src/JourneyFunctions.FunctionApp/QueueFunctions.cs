@@ -12,7 +12,10 @@ namespace JourneyFunctions.FunctionApp;
 /// <summary>
 /// Routes each queued contact event: the contact is updated, the event reaches the contact's runs (raised to their
 /// orchestrations) and starts the journeys it triggers (new orchestrations). A contact's events are routed one at a
-/// time under a short lease on the contact, in the order they are dequeued. A body that is not an event goes to the
+/// time under a short lease on the contact, in the order they are dequeued. (The built-in host needs no lease: its
+/// deliveries are part of the router's unit of work, so a lost race is simply routed again. Here a delivery is
+/// <c>RaiseEventAsync</c> to an orchestration, outside that unit of work, and a routing repeated after a lost race
+/// would raise the event twice; the lease keeps two invocations from routing one contact at once.) A body that is not an event goes to the
 /// poison queue at once with the parse error; a failure while routing throws, the queue trigger retries, and after
 /// host.json's maxDequeueCount (5) the runtime moves the message to <c>journey-events-poison</c> itself.
 /// </summary>

@@ -22,7 +22,7 @@ namespace JourneyFunctions.Host.Tests;
 public sealed class CrashSafetyTests(AzuriteFixture azurite, ITestOutputHelper output)
 {
     private const string JourneyId = "crash-drill";
-    private const int Contacts = 600;
+    private const int Contacts = 2000;
     private const int Kills = 3;
 
     private const string Journey = """
@@ -64,8 +64,6 @@ public sealed class CrashSafetyTests(AzuriteFixture azurite, ITestOutputHelper o
             ["JOURNEYS_Unsubscribe__Keys__0__Id"] = "crash",
             ["JOURNEYS_Unsubscribe__Keys__0__Secret"] = "crash-test-secret-of-at-least-32-characters",
             ["JOURNEYS_Runner__VisibilityTimeout"] = "00:00:05",
-            // A killed instance's contact leases expire after this; the default 30 s would idle the restarted one.
-            ["JOURNEYS_Runner__LeaseDuration"] = "00:00:05",
             ["JOURNEYS_Runner__MaxConcurrency"] = "8",
             ["JOURNEYS_Runner__TimerInterval"] = "00:00:00.250",
             ["JOURNEYS_Logging__LogLevel__Default"] = "Warning",

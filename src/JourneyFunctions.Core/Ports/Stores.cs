@@ -211,8 +211,9 @@ public interface IProcessedEventStore
 }
 
 /// <summary>
-/// A short lease on a key (a contact), so that several runner instances process one contact's events in order and
-/// never at once. Returns null when someone else holds it.
+/// A short lease on a key (a contact), so that several queue-trigger invocations of the Functions app never route one
+/// contact at once (its deliveries raise orchestration events outside the router's unit of work, which a routing
+/// repeated after a lost race would raise twice). The built-in host needs none. Returns null when someone else holds it.
 /// </summary>
 public interface ILeaseStore
 {

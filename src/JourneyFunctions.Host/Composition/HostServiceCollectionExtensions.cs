@@ -37,7 +37,6 @@ public static class HostServiceCollectionExtensions
 
         // Start order matters: journeys are published before the runner routes the first event.
         services.AddHostedService<JourneyLoader>();
-        services.AddSingleton<RunnerIdentity>();
         var runner = configuration.GetSection(RunnerOptions.SectionName).Get<RunnerOptions>() ?? new RunnerOptions();
         if (runner.Enabled)
         {

@@ -10,8 +10,10 @@ namespace JourneyFunctions.Host.Runner;
 
 /// <summary>
 /// Routes queued contact events. One receiver takes a batch, sends unparseable messages to the poison queue at once,
-/// groups the rest by contact and processes contacts in parallel, each contact's events in queue order under that
-/// contact's lease, so several host instances on one storage account never route one contact at once. A message is
+/// groups the rest by contact and processes contacts in parallel, each contact's events in queue order, so this
+/// instance never routes one contact at once. Several host instances on one storage account need no lock for that:
+/// an event is routed in one unit of work over the contact's partition, committed with ETags, and the instance that
+/// loses a race routes its event again from the fresh state (<see cref="EventRouter"/>). A message is
 /// deleted only after it is routed; one that fails stays on the queue and comes back after the visibility timeout
 /// (the contact's later events in the batch wait with it, to keep the order), and when it fails on its
 /// <see cref="RunnerOptions.MaxDequeueCount"/>-th delivery it goes to the poison queue with the failure as reason. A
@@ -19,17 +21,13 @@ namespace JourneyFunctions.Host.Runner;
 /// </summary>
 public sealed partial class QueueConsumer(
     IEventQueue queue,
-    ILeaseStore leases,
     EventRouter router,
     IRunDispatcher dispatcher,
     JourneyTelemetry telemetry,
-    RunnerIdentity identity,
-    TimeProvider time,
     IOptions<RunnerOptions> options,
     ILogger<QueueConsumer> logger) : BackgroundService
 {
     private const int MaxReceive = 32;
-    private static readonly TimeSpan MaxLeaseWait = TimeSpan.FromSeconds(1);
     private readonly RunnerOptions _options = options.Value;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -122,27 +120,8 @@ public sealed partial class QueueConsumer(
     private async Task ProcessContactAsync(string contactId, List<QueuedEvent> messages, CancellationToken cancellationToken)
     {
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["contactId"] = contactId });
-        await using var lease = await AcquireAsync(contactId, cancellationToken);
-        if (lease is null)
-        {
-            LogLeaseBusy(logger, contactId, messages.Count);
-            return;
-        }
-
-        var renewAt = time.GetUtcNow() + (_options.LeaseDuration / 2);
         foreach (var message in messages)
         {
-            if (time.GetUtcNow() >= renewAt)
-            {
-                if (!await lease.RenewAsync(cancellationToken))
-                {
-                    LogLeaseLost(logger, contactId);
-                    return;
-                }
-
-                renewAt = time.GetUtcNow() + (_options.LeaseDuration / 2);
-            }
-
             if (!await RouteAsync(message, cancellationToken))
             {
                 // Keep the contact's order: its later events wait for this one's retry.
@@ -203,27 +182,6 @@ public sealed partial class QueueConsumer(
         return true;
     }
 
-    private async Task<ILease?> AcquireAsync(string contactId, CancellationToken cancellationToken)
-    {
-        var owner = $"{identity.InstanceId}:{Guid.NewGuid():N}";
-        var pause = TimeSpan.FromMilliseconds(10);
-        var deadline = Stopwatch.StartNew();
-        while (true)
-        {
-            var lease = await leases.TryAcquireAsync(contactId, owner, _options.LeaseDuration, cancellationToken);
-            if (lease is not null || deadline.Elapsed > MaxLeaseWait)
-            {
-                return lease;
-            }
-
-            // Another instance is routing this contact; it usually finishes in milliseconds. A holder that died keeps
-            // the lease until it expires: then the events come back after the visibility timeout instead of holding
-            // one of this instance's slots.
-            await Task.Delay(pause, cancellationToken);
-            pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, TimeSpan.FromMilliseconds(500).Ticks));
-        }
-    }
-
     [LoggerMessage(Level = LogLevel.Error, Message = "Polling the event queue failed; backing off")]
     private static partial void LogPollFailed(ILogger logger, Exception exception);
 
@@ -238,10 +196,4 @@ public sealed partial class QueueConsumer(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Routed {EventName}: started {Started}, delivered to {Delivered}, duplicate {Duplicate}")]
     private static partial void LogRouted(ILogger logger, string eventName, int started, int delivered, bool duplicate);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Contact {ContactId} is leased by another instance; its {Count} events come back after the visibility timeout")]
-    private static partial void LogLeaseBusy(ILogger logger, string contactId, int count);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Lost the lease on contact {ContactId}; its remaining events come back after the visibility timeout")]
-    private static partial void LogLeaseLost(ILogger logger, string contactId);
 }

@@ -26,9 +26,6 @@ public sealed class RunnerOptions
     /// <summary>Longest pause between polls of an empty queue (the pause grows from a few ms up to this).</summary>
     public TimeSpan MaxIdlePollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 
-    /// <summary>The per-contact lease, renewed while a contact's events are processed.</summary>
-    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(30);
-
     /// <summary>How often due timers are looked for, on the host's <see cref="TimeProvider"/>.</summary>
     public TimeSpan TimerInterval { get; set; } = TimeSpan.FromSeconds(1);
 
@@ -37,7 +34,4 @@ public sealed class RunnerOptions
 
     /// <summary>How often the inactivity sweep runs, on the host's <see cref="TimeProvider"/>.</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMinutes(5);
-
-    /// <summary>Names this instance in leases; defaults to machine, process id and a random suffix.</summary>
-    public string? InstanceId { get; set; }
 }
