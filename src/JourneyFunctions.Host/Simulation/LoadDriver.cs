@@ -65,8 +65,13 @@ public sealed record LoadPhase(
     long StepsVisited,
     long? StorageOperations,
     IReadOnlyDictionary<string, long>? OperationsByKind,
-    IReadOnlyList<PortTiming>? Profile = null)
+    IReadOnlyList<PortTiming>? Profile = null,
+    long AllocatedBytes = 0,
+    int GarbageCollections = 0)
 {
+    /// <summary>Managed bytes the whole process allocated per input in this phase: what drives the garbage collector.</summary>
+    public long AllocatedBytesPerInput => Inputs > 0 ? AllocatedBytes / Inputs : 0;
+
     /// <summary>
     /// Inputs per second of processor time used by the whole process in this phase: the rate this work would reach on
     /// one dedicated core, whatever else the machine was running at the time.
@@ -194,6 +199,7 @@ public static class LoadDriver
         await IngestAsync(ingest, submissions, cancellationToken);
         var ingestSeconds = watch.Elapsed.TotalSeconds;
         var ingestCpu = cpu.Lap();
+        var ingestMemory = (cpu.Allocated, cpu.Collections);
         submissions.Clear(); // not counted in the memory per waiting run below
         var ingestOps = counter.Snapshot();
         counter.Reset();
@@ -205,6 +211,7 @@ public static class LoadDriver
         var routed = await RouteAsync(queue, router, engine, workers, started, cancellationToken);
         var routeSeconds = watch.Elapsed.TotalSeconds;
         var routeCpu = cpu.Lap();
+        var routeMemory = (cpu.Allocated, cpu.Collections);
         var routeOps = counter.Snapshot();
         var routeProfile = timings.TakeSnapshot();
         var visitedAfterRoute = await VisitedAsync(stats, published.Id, cancellationToken);
@@ -237,7 +244,7 @@ public static class LoadDriver
             var timerProfile = timings.TakeSnapshot();
             var visitedAfterTimers = await VisitedAsync(stats, published.Id, cancellationToken);
             var (timerEmails, p50, p99) = Latency(emails.Drain(), fired);
-            timerPhase = Phase("timers", count, seconds, timerCpu, timerEmails, p50, p99, visitedAfterTimers - visitedAfterRoute, options, ops, timerProfile);
+            timerPhase = Phase("timers", count, seconds, timerCpu, timerEmails, p50, p99, visitedAfterTimers - visitedAfterRoute, options, ops, timerProfile, cpu);
         }
 
         var totalSeconds = ingestSeconds + routeSeconds;
@@ -250,8 +257,8 @@ public static class LoadDriver
             System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription,
             Math.Round(options.Contacts / totalSeconds, 0),
             ingestCpu + routeCpu > 0 ? Math.Round(options.Contacts / (ingestCpu + routeCpu), 0) : 0,
-            Phase("ingest", options.Contacts, ingestSeconds, ingestCpu, 0, null, null, 0, options, ingestOps, ingestProfile),
-            Phase("route", routed, routeSeconds, routeCpu, routeEmails, routeP50, routeP99, visitedAfterRoute - visitedBefore, options, routeOps, routeProfile),
+            Phase("ingest", options.Contacts, ingestSeconds, ingestCpu, 0, null, null, 0, options, ingestOps, ingestProfile) with { AllocatedBytes = ingestMemory.Allocated, GarbageCollections = ingestMemory.Collections },
+            Phase("route", routed, routeSeconds, routeCpu, routeEmails, routeP50, routeP99, visitedAfterRoute - visitedBefore, options, routeOps, routeProfile) with { AllocatedBytes = routeMemory.Allocated, GarbageCollections = routeMemory.Collections },
             timerPhase,
             waiting,
             bytesPerRun);
@@ -268,6 +275,11 @@ public static class LoadDriver
         foreach (var phase in new[] { report.Ingest, report.Route, report.Timers }.OfType<LoadPhase>())
         {
             sb.Append(inv, $"  {phase.Name,-7} {phase.Inputs,8} in {phase.Seconds,8:0.000} s = {phase.PerSecond,9:0}/s ({phase.CpuSeconds:0.000} CPU s = {phase.PerCpuSecond:0}/CPU s)");
+            if (phase.AllocatedBytes > 0)
+            {
+                sb.Append(inv, $"; {phase.AllocatedBytesPerInput / 1024.0:0.0} KB allocated/input, {phase.GarbageCollections} GCs");
+            }
+
             if (phase.EmailsSent > 0)
             {
                 sb.Append(inv, $"; {phase.EmailsSent} emails, latency to email p50 {phase.LatencyP50Ms:0.00} ms, p99 {phase.LatencyP99Ms:0.00} ms");
@@ -309,6 +321,9 @@ public static class LoadDriver
         sb.Append('\n');
         return sb.ToString();
     }
+
+    private static LoadPhase Phase(string name, int inputs, double seconds, double cpuSeconds, int emailsSent, double? p50, double? p99, long steps, LoadOptions options, IReadOnlyDictionary<string, long> ops, IReadOnlyList<PortTiming> profile, CpuClock clock) =>
+        Phase(name, inputs, seconds, cpuSeconds, emailsSent, p50, p99, steps, options, ops, profile) with { AllocatedBytes = clock.Allocated, GarbageCollections = clock.Collections };
 
     private static LoadPhase Phase(string name, int inputs, double seconds, double cpuSeconds, int emailsSent, double? p50, double? p99, long steps, LoadOptions options, IReadOnlyDictionary<string, long> ops, IReadOnlyList<PortTiming> profile) =>
         new(
@@ -495,16 +510,30 @@ public static class LoadDriver
     private static double Percentile(List<double> sorted, double p) =>
         Math.Round(sorted[(int)Math.Ceiling(p * sorted.Count) - 1], 3);
 
-    /// <summary>Processor time of the whole process, lap by lap.</summary>
+    /// <summary>Processor time of the whole process, lap by lap, with the bytes allocated and gen0 collections of the lap.</summary>
     private sealed class CpuClock
     {
         private TimeSpan _last = Environment.CpuUsage.TotalTime;
+        private long _allocated = GC.GetTotalAllocatedBytes(precise: true);
+        private int _collections = GC.CollectionCount(0);
+
+        /// <summary>Bytes allocated in the last lap.</summary>
+        public long Allocated { get; private set; }
+
+        /// <summary>Garbage collections (of any generation) in the last lap.</summary>
+        public int Collections { get; private set; }
 
         public double Lap()
         {
             var now = Environment.CpuUsage.TotalTime;
             var lap = now - _last;
             _last = now;
+            var allocated = GC.GetTotalAllocatedBytes(precise: true);
+            Allocated = allocated - _allocated;
+            _allocated = allocated;
+            var collections = GC.CollectionCount(0);
+            Collections = collections - _collections;
+            _collections = collections;
             return lap.TotalSeconds;
         }
     }
