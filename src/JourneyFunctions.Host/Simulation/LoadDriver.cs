@@ -67,7 +67,8 @@ public sealed record LoadPhase(
     IReadOnlyDictionary<string, long>? OperationsByKind,
     IReadOnlyList<PortTiming>? Profile = null,
     long AllocatedBytes = 0,
-    int GarbageCollections = 0)
+    int GarbageCollections = 0,
+    double GcPauseSeconds = 0)
 {
     /// <summary>Managed bytes the whole process allocated per input in this phase: what drives the garbage collector.</summary>
     public long AllocatedBytesPerInput => Inputs > 0 ? AllocatedBytes / Inputs : 0;
@@ -199,7 +200,7 @@ public static class LoadDriver
         await IngestAsync(ingest, submissions, cancellationToken);
         var ingestSeconds = watch.Elapsed.TotalSeconds;
         var ingestCpu = cpu.Lap();
-        var ingestMemory = (cpu.Allocated, cpu.Collections);
+        var ingestMemory = (cpu.Allocated, cpu.Collections, cpu.Paused);
         submissions.Clear(); // not counted in the memory per waiting run below
         var ingestOps = counter.Snapshot();
         counter.Reset();
@@ -211,7 +212,7 @@ public static class LoadDriver
         var routed = await RouteAsync(queue, router, engine, workers, started, cancellationToken);
         var routeSeconds = watch.Elapsed.TotalSeconds;
         var routeCpu = cpu.Lap();
-        var routeMemory = (cpu.Allocated, cpu.Collections);
+        var routeMemory = (cpu.Allocated, cpu.Collections, cpu.Paused);
         var routeOps = counter.Snapshot();
         var routeProfile = timings.TakeSnapshot();
         var visitedAfterRoute = await VisitedAsync(stats, published.Id, cancellationToken);
@@ -257,8 +258,8 @@ public static class LoadDriver
             System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription,
             Math.Round(options.Contacts / totalSeconds, 0),
             ingestCpu + routeCpu > 0 ? Math.Round(options.Contacts / (ingestCpu + routeCpu), 0) : 0,
-            Phase("ingest", options.Contacts, ingestSeconds, ingestCpu, 0, null, null, 0, options, ingestOps, ingestProfile) with { AllocatedBytes = ingestMemory.Allocated, GarbageCollections = ingestMemory.Collections },
-            Phase("route", routed, routeSeconds, routeCpu, routeEmails, routeP50, routeP99, visitedAfterRoute - visitedBefore, options, routeOps, routeProfile) with { AllocatedBytes = routeMemory.Allocated, GarbageCollections = routeMemory.Collections },
+            Phase("ingest", options.Contacts, ingestSeconds, ingestCpu, 0, null, null, 0, options, ingestOps, ingestProfile) with { AllocatedBytes = ingestMemory.Allocated, GarbageCollections = ingestMemory.Collections, GcPauseSeconds = ingestMemory.Paused },
+            Phase("route", routed, routeSeconds, routeCpu, routeEmails, routeP50, routeP99, visitedAfterRoute - visitedBefore, options, routeOps, routeProfile) with { AllocatedBytes = routeMemory.Allocated, GarbageCollections = routeMemory.Collections, GcPauseSeconds = routeMemory.Paused },
             timerPhase,
             waiting,
             bytesPerRun);
@@ -277,7 +278,7 @@ public static class LoadDriver
             sb.Append(inv, $"  {phase.Name,-7} {phase.Inputs,8} in {phase.Seconds,8:0.000} s = {phase.PerSecond,9:0}/s ({phase.CpuSeconds:0.000} CPU s = {phase.PerCpuSecond:0}/CPU s)");
             if (phase.AllocatedBytes > 0)
             {
-                sb.Append(inv, $"; {phase.AllocatedBytesPerInput / 1024.0:0.0} KB allocated/input, {phase.GarbageCollections} GCs");
+                sb.Append(inv, $"; {phase.AllocatedBytesPerInput / 1024.0:0.0} KB allocated/input, {phase.GarbageCollections} GCs pausing {phase.GcPauseSeconds:0.000} s");
             }
 
             if (phase.EmailsSent > 0)
@@ -323,7 +324,7 @@ public static class LoadDriver
     }
 
     private static LoadPhase Phase(string name, int inputs, double seconds, double cpuSeconds, int emailsSent, double? p50, double? p99, long steps, LoadOptions options, IReadOnlyDictionary<string, long> ops, IReadOnlyList<PortTiming> profile, CpuClock clock) =>
-        Phase(name, inputs, seconds, cpuSeconds, emailsSent, p50, p99, steps, options, ops, profile) with { AllocatedBytes = clock.Allocated, GarbageCollections = clock.Collections };
+        Phase(name, inputs, seconds, cpuSeconds, emailsSent, p50, p99, steps, options, ops, profile) with { AllocatedBytes = clock.Allocated, GarbageCollections = clock.Collections, GcPauseSeconds = clock.Paused };
 
     private static LoadPhase Phase(string name, int inputs, double seconds, double cpuSeconds, int emailsSent, double? p50, double? p99, long steps, LoadOptions options, IReadOnlyDictionary<string, long> ops, IReadOnlyList<PortTiming> profile) =>
         new(
@@ -516,6 +517,10 @@ public static class LoadDriver
         private TimeSpan _last = Environment.CpuUsage.TotalTime;
         private long _allocated = GC.GetTotalAllocatedBytes(precise: true);
         private int _collections = GC.CollectionCount(0);
+        private TimeSpan _paused = GC.GetTotalPauseDuration();
+
+        /// <summary>Time the runtime held managed threads paused for garbage collections in the last lap, in seconds.</summary>
+        public double Paused { get; private set; }
 
         /// <summary>Bytes allocated in the last lap.</summary>
         public long Allocated { get; private set; }
@@ -534,6 +539,9 @@ public static class LoadDriver
             var collections = GC.CollectionCount(0);
             Collections = collections - _collections;
             _collections = collections;
+            var paused = GC.GetTotalPauseDuration();
+            Paused = (paused - _paused).TotalSeconds;
+            _paused = paused;
             return lap.TotalSeconds;
         }
     }
