@@ -65,8 +65,14 @@ public sealed record LoadPhase(
     long StepsVisited,
     long? StorageOperations,
     IReadOnlyDictionary<string, long>? OperationsByKind,
-    IReadOnlyList<PortTiming>? Profile = null)
+    IReadOnlyList<PortTiming>? Profile = null,
+    long AllocatedBytes = 0,
+    int GarbageCollections = 0,
+    double GcPauseSeconds = 0)
 {
+    /// <summary>Managed bytes the whole process allocated per input in this phase: what drives the garbage collector.</summary>
+    public long AllocatedBytesPerInput => Inputs > 0 ? AllocatedBytes / Inputs : 0;
+
     /// <summary>
     /// Inputs per second of processor time used by the whole process in this phase: the rate this work would reach on
     /// one dedicated core, whatever else the machine was running at the time.
@@ -168,7 +174,7 @@ public static class LoadDriver
 
         var warmup = Math.Max(0, options.Warmup ?? Math.Max(500, options.Contacts / 10));
         progress?.WriteLine($"Warm-up: {warmup} contacts ...");
-        await IngestAsync(ingest, published, triggerEvent, "warm", warmup, cancellationToken);
+        await IngestAsync(ingest, Submissions(published, triggerEvent, "warm", warmup), cancellationToken);
         await RouteAsync(queue, router, engine, workers, new ConcurrentDictionary<string, long>(), cancellationToken);
         if (options.FireTimers && await LastTimerAsync(runs, published.Id, "warm-", cancellationToken) is { } warmTimer)
         {
@@ -184,14 +190,18 @@ public static class LoadDriver
         emails.Reset();
         counter.Reset();
         timings.TakeSnapshot();
-        var cpu = new CpuClock();
         var visitedBefore = await VisitedAsync(stats, published.Id, cancellationToken);
 
+        // The test data is built before the clock starts: building it is the driver's work, not the ingest's.
+        var submissions = Submissions(published, triggerEvent, "c", options.Contacts);
         progress?.WriteLine($"Ingest: {options.Contacts} events ...");
+        var cpu = new CpuClock();
         var watch = Stopwatch.StartNew();
-        await IngestAsync(ingest, published, triggerEvent, "c", options.Contacts, cancellationToken);
+        await IngestAsync(ingest, submissions, cancellationToken);
         var ingestSeconds = watch.Elapsed.TotalSeconds;
         var ingestCpu = cpu.Lap();
+        var ingestMemory = (cpu.Allocated, cpu.Collections, cpu.Paused);
+        submissions.Clear(); // not counted in the memory per waiting run below
         var ingestOps = counter.Snapshot();
         counter.Reset();
         var ingestProfile = timings.TakeSnapshot();
@@ -202,6 +212,7 @@ public static class LoadDriver
         var routed = await RouteAsync(queue, router, engine, workers, started, cancellationToken);
         var routeSeconds = watch.Elapsed.TotalSeconds;
         var routeCpu = cpu.Lap();
+        var routeMemory = (cpu.Allocated, cpu.Collections, cpu.Paused);
         var routeOps = counter.Snapshot();
         var routeProfile = timings.TakeSnapshot();
         var visitedAfterRoute = await VisitedAsync(stats, published.Id, cancellationToken);
@@ -234,7 +245,7 @@ public static class LoadDriver
             var timerProfile = timings.TakeSnapshot();
             var visitedAfterTimers = await VisitedAsync(stats, published.Id, cancellationToken);
             var (timerEmails, p50, p99) = Latency(emails.Drain(), fired);
-            timerPhase = Phase("timers", count, seconds, timerCpu, timerEmails, p50, p99, visitedAfterTimers - visitedAfterRoute, options, ops, timerProfile);
+            timerPhase = Phase("timers", count, seconds, timerCpu, timerEmails, p50, p99, visitedAfterTimers - visitedAfterRoute, options, ops, timerProfile, cpu);
         }
 
         var totalSeconds = ingestSeconds + routeSeconds;
@@ -247,8 +258,8 @@ public static class LoadDriver
             System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription,
             Math.Round(options.Contacts / totalSeconds, 0),
             ingestCpu + routeCpu > 0 ? Math.Round(options.Contacts / (ingestCpu + routeCpu), 0) : 0,
-            Phase("ingest", options.Contacts, ingestSeconds, ingestCpu, 0, null, null, 0, options, ingestOps, ingestProfile),
-            Phase("route", routed, routeSeconds, routeCpu, routeEmails, routeP50, routeP99, visitedAfterRoute - visitedBefore, options, routeOps, routeProfile),
+            Phase("ingest", options.Contacts, ingestSeconds, ingestCpu, 0, null, null, 0, options, ingestOps, ingestProfile) with { AllocatedBytes = ingestMemory.Allocated, GarbageCollections = ingestMemory.Collections, GcPauseSeconds = ingestMemory.Paused },
+            Phase("route", routed, routeSeconds, routeCpu, routeEmails, routeP50, routeP99, visitedAfterRoute - visitedBefore, options, routeOps, routeProfile) with { AllocatedBytes = routeMemory.Allocated, GarbageCollections = routeMemory.Collections, GcPauseSeconds = routeMemory.Paused },
             timerPhase,
             waiting,
             bytesPerRun);
@@ -265,6 +276,11 @@ public static class LoadDriver
         foreach (var phase in new[] { report.Ingest, report.Route, report.Timers }.OfType<LoadPhase>())
         {
             sb.Append(inv, $"  {phase.Name,-7} {phase.Inputs,8} in {phase.Seconds,8:0.000} s = {phase.PerSecond,9:0}/s ({phase.CpuSeconds:0.000} CPU s = {phase.PerCpuSecond:0}/CPU s)");
+            if (phase.AllocatedBytes > 0)
+            {
+                sb.Append(inv, $"; {phase.AllocatedBytesPerInput / 1024.0:0.0} KB allocated/input, {phase.GarbageCollections} GCs pausing {phase.GcPauseSeconds:0.000} s");
+            }
+
             if (phase.EmailsSent > 0)
             {
                 sb.Append(inv, $"; {phase.EmailsSent} emails, latency to email p50 {phase.LatencyP50Ms:0.00} ms, p99 {phase.LatencyP99Ms:0.00} ms");
@@ -307,6 +323,9 @@ public static class LoadDriver
         return sb.ToString();
     }
 
+    private static LoadPhase Phase(string name, int inputs, double seconds, double cpuSeconds, int emailsSent, double? p50, double? p99, long steps, LoadOptions options, IReadOnlyDictionary<string, long> ops, IReadOnlyList<PortTiming> profile, CpuClock clock) =>
+        Phase(name, inputs, seconds, cpuSeconds, emailsSent, p50, p99, steps, options, ops, profile) with { AllocatedBytes = clock.Allocated, GarbageCollections = clock.Collections, GcPauseSeconds = clock.Paused };
+
     private static LoadPhase Phase(string name, int inputs, double seconds, double cpuSeconds, int emailsSent, double? p50, double? p99, long steps, LoadOptions options, IReadOnlyDictionary<string, long> ops, IReadOnlyList<PortTiming> profile) =>
         new(
             name,
@@ -322,9 +341,19 @@ public static class LoadDriver
             options.Storage == LoadStorage.Memory ? null : ops,
             options.Profile ? profile : null);
 
-    private static async Task IngestAsync(EventIngestService ingest, JourneyDefinition journey, string eventName, string prefix, int count, CancellationToken cancellationToken)
+    private static async Task IngestAsync(EventIngestService ingest, IReadOnlyList<List<EventSubmission>> batches, CancellationToken cancellationToken)
+    {
+        foreach (var batch in batches)
+        {
+            await ingest.IngestAsync(batch, idempotencyKey: null, isBatch: true, cancellationToken);
+        }
+    }
+
+    /// <summary>One trigger event per contact <c>{prefix}-{i}</c>, in batches of the ingest API's maximum size.</summary>
+    private static List<List<EventSubmission>> Submissions(JourneyDefinition journey, string eventName, string prefix, int count)
     {
         const int batch = EventIngestService.MaxBatchSize;
+        var batches = new List<List<EventSubmission>>((count / batch) + 1);
         for (var offset = 0; offset < count; offset += batch)
         {
             var submissions = new List<EventSubmission>(batch);
@@ -333,8 +362,10 @@ public static class LoadDriver
                 submissions.Add(Submission(journey, eventName, $"{prefix}-{i.ToString(CultureInfo.InvariantCulture)}"));
             }
 
-            await ingest.IngestAsync(submissions, idempotencyKey: null, isBatch: true, cancellationToken);
+            batches.Add(submissions);
         }
+
+        return batches;
     }
 
     private static EventSubmission Submission(JourneyDefinition journey, string eventName, string contactId)
@@ -480,16 +511,37 @@ public static class LoadDriver
     private static double Percentile(List<double> sorted, double p) =>
         Math.Round(sorted[(int)Math.Ceiling(p * sorted.Count) - 1], 3);
 
-    /// <summary>Processor time of the whole process, lap by lap.</summary>
+    /// <summary>Processor time of the whole process, lap by lap, with the bytes allocated and gen0 collections of the lap.</summary>
     private sealed class CpuClock
     {
         private TimeSpan _last = Environment.CpuUsage.TotalTime;
+        private long _allocated = GC.GetTotalAllocatedBytes(precise: true);
+        private int _collections = GC.CollectionCount(0);
+        private TimeSpan _paused = GC.GetTotalPauseDuration();
+
+        /// <summary>Time the runtime held managed threads paused for garbage collections in the last lap, in seconds.</summary>
+        public double Paused { get; private set; }
+
+        /// <summary>Bytes allocated in the last lap.</summary>
+        public long Allocated { get; private set; }
+
+        /// <summary>Garbage collections (of any generation) in the last lap.</summary>
+        public int Collections { get; private set; }
 
         public double Lap()
         {
             var now = Environment.CpuUsage.TotalTime;
             var lap = now - _last;
             _last = now;
+            var allocated = GC.GetTotalAllocatedBytes(precise: true);
+            Allocated = allocated - _allocated;
+            _allocated = allocated;
+            var collections = GC.CollectionCount(0);
+            Collections = collections - _collections;
+            _collections = collections;
+            var paused = GC.GetTotalPauseDuration();
+            Paused = (paused - _paused).TotalSeconds;
+            _paused = paused;
             return lap.TotalSeconds;
         }
     }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using JourneyFunctions.Core.Contacts;
 using JourneyFunctions.Core.Ports;
 using JourneyFunctions.Infrastructure.Storage;
@@ -9,17 +10,31 @@ namespace JourneyFunctions.Infrastructure.Memory;
 /// In-memory <see cref="IEventQueue"/> with Queue Storage semantics: the same size limit and message format, a
 /// visibility timeout on <see cref="TimeProvider"/>, pop receipts, dequeue counts and a poison queue.
 /// </summary>
+/// <remarks>
+/// Messages are kept in queue order in a linked list indexed by id, so a delete is a dictionary lookup and an unlink
+/// instead of a search and a shift of the whole queue (about 25 us per delete with 20,000 queued, under the lock
+/// every consumer needs).
+/// <para>
+/// An event queued with <see cref="EnqueueAsync"/> is still serialized (the body is what the size limit is measured
+/// on and what the poison queue keeps), but it is not parsed back on every receive: the message keeps a snapshot of
+/// the event (its JSON values cloned out of any pooled document, its collections copied, so the producer can neither
+/// dispose nor change what consumers see) and receivers get that. Parsing the JSON back was about a quarter of the
+/// CPU of routing an event in memory. Bodies queued raw (<see cref="EnqueueRawAsync"/>) are parsed on receive, after
+/// the lock is released, exactly like the Azure queue does.
+/// </para>
+/// </remarks>
 public sealed class MemoryEventQueue(TimeProvider timeProvider) : IEventQueue
 {
     private readonly Lock gate = new();
-    private readonly List<Message> messages = [];
+    private readonly LinkedList<Message> messages = new();
+    private readonly Dictionary<string, LinkedListNode<Message>> byId = new(StringComparer.Ordinal);
     private readonly List<PoisonMessage> poison = [];
     private long nextId;
 
     public Task EnqueueAsync(ContactEvent contactEvent, CancellationToken cancellationToken = default)
     {
         var body = QueueMessages.Serialize(contactEvent);
-        Add(body);
+        Add(body, Snapshot(contactEvent));
         return Task.CompletedTask;
     }
 
@@ -30,24 +45,21 @@ public sealed class MemoryEventQueue(TimeProvider timeProvider) : IEventQueue
     public Task EnqueueRawAsync(string body, CancellationToken cancellationToken = default)
     {
         QueueMessages.EnsureFits(body);
-        Add(body);
+        Add(body, null);
         return Task.CompletedTask;
     }
 
     public Task<IReadOnlyList<QueuedEvent>> ReceiveAsync(int maxMessages, TimeSpan visibilityTimeout, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxMessages);
+        var take = Math.Min(maxMessages, 32);
+        var taken = new List<(Message Message, string PopReceipt, long DequeueCount)>(take);
         lock (gate)
         {
             var now = timeProvider.GetUtcNow();
-            var received = new List<QueuedEvent>();
-            foreach (var message in messages)
+            for (var node = messages.First; node is not null && taken.Count < take; node = node.Next)
             {
-                if (received.Count >= Math.Min(maxMessages, 32))
-                {
-                    break;
-                }
-
+                var message = node.Value;
                 if (message.VisibleAt > now)
                 {
                     continue;
@@ -56,12 +68,19 @@ public sealed class MemoryEventQueue(TimeProvider timeProvider) : IEventQueue
                 message.VisibleAt = now + visibilityTimeout;
                 message.DequeueCount++;
                 message.PopReceipt = Guid.NewGuid().ToString("N");
-                var parsed = QueueMessages.TryParse(message.Body, out var error);
-                received.Add(new QueuedEvent(message.Id, message.PopReceipt, message.Body, parsed, message.DequeueCount, error));
+                taken.Add((message, message.PopReceipt, message.DequeueCount));
             }
-
-            return Task.FromResult<IReadOnlyList<QueuedEvent>>(received);
         }
+
+        var received = new List<QueuedEvent>(taken.Count);
+        foreach (var (message, popReceipt, dequeueCount) in taken)
+        {
+            string? error = null;
+            var parsed = message.Event ?? QueueMessages.TryParse(message.Body, out error);
+            received.Add(new QueuedEvent(message.Id, popReceipt, message.Body, parsed, dequeueCount, error));
+        }
+
+        return Task.FromResult<IReadOnlyList<QueuedEvent>>(received);
     }
 
     /// <remarks>A message already gone is ignored; one received again by someone else since (another pop receipt)
@@ -98,36 +117,59 @@ public sealed class MemoryEventQueue(TimeProvider timeProvider) : IEventQueue
         }
     }
 
-    private void Add(string body)
+    private void Add(string body, ContactEvent? snapshot)
     {
         lock (gate)
         {
             var id = (++nextId).ToString(CultureInfo.InvariantCulture);
-            messages.Add(new Message(id, body) { VisibleAt = timeProvider.GetUtcNow() });
+            byId.Add(id, messages.AddLast(new Message(id, body, snapshot) { VisibleAt = timeProvider.GetUtcNow() }));
         }
     }
 
+    /// <summary>
+    /// The event as a consumer would parse it from its body: JSON values detached from the producer's documents
+    /// (<see cref="JsonElement.Clone"/> is free for values that are not in a pooled document), collections copied,
+    /// a JSON null as null.
+    /// </summary>
+    private static ContactEvent Snapshot(ContactEvent contactEvent) => contactEvent with
+    {
+        Data = Detach(contactEvent.Data),
+        Contact = contactEvent.Contact is not { } patch
+            ? null
+            : patch with
+            {
+                Fields = patch.Fields?.ToDictionary(f => f.Key, f => f.Value.Clone(), StringComparer.Ordinal),
+                Tags = patch.Tags is null ? null : [.. patch.Tags],
+            },
+    };
+
+    private static JsonElement? Detach(JsonElement? value) =>
+        value is { ValueKind: not (JsonValueKind.Null or JsonValueKind.Undefined) } element ? element.Clone() : null;
+
     private void Remove(QueuedEvent message)
     {
-        var index = messages.FindIndex(m => m.Id == message.MessageId);
-        if (index < 0)
+        if (!byId.TryGetValue(message.MessageId, out var node))
         {
             return;
         }
 
-        if (messages[index].PopReceipt != message.PopReceipt)
+        if (node.Value.PopReceipt != message.PopReceipt)
         {
             throw new ConcurrencyException($"Message '{message.MessageId}' was received again since (its pop receipt changed).");
         }
 
-        messages.RemoveAt(index);
+        messages.Remove(node);
+        byId.Remove(message.MessageId);
     }
 
-    private sealed class Message(string id, string body)
+    private sealed class Message(string id, string body, ContactEvent? contactEvent)
     {
         public string Id { get; } = id;
 
         public string Body { get; } = body;
+
+        /// <summary>The event as queued (a snapshot), or null for a raw body, which is parsed on receive.</summary>
+        public ContactEvent? Event { get; } = contactEvent;
 
         public DateTimeOffset VisibleAt { get; set; }
 

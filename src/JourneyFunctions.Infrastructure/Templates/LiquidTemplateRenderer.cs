@@ -11,11 +11,26 @@ namespace JourneyFunctions.Infrastructure.Templates;
 
 /// <summary>
 /// Renders the Liquid email templates of a folder (see <see cref="TemplateOptions"/>) and checks them for journey
-/// validation. Each file is read and parsed once and cached; a parsed DotLiquid template keeps per-render state, so
-/// renders of one file take its lock (a render takes well under a millisecond). Outputs of an HTML body are
-/// HTML-encoded (<c>| raw</c> as the last filter opts out); subject and text are not encoded. A missing
-/// <c>body.txt.liquid</c> is derived from the rendered HTML by <see cref="HtmlToText"/>.
+/// validation. Outputs of an HTML body are HTML-encoded (<c>| raw</c> as the last filter opts out); subject and text
+/// are not encoded. A missing <c>body.txt.liquid</c> is derived from the rendered HTML by <see cref="HtmlToText"/>.
 /// </summary>
+/// <remarks>
+/// <para>
+/// Every file, partials included, is parsed once into a DotLiquid <see cref="Template"/> and cached with the size and
+/// last write time it was read at; a file is looked at again at most once per
+/// <see cref="TemplateOptions.ReloadCheckInterval"/> and parsed again when it changed, so an edited template is picked
+/// up without a restart and a deleted one stops rendering. Parsing is what costs (milliseconds per file on DotLiquid's
+/// regular expressions); rendering a parsed template is tens of microseconds.
+/// </para>
+/// <para>
+/// Renders share the parsed templates without a lock: each render builds its own DotLiquid <see cref="Context"/>
+/// (variables, filters, the partials file system) and hands it over in <see cref="RenderParameters.Context"/>, and
+/// the templates are marked thread-safe, so DotLiquid never writes per-render state (registers, assigns, errors)
+/// into the shared <see cref="Template"/>. (Without a ready Context a thread-safe template would drop the filters and
+/// registers of its <see cref="RenderParameters"/>; that is why the Context is built here.) <c>{% include %}</c> gets
+/// its parsed partial from <see cref="ITemplateFileSystem.GetTemplate"/> and renders it in the includer's Context.
+/// </para>
+/// </remarks>
 /// <remarks>
 /// The engine is DotLiquid: Fluid.Core 2.41.1, the only Fluid the package mirror serves, cannot construct its parser
 /// against the only Parlot it serves (2.2.1). Templates are standard Liquid, so either engine reads them.
@@ -30,21 +45,28 @@ public sealed partial class LiquidTemplateRenderer : ITemplateRenderer
     public const string TextFile = "body.txt.liquid";
     public const string PartialsFolder = "_partials";
 
-    private static readonly Type[] Filters = [typeof(LiquidFilters)];
-
     private readonly string _directory;
-    private readonly ConcurrentDictionary<string, Lazy<CompiledFile>> _files = new(StringComparer.Ordinal);
+    private readonly FileCache<CompiledFile> _files;
+    private readonly FileCache<CompiledFile> _partials;
     private readonly PartialFileSystem _htmlPartials;
     private readonly PartialFileSystem _textPartials;
 
     public LiquidTemplateRenderer(IOptions<TemplateOptions> options)
-        : this(options.Value.Directory)
+        : this(options.Value.Directory, options.Value.ReloadCheckInterval)
     {
     }
 
-    public LiquidTemplateRenderer(string directory)
+    /// <param name="directory">The templates folder.</param>
+    /// <param name="reloadCheckInterval">
+    /// How long a cached file is used before its size and write time are looked at again
+    /// (<see cref="TemplateOptions.ReloadCheckInterval"/>); null for the default, zero to look on every render.
+    /// </param>
+    public LiquidTemplateRenderer(string directory, TimeSpan? reloadCheckInterval = null)
     {
         _directory = Path.GetFullPath(directory);
+        var interval = reloadCheckInterval ?? TemplateOptions.DefaultReloadCheckInterval;
+        _files = new FileCache<CompiledFile>(interval);
+        _partials = new FileCache<CompiledFile>(interval);
         _htmlPartials = new PartialFileSystem(this, html: true);
         _textPartials = new PartialFileSystem(this, html: false);
     }
@@ -78,7 +100,11 @@ public sealed partial class LiquidTemplateRenderer : ITemplateRenderer
         var problems = new List<string>();
         foreach (var file in FilesOf(template))
         {
-            var compiled = Load(template, file, html: file == HtmlFile);
+            if (Load(template, file, html: file == HtmlFile) is not { } compiled)
+            {
+                continue;
+            }
+
             var defined = new HashSet<string>(compiled.Scan.Defined, StringComparer.Ordinal);
             var references = compiled.Scan.References.Select(r => (File: file, Reference: r)).ToList();
             problems.AddRange(compiled.Problems.Select(p => $"template \"{template}\" ({file}, line {p.Line}) does not parse: {p.Message}"));
@@ -113,21 +139,26 @@ public sealed partial class LiquidTemplateRenderer : ITemplateRenderer
     public Task<RenderedEmail> RenderAsync(string template, TemplateModel model, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        if (!Exists(template))
+        var subjectFile = IsValidName(template) ? Load(template, SubjectFile, html: false) : null;
+        var htmlFile = subjectFile is null ? null : Load(template, HtmlFile, html: true);
+        if (subjectFile is null || htmlFile is null)
         {
             throw new TemplateRenderException($"template \"{template}\" does not exist in {_directory}");
         }
 
-        var subject = Render(Load(template, SubjectFile, html: false), model, _textPartials);
-        var html = Render(Load(template, HtmlFile, html: true), model, _htmlPartials).TrimStart();
-        var text = File.Exists(Path.Combine(_directory, template, TextFile))
-            ? Render(Load(template, TextFile, html: false), model, _textPartials)
+        // The variables are converted once and shared by the three renders: rendering only reads them (assign,
+        // capture and include write to the Context's own scopes).
+        var variables = LiquidValues.ToHash(model.Variables);
+        var subject = Render(subjectFile, variables, _textPartials, cancellationToken);
+        var html = Render(htmlFile, variables, _htmlPartials, cancellationToken).TrimStart();
+        var text = Load(template, TextFile, html: false) is { } textFile
+            ? Render(textFile, variables, _textPartials, cancellationToken)
             : HtmlToText.Convert(html);
         subject = Whitespace().Replace(subject, " ").Trim();
         return Task.FromResult(new RenderedEmail(subject, html, text));
     }
 
-    private static string Render(CompiledFile file, TemplateModel model, IFileSystem partials)
+    private static string Render(CompiledFile file, Hash variables, IFileSystem partials, CancellationToken cancellationToken)
     {
         if (file.Template is null)
         {
@@ -135,19 +166,19 @@ public sealed partial class LiquidTemplateRenderer : ITemplateRenderer
             throw new TemplateRenderException($"template \"{file.TemplateName}\" ({file.FileName}, line {line}) does not parse: {message}");
         }
 
-        var parameters = new RenderParameters(CultureInfo.InvariantCulture)
-        {
-            LocalVariables = LiquidValues.ToHash(model.Variables),
-            Filters = Filters,
-            Registers = Hash.FromAnonymousObject(new { file_system = partials }),
-            ErrorsOutputMode = ErrorsOutputMode.Rethrow,
-        };
+        // A Context of this render only (see the remarks of the type): the shared template is never written to.
+        var context = new Context(
+            [variables],
+            new Hash(),
+            new Hash { ["file_system"] = partials },
+            ErrorsOutputMode.Rethrow,
+            maxIterations: 0,
+            CultureInfo.InvariantCulture,
+            cancellationToken);
+        LiquidStrainers.Attach(context);
         try
         {
-            lock (file.Gate)
-            {
-                return file.Template.Render(parameters);
-            }
+            return file.Template.Render(new RenderParameters(CultureInfo.InvariantCulture) { Context = context });
         }
         catch (Exception exception) when (exception is not TemplateRenderException)
         {
@@ -165,19 +196,22 @@ public sealed partial class LiquidTemplateRenderer : ITemplateRenderer
         }
     }
 
-    private CompiledFile Load(string template, string file, bool html) =>
-        _files.GetOrAdd($"{template}/{file}", _ => new Lazy<CompiledFile>(() => Compile(template, file, File.ReadAllText(Path.Combine(_directory, template, file)), html))).Value;
+    /// <summary>The file parsed (cached, see the remarks of the type), or null when it does not exist.</summary>
+    private CompiledFile? Load(string template, string file, bool html) =>
+        _files.Get(Path.Combine(_directory, template, file), source => Compile(template, file, source, html));
 
     private static CompiledFile Compile(string template, string file, string source, bool html)
     {
         var scan = LiquidScanner.Scan(source);
         var problems = scan.Problems.OrderBy(p => p.Line).ToList();
+        var liquid = html && problems.Count == 0 ? LiquidScanner.EscapeOutputs(scan.Tokens) : source;
         Template? parsed = null;
         if (problems.Count == 0)
         {
             try
             {
-                parsed = Template.Parse(html ? LiquidScanner.EscapeOutputs(scan.Tokens) : source);
+                parsed = Template.Parse(liquid);
+                parsed.MakeThreadSafe();
             }
             catch (Exception exception) when (exception is DotLiquid.Exceptions.LiquidException or ArgumentException or InvalidOperationException)
             {
@@ -185,7 +219,7 @@ public sealed partial class LiquidTemplateRenderer : ITemplateRenderer
             }
         }
 
-        return new CompiledFile(template, file, scan, problems, parsed);
+        return new CompiledFile(template, file, scan, problems, parsed, liquid);
     }
 
     /// <summary>DotLiquid's messages quote the offending piece ('bogus'); its first line in the source, else line 1.</summary>
@@ -293,33 +327,43 @@ public sealed partial class LiquidTemplateRenderer : ITemplateRenderer
     [GeneratedRegex("'([^']+)'")]
     private static partial Regex Quoted();
 
-    private sealed record CompiledFile(string TemplateName, string FileName, LiquidScan Scan, IReadOnlyList<(int Line, string Message)> Problems, Template? Template)
-    {
-        public object Gate { get; } = new();
-    }
+    /// <summary>One parsed file: its scan (for checks), its parse problems, and the template when it parses.</summary>
+    private sealed record CompiledFile(string TemplateName, string FileName, LiquidScan Scan, IReadOnlyList<(int Line, string Message)> Problems, Template? Template, string Source);
 
     /// <summary>
-    /// Serves <c>{% include 'name' %}</c> from the partials folder; for an HTML body the partial's outputs are
-    /// HTML-encoded like the body's own. Sources are read and rewritten once.
+    /// Serves <c>{% include 'name' %}</c> from the partials folder as parsed templates, cached like the templates'
+    /// own files (<see cref="ITemplateFileSystem.GetTemplate"/>, which DotLiquid's include tag asks first); for an
+    /// HTML body the partial's outputs are HTML-encoded like the body's own, so the HTML and text variants of a
+    /// partial are cached apart.
     /// </summary>
-    private sealed class PartialFileSystem(LiquidTemplateRenderer owner, bool html) : IFileSystem
+    private sealed class PartialFileSystem(LiquidTemplateRenderer owner, bool html) : ITemplateFileSystem
     {
-        private readonly ConcurrentDictionary<string, string> _sources = new(StringComparer.Ordinal);
+        public Template GetTemplate(Context context, string templateName)
+        {
+            var (name, compiled) = Load(context, templateName);
+            if (compiled.Template is null)
+            {
+                // Not a TemplateRenderException: the render wraps it with the including template's name and file.
+                var (line, message) = compiled.Problems[0];
+                throw new InvalidOperationException($"partial \"{name}\" ({PartialsFolder}/{name}.liquid, line {line}) does not parse: {message}");
+            }
 
-        public string ReadTemplateFile(Context context, string templateName)
+            return compiled.Template;
+        }
+
+        /// <summary>The partial's source as it is parsed (outputs encoded for HTML); DotLiquid's fallback when <see cref="GetTemplate"/> has no template.</summary>
+        public string ReadTemplateFile(Context context, string templateName) => Load(context, templateName).Compiled.Source;
+
+        private (string Name, CompiledFile Compiled) Load(Context context, string templateName)
         {
             var name = (context[templateName] as string ?? templateName).Trim('\'', '"');
             var path = owner.PartialPath(name);
-            if (path is null || !File.Exists(path))
-            {
-                throw new TemplateRenderException($"partial \"{name}\" does not exist: add {PartialsFolder}/{name}.liquid to the templates folder");
-            }
-
-            return _sources.GetOrAdd(name, _ =>
-            {
-                var source = File.ReadAllText(path);
-                return html ? LiquidScanner.EscapeOutputs(LiquidScanner.Scan(source).Tokens) : source;
-            });
+            var compiled = path is null
+                ? null
+                : owner._partials.Get(path + (html ? "#html" : "#text"), path, source => Compile(PartialsFolder, name + ".liquid", source, html));
+            return compiled is null
+                ? throw new TemplateRenderException($"partial \"{name}\" does not exist: add {PartialsFolder}/{name}.liquid to the templates folder")
+                : (name, compiled);
         }
     }
 }

@@ -182,6 +182,88 @@ public sealed class LiquidTemplateRendererTests : IDisposable
         Assert.All(results, result => Assert.Equal(expected, result));
     }
 
+    [Fact]
+    public async Task RenderAsync_ManyThreadsWithTheirOwnModels_EachGetsItsOwnOutput()
+    {
+        var renderer = new LiquidTemplateRenderer(SampleModels.TemplatesDirectory);
+        var names = Enumerable.Range(0, 200).Select(i => $"Name{i}").ToList();
+
+        var results = await Task.WhenAll(names.Select(name => Task.Run(() => renderer.RenderAsync("cart-reminder-1", SampleModels.Model("cart-reminder-1", SampleModels.Contact(name))))));
+
+        for (var i = 0; i < names.Count; i++)
+        {
+            Assert.StartsWith($"{names[i]}, you left something", results[i].Subject, StringComparison.Ordinal);
+            Assert.Contains($"Hi {names[i]}, we saved your cart", results[i].Html, StringComparison.Ordinal);
+            Assert.Contains("Total", results[i].Html, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task RenderAsync_TemplateAndPartialEdited_RendersTheNewText()
+    {
+        Write("t", "Hi", "<p>{% include 'sign' %}</p>");
+        Directory.CreateDirectory(Path.Combine(_directory, "_partials"));
+        var partial = Path.Combine(_directory, "_partials", "sign.liquid");
+        File.WriteAllText(partial, "Ann");
+        var renderer = new LiquidTemplateRenderer(_directory, TimeSpan.Zero);
+        Assert.Equal("<p>Ann</p>", (await renderer.RenderAsync("t", SampleModels.Model("t"))).Html);
+
+        File.WriteAllText(partial, "The team of {{ journey.name }}");
+        File.WriteAllText(Path.Combine(_directory, "t", LiquidTemplateRenderer.HtmlFile), "<div>{% include 'sign' %}</div>");
+        var edited = await renderer.RenderAsync("t", SampleModels.Model("t"));
+
+        Assert.Equal("<div>The team of Sample journey</div>", edited.Html);
+    }
+
+    [Fact]
+    public async Task RenderAsync_TemplateDeletedAfterARender_DoesNotExist()
+    {
+        Write("t", "Hi", "<p>x</p>");
+        var renderer = new LiquidTemplateRenderer(_directory, TimeSpan.Zero);
+        await renderer.RenderAsync("t", SampleModels.Model("t"));
+
+        File.Delete(Path.Combine(_directory, "t", LiquidTemplateRenderer.HtmlFile));
+
+        var exception = await Assert.ThrowsAsync<TemplateRenderException>(() => renderer.RenderAsync("t", SampleModels.Model("t")));
+        Assert.Contains("does not exist", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RenderAsync_EditWithinTheCheckInterval_KeepsTheParsedTemplate()
+    {
+        Write("t", "Hi", "<p>one</p>");
+        var renderer = new LiquidTemplateRenderer(_directory, TimeSpan.FromHours(1));
+        await renderer.RenderAsync("t", SampleModels.Model("t"));
+
+        File.WriteAllText(Path.Combine(_directory, "t", LiquidTemplateRenderer.HtmlFile), "<p>two, longer</p>");
+
+        Assert.Equal("<p>one</p>", (await renderer.RenderAsync("t", SampleModels.Model("t"))).Html);
+        Assert.Equal("<p>two, longer</p>", (await new LiquidTemplateRenderer(_directory, TimeSpan.Zero).RenderAsync("t", SampleModels.Model("t"))).Html);
+    }
+
+    [Fact]
+    public async Task RenderAsync_PartialDoesNotParse_ThrowsNamingTheTemplateAndThePartial()
+    {
+        Write("t", "Hi", "<p>{% include 'sign' %}</p>");
+        Directory.CreateDirectory(Path.Combine(_directory, "_partials"));
+        File.WriteAllText(Path.Combine(_directory, "_partials", "sign.liquid"), "a\n{% if x %}never closed");
+
+        var exception = await Assert.ThrowsAsync<TemplateRenderException>(() => Renderer().RenderAsync("t", SampleModels.Model("t")));
+
+        Assert.Contains("template \"t\" (body.html.liquid)", exception.Message, StringComparison.Ordinal);
+        Assert.Contains("partial \"sign\" (_partials/sign.liquid, line 2) does not parse", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RenderAsync_MissingPartial_SaysWhatToAdd()
+    {
+        Write("t", "Hi", "<p>{% include 'nowhere' %}</p>");
+
+        var exception = await Assert.ThrowsAsync<TemplateRenderException>(() => Renderer().RenderAsync("t", SampleModels.Model("t")));
+
+        Assert.Contains("partial \"nowhere\" does not exist: add _partials/nowhere.liquid", exception.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("{{ 19.99 | times: 3 }}", "59.97")]
     [InlineData("{{ 10 | divided_by: 4 }}", "2")]
