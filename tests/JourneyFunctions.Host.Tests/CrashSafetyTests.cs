@@ -22,7 +22,7 @@ namespace JourneyFunctions.Host.Tests;
 public sealed class CrashSafetyTests(AzuriteFixture azurite, ITestOutputHelper output)
 {
     private const string JourneyId = "crash-drill";
-    private const int Contacts = 2000;
+    private const int Contacts = 3000;
     private const int Kills = 3;
 
     private const string Journey = """
@@ -96,7 +96,7 @@ public sealed class CrashSafetyTests(AzuriteFixture azurite, ITestOutputHelper o
 
         var runs = storage.GetRequiredService<IRunStore>();
         var ids = Enumerable.Range(0, Contacts).Select(ContactId).ToList();
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(150);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(300);
 
         // Cheap polls (a folder listing and one query) while the host works; the full check once they say done.
         while (true)

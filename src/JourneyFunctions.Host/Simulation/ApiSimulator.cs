@@ -77,6 +77,9 @@ public sealed class ApiSimulator : IDisposable
 
     public SimulationApiOptions Limits => _limits;
 
+    /// <summary>Simulations running now (for health and tests).</summary>
+    public int Running => Math.Max(1, _limits.MaxConcurrent) - _slots.CurrentCount;
+
     /// <summary>Plays the scenario in <paramref name="body"/> (UTF-8 JSON) against journey <paramref name="journeyId"/>.</summary>
     /// <param name="journeyId">The journey id of the URL.</param>
     /// <param name="version">A published version, or null for the latest (ignored when the body carries the journey).</param>
