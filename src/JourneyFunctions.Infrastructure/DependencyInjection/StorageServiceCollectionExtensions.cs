@@ -82,16 +82,16 @@ public static class StorageServiceCollectionExtensions
     /// <summary>
     /// Stats and suppressions on the Azure backend, each behind what keeps it off the per-event storage bill:
     /// <see cref="BufferedStatsStore"/> (section <c>Storage:StatsBuffer</c>; merged counter writes every second, flushed
-    /// when the container is disposed) and <see cref="CachedSuppressionStore"/> (section <c>Storage:SuppressionCache</c>;
-    /// lookups reused for 5 s). Either can be turned off (<c>Enabled=false</c>, <c>Ttl=0</c>). The memory backend gets
-    /// neither: its stores are already cheaper than a cache.
+    /// when the container is disposed) and <see cref="FilteredSuppressionStore"/> (section <c>Storage:SuppressionFilter</c>;
+    /// every suppressed address in memory, refreshed every 5 s, so a lookup of an unsuppressed address costs no request).
+    /// Either can be turned off (<c>Enabled=false</c>). The memory backend gets neither: its stores are already cheaper.
     /// </summary>
     private static void AddAzureStatsAndSuppressions(IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<StatsBufferOptions>().BindConfiguration(StatsBufferOptions.SectionName);
-        services.AddOptions<SuppressionCacheOptions>().BindConfiguration(SuppressionCacheOptions.SectionName);
+        services.AddOptions<SuppressionFilterOptions>().BindConfiguration(SuppressionFilterOptions.SectionName);
         var buffer = configuration.GetSection(StatsBufferOptions.SectionName).Get<StatsBufferOptions>() ?? new StatsBufferOptions();
-        var cache = configuration.GetSection(SuppressionCacheOptions.SectionName).Get<SuppressionCacheOptions>() ?? new SuppressionCacheOptions();
+        var filter = configuration.GetSection(SuppressionFilterOptions.SectionName).Get<SuppressionFilterOptions>() ?? new SuppressionFilterOptions();
 
         services.AddSingleton<TableStatsStore>();
         if (buffer.Enabled)
@@ -111,13 +111,15 @@ public static class StorageServiceCollectionExtensions
         }
 
         services.AddSingleton<TableSuppressionStore>();
-        if (cache.Ttl > TimeSpan.Zero)
+        if (filter.Enabled)
         {
-            services.AddSingleton(sp => new CachedSuppressionStore(
+            // Its refresh timer starts at the first lookup; the container disposes it (and the timer) at shutdown.
+            services.AddSingleton(sp => new FilteredSuppressionStore(
                 sp.GetRequiredService<TableSuppressionStore>(),
-                sp.GetRequiredService<IOptions<SuppressionCacheOptions>>().Value,
-                sp.GetRequiredService<TimeProvider>()));
-            services.AddSingleton<ISuppressionStore>(sp => sp.GetRequiredService<CachedSuppressionStore>());
+                sp.GetRequiredService<IOptions<SuppressionFilterOptions>>().Value,
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetService<ILoggerFactory>()?.CreateLogger<FilteredSuppressionStore>()));
+            services.AddSingleton<ISuppressionStore>(sp => sp.GetRequiredService<FilteredSuppressionStore>());
         }
         else
         {

@@ -43,7 +43,7 @@ public sealed class AzuriteBackend : IStorageBackend
 
     public ISendLedger Ledger() => new TableSendLedger(tables);
 
-    public ISuppressionStore Suppressions() => new TableSuppressionStore(tables);
+    public ISuppressionStore Suppressions() => new TableSuppressionStore(tables, Time);
 
     public ITimelineStore Timeline() => new TableTimelineStore(tables);
 
@@ -55,7 +55,7 @@ public sealed class AzuriteBackend : IStorageBackend
     /// <summary>The table store itself, bypassing any decorator: what another process would read.</summary>
     public TableStatsStore TableStats() => new(tables);
 
-    public TableSuppressionStore TableSuppressions() => new(tables);
+    public TableSuppressionStore TableSuppressions() => new(tables, Time);
 
     public IProcessedEventStore ProcessedEvents() => new TableProcessedEventStore(tables);
 

@@ -38,23 +38,23 @@ public sealed class StorageServiceCollectionTests
     }
 
     [Fact]
-    public async Task AddJourneyStorage_Azure_BuffersStatsAndCachesSuppressions()
+    public async Task AddJourneyStorage_Azure_BuffersStatsAndFiltersSuppressions()
     {
         await using var provider = Build(new() { ["Storage:Provider"] = "AzureStorage", ["Storage:ConnectionString"] = "UseDevelopmentStorage=true" });
 
         Assert.Same(provider.GetRequiredService<BufferedStatsStore>(), provider.GetRequiredService<IStatsStore>());
-        Assert.Same(provider.GetRequiredService<CachedSuppressionStore>(), provider.GetRequiredService<ISuppressionStore>());
+        Assert.Same(provider.GetRequiredService<FilteredSuppressionStore>(), provider.GetRequiredService<ISuppressionStore>());
     }
 
     [Fact]
-    public async Task AddJourneyStorage_AzureWithBufferAndCacheOff_WritesThrough()
+    public async Task AddJourneyStorage_AzureWithBufferAndFilterOff_WritesThrough()
     {
         await using var provider = Build(new()
         {
             ["Storage:Provider"] = "AzureStorage",
             ["Storage:ConnectionString"] = "UseDevelopmentStorage=true",
             ["Storage:StatsBuffer:Enabled"] = "false",
-            ["Storage:SuppressionCache:Ttl"] = "00:00:00",
+            ["Storage:SuppressionFilter:Enabled"] = "false",
         });
 
         Assert.IsType<TableStatsStore>(provider.GetRequiredService<IStatsStore>());
