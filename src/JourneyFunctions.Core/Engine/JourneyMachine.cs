@@ -170,12 +170,20 @@ public static class JourneyMachine
             return Unchanged(state);
         }
 
+        // A repeat delivery of the event this run handled last (a routing repeated after a lost storage race, a queue
+        // message delivered again), or of the event that started it, is not a second event.
+        if (input is EventReceived { Event.Id: { Length: > 0 } eventId }
+            && (string.Equals(eventId, state.LastEventId, StringComparison.Ordinal) || string.Equals(eventId, state.TriggerEventId, StringComparison.Ordinal)))
+        {
+            return Unchanged(state);
+        }
+
         var w = new Work(CompiledJourney.For(journey), contact, now, state);
         var handled = input switch
         {
             ActivityCompleted completed => OnActivityCompleted(w, completed),
             TimerFired timer => OnTimerFired(w, timer),
-            EventReceived received => OnEvent(w, received.Event),
+            EventReceived received => OnEvent(w, received.Event) && w.Received(received.Event.Id),
             CancelRequested cancel => Cancel(w, cancel),
             _ => throw new ArgumentException($"Unknown machine input {input.GetType().Name}.", nameof(input)),
         };
@@ -702,6 +710,7 @@ public static class JourneyMachine
             Sequence = state.Sequence;
             Trigger = state.Trigger;
             LastEvent = state.LastEvent;
+            LastEventId = state.LastEventId;
             Events = state.Events;
             Wait = state.Wait;
             Activity = state.Activity;
@@ -735,6 +744,8 @@ public static class JourneyMachine
 
         public JsonElement? LastEvent { get; set; }
 
+        public string? LastEventId { get; set; }
+
         public IReadOnlyDictionary<string, JsonElement> Events { get; set; }
 
         public RunWait? Wait { get; set; }
@@ -763,6 +774,13 @@ public static class JourneyMachine
 
         public void Decide(string? stepId, DecisionKind kind, string message) => Decisions.Add(new Decision(Now, stepId, kind, message));
 
+        /// <summary>Remembers the id of an event that changed the run (so a repeat delivery of it is ignored); true.</summary>
+        public bool Received(string eventId)
+        {
+            LastEventId = eventId;
+            return true;
+        }
+
         public RunData RunData() => new() { Trigger = Trigger, Event = LastEvent, Events = Events };
 
         /// <summary>What conditions see now; <paramref name="eventData"/> is event.* (else the last waited event).</summary>
@@ -786,6 +804,7 @@ public static class JourneyMachine
                 Sequence = Sequence,
                 Trigger = Trigger,
                 LastEvent = LastEvent,
+                LastEventId = LastEventId,
                 Events = Events,
                 Wait = Wait,
                 Activity = Activity,

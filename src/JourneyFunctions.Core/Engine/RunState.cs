@@ -39,6 +39,12 @@ public sealed record RunState
     /// <summary>Data of the last event a waitForEvent step received, as <c>event.*</c>.</summary>
     public JsonElement? LastEvent { get; init; }
 
+    /// <summary>
+    /// Id of the last contact event that changed this run. A repeat delivery of it (the same event raised again by a
+    /// routing repeated after a lost storage race, or a queue message delivered again) is ignored.
+    /// </summary>
+    public string? LastEventId { get; init; }
+
     /// <summary>Data of events received by waitForEvent steps, by step id, as <c>events.&lt;stepId&gt;.*</c>.</summary>
     public IReadOnlyDictionary<string, JsonElement> Events { get; init; } = new Dictionary<string, JsonElement>();
 

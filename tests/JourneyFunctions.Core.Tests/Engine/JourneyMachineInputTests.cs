@@ -220,9 +220,9 @@ public sealed class JourneyMachineInputTests
         var s = Start(journey, Contact(), Now).State;
         s = Handle(journey, s, new ActivityCompleted(1, ActivityOutcome.Succeeded())).State;
 
-        var opened = Handle(journey, s, new EventReceived(Event(SystemEvents.EmailOpened, """{"runId":"j:c","stepId":"promo","journeyId":"j"}""")));
-        var clicked = Handle(journey, opened.State, new EventReceived(Event(SystemEvents.EmailClicked, """{"runId":"j:c","stepId":"promo","url":"https://shop.example"}""")));
-        var otherRun = Handle(journey, clicked.State, new EventReceived(Event(SystemEvents.EmailOpened, """{"runId":"other:c","stepId":"x"}""")));
+        var opened = Handle(journey, s, new EventReceived(Event(SystemEvents.EmailOpened, """{"runId":"j:c","stepId":"promo","journeyId":"j"}""", id: "open-1")));
+        var clicked = Handle(journey, opened.State, new EventReceived(Event(SystemEvents.EmailClicked, """{"runId":"j:c","stepId":"promo","url":"https://shop.example"}""", id: "click-1")));
+        var otherRun = Handle(journey, clicked.State, new EventReceived(Event(SystemEvents.EmailOpened, """{"runId":"other:c","stepId":"x"}""", id: "open-2")));
         var end = Handle(journey, otherRun.State, new TimerFired(2), Now.AddDays(2));
 
         Assert.Equal(["promo"], opened.State.Opened);
@@ -230,6 +230,30 @@ public sealed class JourneyMachineInputTests
         Assert.Equal(["promo"], clicked.State.Clicked);
         Assert.Same(clicked.State, otherRun.State);
         Assert.Equal("complete Finished engaged", Summary(end.Commands));
+    }
+
+    [Fact]
+    public void EventReceived_SameEventDeliveredAgain_IsNotASecondEvent()
+    {
+        // A run that waits for each of two orders in turn: a repeat of the first order must not count as the second.
+        var journey = Journey("""
+            {"id":"first","type":"waitForEvent","event":"order.placed","timeout":"P7D","onEvent":"second","onTimeout":"late"},
+            {"id":"second","type":"waitForEvent","event":"order.placed","timeout":"P7D","onEvent":"loyal","onTimeout":"late"},
+            {"id":"loyal","type":"exit","reason":"two orders"},
+            {"id":"late","type":"exit","reason":"no order"}
+            """);
+        var started = Start(journey, Contact(), Now);
+        var order = new EventReceived(Event("order.placed", """{"total":5}""", id: "order-1"));
+
+        var first = Handle(journey, started.State, order);
+        var repeat = Handle(journey, first.State, order);
+        var second = Handle(journey, first.State, new EventReceived(Event("order.placed", """{"total":7}""", id: "order-2")));
+
+        Assert.Equal("second", first.State.StepId);
+        Assert.Equal("order-1", first.State.LastEventId);
+        Assert.Same(first.State, repeat.State);
+        Assert.Empty(repeat.Commands);
+        Assert.Equal("complete Finished two orders", Summary(second.Commands));
     }
 
     [Fact]
