@@ -180,8 +180,9 @@ public sealed partial class LiquidTemplateRenderer : ITemplateRenderer
         {
             return file.Template.Render(new RenderParameters(CultureInfo.InvariantCulture) { Context = context });
         }
-        catch (Exception exception) when (exception is not TemplateRenderException)
+        catch (Exception exception) when (exception is not TemplateRenderException and not OperationCanceledException)
         {
+            // A cancelled render (the caller's token, passed to DotLiquid's context) stays a cancellation, not a broken template.
             throw new TemplateRenderException($"template \"{file.TemplateName}\" ({file.FileName}) failed to render: {exception.Message}", exception);
         }
     }

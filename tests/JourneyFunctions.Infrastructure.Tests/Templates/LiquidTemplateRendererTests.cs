@@ -172,6 +172,16 @@ public sealed class LiquidTemplateRendererTests : IDisposable
     }
 
     [Fact]
+    public async Task RenderAsync_CancelledWhileRendering_IsACancellationNotABrokenTemplate()
+    {
+        // A render far longer than the caller's patience: DotLiquid sees the token between nodes.
+        Write("t", "Hi", "<p>{% for i in (1..50000000) %}{{ i }}{% endfor %}</p>");
+        using var patience = new CancellationTokenSource(TimeSpan.FromMilliseconds(50));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Renderer().RenderAsync("t", SampleModels.Model("t"), patience.Token));
+    }
+
+    [Fact]
     public async Task RenderAsync_ManyThreadsAtOnce_RenderTheSameOutput()
     {
         var renderer = new LiquidTemplateRenderer(SampleModels.TemplatesDirectory);
