@@ -40,8 +40,7 @@ public sealed class JourneysApi(
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var version = request.Query["version"].ToString();
-        return await HostApi.JourneysApi.GetAsync(id, version.Length == 0 ? null : version, store, cancellationToken);
+        return await HostApi.JourneysApi.GetAsync(id, VersionOf(request), store, cancellationToken);
     }
 
     [Function("PauseJourney")]
@@ -72,8 +71,7 @@ public sealed class JourneysApi(
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var version = request.Query["version"].ToString();
-        return await HostApi.JourneysApi.MapAsync(id, version.Length == 0 ? null : version, request, store, stats, cancellationToken);
+        return await HostApi.JourneysApi.MapAsync(id, VersionOf(request), request, store, stats, cancellationToken);
     }
 
     [Function("SimulateJourney")]
@@ -83,7 +81,13 @@ public sealed class JourneysApi(
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        return await HostApi.JourneysApi.SimulateAsync(id, VersionOf(request), request, simulator, options, cancellationToken);
+    }
+
+    /// <summary>The <c>?version=</c> query value, or null when absent (the handlers parse and check it).</summary>
+    private static string? VersionOf(HttpRequest request)
+    {
         var version = request.Query["version"].ToString();
-        return await HostApi.JourneysApi.SimulateAsync(id, version.Length == 0 ? null : version, request, simulator, options, cancellationToken);
+        return version.Length == 0 ? null : version;
     }
 }

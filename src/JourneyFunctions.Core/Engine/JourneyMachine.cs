@@ -183,11 +183,21 @@ public static class JourneyMachine
         {
             ActivityCompleted completed => OnActivityCompleted(w, completed),
             TimerFired timer => OnTimerFired(w, timer),
-            EventReceived received => OnEvent(w, received.Event) && w.Received(received.Event.Id),
+            EventReceived received => OnEvent(w, received.Event),
             CancelRequested cancel => Cancel(w, cancel),
             _ => throw new ArgumentException($"Unknown machine input {input.GetType().Name}.", nameof(input)),
         };
-        return handled ? w.Result() : Unchanged(state);
+        if (!handled)
+        {
+            return Unchanged(state);
+        }
+
+        if (input is EventReceived changedBy)
+        {
+            w.LastEventId = changedBy.Event.Id;
+        }
+
+        return w.Result();
     }
 
     private static bool Cancel(Work w, CancelRequested cancel)
@@ -774,12 +784,6 @@ public static class JourneyMachine
 
         public void Decide(string? stepId, DecisionKind kind, string message) => Decisions.Add(new Decision(Now, stepId, kind, message));
 
-        /// <summary>Remembers the id of an event that changed the run (so a repeat delivery of it is ignored); true.</summary>
-        public bool Received(string eventId)
-        {
-            LastEventId = eventId;
-            return true;
-        }
 
         public RunData RunData() => new() { Trigger = Trigger, Event = LastEvent, Events = Events };
 
