@@ -38,9 +38,6 @@ public sealed class TableRunStore(StorageTables tables, TimeProvider timeProvide
     private const string TimersTable = "RunTimers";
     private const string Completed = "completed";
 
-    /// <summary>Due runs' working sets read at once while scanning the timer index.</summary>
-    private const int ParallelReads = 16;
-
     /// <summary>Bound on remembered timer rows of runs handed out as due; past it the memory starts over.</summary>
     private const int MaxHandedOut = 100_000;
 
@@ -116,8 +113,7 @@ public sealed class TableRunStore(StorageTables tables, TimeProvider timeProvide
         var due = new List<StoredRun>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var stale = new List<TableEntity>();
-        var workingSets = new ConcurrentDictionary<string, IReadOnlyList<TableEntity>>(StringComparer.Ordinal);
-        var candidates = new List<(TableEntity Row, long Ticks, string RunId, string? ContactId)>(ParallelReads);
+        var workingSets = new Dictionary<string, IReadOnlyList<TableEntity>>(StringComparer.Ordinal);
         await foreach (var row in timers.QueryAsync<TableEntity>(filter, maxPerPage: Math.Min(1000, Math.Max(max * 2, 32)), select: ["PartitionKey", "RowKey", "RunId", "Timestamp"], cancellationToken: cancellationToken))
         {
             var ticks = long.Parse(row.RowKey.AsSpan(0, 19), NumberStyles.None, CultureInfo.InvariantCulture);
@@ -126,72 +122,54 @@ public sealed class TableRunStore(StorageTables tables, TimeProvider timeProvide
                 continue;
             }
 
+            // The run is read with the rest of its contact's working set (one range query, as a point read costs), which
+            // then serves the unit of work that fires the timer.
             var runId = row.GetString("RunId");
-            candidates.Add((row, ticks, runId, RunIds.ContactIdOf(runId)));
-            if (candidates.Count == ParallelReads)
+            var contactId = RunIds.ContactIdOf(runId);
+            StoredRun? run = null;
+            if (contactId is not null)
             {
-                if (await TakeDueAsync(candidates))
+                if (!workingSets.TryGetValue(contactId, out var rows))
                 {
-                    candidates.Clear();
-                    break;
+                    rows = await ContactRows.LoadWorkingSetAsync(tables, contactId, cancellationToken);
+                    workingSets[contactId] = rows;
                 }
 
-                candidates.Clear();
+                var runKey = ContactRows.Run(runId);
+                run = rows.FirstOrDefault(r => r.RowKey == runKey) is { } found ? ToStored(found) : null;
             }
-        }
 
-        if (candidates.Count > 0)
-        {
-            await TakeDueAsync(candidates);
+            if (run is null || !RunLookup.IsDue(run.State, dueBy) || run.State.Wait!.Until!.Value.UtcTicks != ticks)
+            {
+                // The run moved on from this timer (or is gone): the row is stale, unless it is so new that its writer
+                // may still be about to replace the run.
+                if (row.Timestamp is { } written && written < timeProvider.GetUtcNow() - StaleGrace)
+                {
+                    stale.Add(row);
+                }
+
+                continue;
+            }
+
+            if (seen.Add(runId))
+            {
+                due.Add(run);
+                if (handedOut.Count >= MaxHandedOut)
+                {
+                    handedOut.Clear();
+                }
+
+                handedOut[runId] = row;
+                tables.Prefetch(contactId!, workingSets[contactId!]);
+                if (due.Count >= max)
+                {
+                    break;
+                }
+            }
         }
 
         await DeleteStaleAsync(timers, stale, cancellationToken);
         return due;
-
-        // Each run is read with the rest of its contact's working set (one range query, as a point read costs), which
-        // then serves the unit of work that fires the timer. A page's working sets are read concurrently; the rows are
-        // then taken in due order. True once max runs are due.
-        async Task<bool> TakeDueAsync(List<(TableEntity Row, long Ticks, string RunId, string? ContactId)> page)
-        {
-            await Parallel.ForEachAsync(
-                page.Where(c => c.ContactId is not null && !workingSets.ContainsKey(c.ContactId)).Select(c => c.ContactId!).Distinct(StringComparer.Ordinal),
-                new ParallelOptions { MaxDegreeOfParallelism = ParallelReads, CancellationToken = cancellationToken },
-                async (contactId, ct) => workingSets[contactId] = await ContactRows.LoadWorkingSetAsync(tables, contactId, ct));
-            foreach (var (row, ticks, runId, contactId) in page)
-            {
-                var runKey = ContactRows.Run(runId);
-                var run = contactId is not null && workingSets[contactId].FirstOrDefault(r => r.RowKey == runKey) is { } found ? ToStored(found) : null;
-                if (run is null || !RunLookup.IsDue(run.State, dueBy) || run.State.Wait!.Until!.Value.UtcTicks != ticks)
-                {
-                    // The run moved on from this timer (or is gone): the row is stale, unless it is so new that its
-                    // writer may still be about to replace the run.
-                    if (row.Timestamp is { } written && written < timeProvider.GetUtcNow() - StaleGrace)
-                    {
-                        stale.Add(row);
-                    }
-
-                    continue;
-                }
-
-                if (seen.Add(runId))
-                {
-                    due.Add(run);
-                    if (handedOut.Count >= MaxHandedOut)
-                    {
-                        handedOut.Clear();
-                    }
-
-                    handedOut[runId] = row;
-                    tables.Prefetch(contactId!, workingSets[contactId!]);
-                    if (due.Count >= max)
-                    {
-                        return true;
-                    }
-                }
-            }
-
-            return false;
-        }
     }
 
     public async Task<PreviousRun?> GetLatestAsync(string journeyId, string contactId, string? key, CancellationToken cancellationToken = default)
