@@ -1,6 +1,7 @@
 using JourneyFunctions.Core.Contacts;
 using JourneyFunctions.Core.Orchestration;
 using JourneyFunctions.Core.Ports;
+using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
 
