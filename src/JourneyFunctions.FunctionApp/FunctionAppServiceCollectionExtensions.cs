@@ -1,8 +1,5 @@
 using JourneyFunctions.Core.Orchestration;
-using JourneyFunctions.Host;
-using JourneyFunctions.Host.Api;
-using JourneyFunctions.Host.Composition;
-using JourneyFunctions.Host.Simulation;
+using JourneyFunctions.Api;
 using JourneyFunctions.Infrastructure.DependencyInjection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -20,7 +17,6 @@ public static class FunctionAppServiceCollectionExtensions
     public static IServiceCollection AddJourneyFunctionApp(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        services.AddOptions<JourneyHostOptions>().BindConfiguration(JourneyHostOptions.SectionName);
 
         // Storage, email, templates, unsubscribe tokens, the webhook client and the Core services, as in the built-in host.
         services.AddJourneyFunctions(configuration);
@@ -29,12 +25,7 @@ public static class FunctionAppServiceCollectionExtensions
         services.AddHostedService<StatsBufferFlush>();
 
         // HTTP: the built-in host's handlers, its JSON for responses and its mapping of exceptions to problem+json.
-        services.AddProblemDetails();
-        services.ConfigureHttpJsonOptions(o => ApiJson.ConfigureWrite(o.SerializerOptions));
-        services.AddSingleton<ApiExceptionHandler>();
-
-        // POST /api/journeys/{id}/simulate: the simulator with its bounds (Host:Simulation), as in the built-in host.
-        services.AddSingleton<ApiSimulator>();
+        services.AddJourneyApi();
 
         // Durable runs.
         services.AddSingleton<JourneyOrchestrationDriver>();

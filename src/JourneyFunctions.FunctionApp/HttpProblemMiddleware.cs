@@ -1,4 +1,4 @@
-using JourneyFunctions.Host.Api;
+using JourneyFunctions.Api;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Middleware;

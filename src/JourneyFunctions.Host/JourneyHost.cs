@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text;
-using JourneyFunctions.Host.Api;
+using JourneyFunctions.Api;
 using JourneyFunctions.Host.Composition;
+using JourneyFunctions.Host.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;

@@ -1,5 +1,3 @@
-using JourneyFunctions.Host.Simulation;
-
 namespace JourneyFunctions.Host;
 
 /// <summary>
@@ -27,13 +25,4 @@ public sealed class JourneyHostOptions
 
     /// <summary>Publish every <c>*.json</c> in <see cref="JourneysDirectory"/> at start (an unchanged file is not republished).</summary>
     public bool PublishJourneysOnStart { get; set; } = true;
-
-    /// <summary>Largest accepted body of <c>POST /api/events</c> (and contacts, Event Grid).</summary>
-    public int MaxEventBodyBytes { get; set; } = 256 * 1024;
-
-    /// <summary>Largest accepted journey definition (<c>PUT /api/journeys/{id}</c>).</summary>
-    public int MaxJourneyBodyBytes { get; set; } = 1024 * 1024;
-
-    /// <summary>Bounds of <c>POST /api/journeys/{id}/simulate</c> (section <c>Host:Simulation</c>).</summary>
-    public SimulationApiOptions Simulation { get; set; } = new();
 }

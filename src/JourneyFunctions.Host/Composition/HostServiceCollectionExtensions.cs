@@ -1,7 +1,8 @@
 using JourneyFunctions.Core.Ports;
 using JourneyFunctions.Core.Services;
-using JourneyFunctions.Host.Api;
+using JourneyFunctions.Api;
 using JourneyFunctions.Host.Runner;
+using JourneyFunctions.Host.Security;
 using JourneyFunctions.Host.Telemetry;
 using JourneyFunctions.Infrastructure.DependencyInjection;
 using JourneyFunctions.Infrastructure.Webhooks;
@@ -25,11 +26,10 @@ public static class HostServiceCollectionExtensions
         services.AddJourneyEngine(configuration);
 
         // HTTP API.
-        services.AddProblemDetails();
+        services.AddJourneyApi();
         services.AddExceptionHandler<ApiExceptionHandler>();
-        services.ConfigureHttpJsonOptions(o => ApiJson.ConfigureWrite(o.SerializerOptions));
         services.AddSingleton<ApiKeys>();
-        services.AddSingleton<Simulation.ApiSimulator>();
+        services.AddSingleton<IEventGridAuthenticator, EventGridKeyAuthenticator>();
         services.AddSingleton<StartupReport>();
 
         // Stop order is the reverse: the stats buffer is flushed after the runner's loops have stopped.

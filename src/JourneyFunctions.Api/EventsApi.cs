@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
 
-namespace JourneyFunctions.Host.Api;
+namespace JourneyFunctions.Api;
 
 /// <summary>What <c>POST /api/events</c> accepted: the event ids in request order (a storefront can log them).</summary>
 public sealed record EventsAccepted(IReadOnlyList<string> EventIds);
@@ -20,18 +20,14 @@ public static class EventsApi
 {
     public static IEndpointRouteBuilder MapEventsApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/events", PostAsync)
-            .RequireApiKey()
-            .WithName("PostEvents")
-            .WithSummary("Submit one contact event or a batch (array) of up to 100; 202 with their ids.")
-            .WithTags("Events");
+        app.MapApiRoute(ApiRoutes.PostEvents, PostAsync);
         return app;
     }
 
     public static async Task<Results<Accepted<EventsAccepted>, ProblemHttpResult>> PostAsync(
         HttpRequest request,
         EventIngestService ingest,
-        IOptions<JourneyHostOptions> options,
+        IOptions<ApiOptions> options,
         CancellationToken cancellationToken)
     {
         var (body, problem) = await JsonBody.ReadBytesAsync(request, options.Value.MaxEventBodyBytes, cancellationToken);

@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 
-namespace JourneyFunctions.Host.Api;
+namespace JourneyFunctions.Api;
 
 /// <summary>
 /// Reads a JSON request body within a size limit and turns every way it can be wrong into a problem that names the

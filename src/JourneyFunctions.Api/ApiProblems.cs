@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
-namespace JourneyFunctions.Host.Api;
+namespace JourneyFunctions.Api;
 
 /// <summary>
 /// RFC 9457 problem details for every error the API returns. Field problems go in <c>errors</c>, keyed by the JSON

@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
 
-namespace JourneyFunctions.Host.Api;
+namespace JourneyFunctions.Api;
 
 /// <summary>The body of <c>POST /api/contacts</c>: only what is present changes; tags are added, never removed.</summary>
 public sealed record ContactUpsertRequest
@@ -69,23 +69,16 @@ public static class ContactsApi
 {
     public static IEndpointRouteBuilder MapContactsApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/contacts").RequireApiKey().WithTags("Contacts");
-        group.MapPost("/", UpsertAsync)
-            .WithName("UpsertContact")
-            .WithSummary("Create or update a contact: email, time zone, fields, tags (added), marketing consent.");
-        group.MapGet("/{id}", GetAsync)
-            .WithName("GetContact")
-            .WithSummary("A contact with its tags, active runs and recent timeline.");
-        group.MapDelete("/{id}", EraseAsync)
-            .WithName("EraseContact")
-            .WithSummary("Erase a contact: ends its runs, deletes its personal data, keeps the suppression hash. 204.");
+        app.MapApiRoute(ApiRoutes.UpsertContact, UpsertAsync);
+        app.MapApiRoute(ApiRoutes.GetContact, GetAsync);
+        app.MapApiRoute(ApiRoutes.EraseContact, EraseAsync);
         return app;
     }
 
     public static async Task<Results<Ok<ContactResponse>, ProblemHttpResult>> UpsertAsync(
         HttpRequest request,
         ContactService contacts,
-        IOptions<JourneyHostOptions> options,
+        IOptions<ApiOptions> options,
         CancellationToken cancellationToken)
     {
         var (body, problem) = await JsonBody.ReadBytesAsync(request, options.Value.MaxEventBodyBytes, cancellationToken);

@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using JourneyFunctions.Core.Serialization;
 
-namespace JourneyFunctions.Host.Api;
+namespace JourneyFunctions.Api;
 
 /// <summary>
 /// JSON for the API. Requests are read with the journey options (unknown properties refused, nullability respected,

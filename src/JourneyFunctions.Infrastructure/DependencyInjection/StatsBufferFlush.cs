@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace JourneyFunctions.Host.Composition;
+namespace JourneyFunctions.Infrastructure.DependencyInjection;
 
 /// <summary>
 /// Writes the pending counters of <see cref="BufferedStatsStore"/> when the host stops (both hosts register it). The

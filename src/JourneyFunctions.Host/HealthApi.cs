@@ -1,9 +1,10 @@
+using JourneyFunctions.Api;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 
-namespace JourneyFunctions.Host.Api;
+namespace JourneyFunctions.Host;
 
 /// <summary>The host's answer to <c>GET /health</c>.</summary>
 public sealed record HealthStatus(string Status, DateTimeOffset At);
@@ -27,11 +28,7 @@ public static class JourneyApis
     public static IEndpointRouteBuilder MapJourneyApis(this IEndpointRouteBuilder app)
     {
         app.MapHealthApi();
-        app.MapEventsApi();
-        app.MapContactsApi();
-        app.MapJourneysApi();
-        app.MapUnsubscribeApi();
-        app.MapEventGridApi();
+        app.MapJourneyApi();
         return app;
     }
 }

@@ -3,9 +3,11 @@ using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Hosting;
+using JourneyFunctions.Api;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
-namespace JourneyFunctions.Host.Api;
+namespace JourneyFunctions.Host.Security;
 
 /// <summary>
 /// The keys the host accepts, resolved once at start: the configured <see cref="JourneyHostOptions.ApiKey"/>, or in
@@ -87,14 +89,8 @@ public sealed class ApiKeys
     }
 }
 
-/// <summary>Marks an endpoint that needs the API key.</summary>
-public sealed class ApiKeyRequiredMetadata
-{
-    public static ApiKeyRequiredMetadata Instance { get; } = new();
-}
-
 /// <summary>
-/// Refuses a request to an endpoint marked <see cref="ApiKeyRequiredMetadata"/> without the API key, with a 401
+/// Refuses a request to a route of <see cref="ApiAccess.ApiKey"/> access without the API key, with a 401
 /// problem that says which header to send. It runs after routing and before the endpoint, so nothing of the request
 /// (body, services) is touched for a caller without the key.
 /// </summary>
@@ -102,7 +98,7 @@ public sealed class ApiKeyMiddleware(RequestDelegate next, ApiKeys keys)
 {
     public async Task InvokeAsync(HttpContext context)
     {
-        if (context.GetEndpoint()?.Metadata.GetMetadata<ApiKeyRequiredMetadata>() is null)
+        if (context.GetEndpoint()?.Metadata.GetMetadata<ApiRoute>()?.Access != ApiAccess.ApiKey)
         {
             await next(context);
             return;
@@ -127,12 +123,27 @@ public sealed class ApiKeyMiddleware(RequestDelegate next, ApiKeys keys)
     }
 }
 
-/// <summary>Adds the API key requirement to an endpoint or a group.</summary>
+/// <summary>Adds the API key check to the pipeline.</summary>
 public static class ApiKeyEndpointExtensions
 {
-    public static TBuilder RequireApiKey<TBuilder>(this TBuilder builder)
-        where TBuilder : IEndpointConventionBuilder => builder.WithMetadata(ApiKeyRequiredMetadata.Instance);
-
     /// <summary>Checks the key on marked endpoints; call after routing, before the endpoints run.</summary>
     public static IApplicationBuilder UseApiKeys(this IApplicationBuilder app) => app.UseMiddleware<ApiKeyMiddleware>();
+}
+
+/// <summary>
+/// The built-in host's Event Grid credential: <see cref="JourneyHostOptions.EventGridKey"/> in <c>?code=</c> (or
+/// <c>X-Api-Key</c>), which Event Grid can carry in the subscription's endpoint URL.
+/// </summary>
+public sealed class EventGridKeyAuthenticator(ApiKeys keys) : IEventGridAuthenticator
+{
+    public Task<ProblemHttpResult?> AuthenticateAsync(HttpRequest request, CancellationToken cancellationToken = default)
+    {
+        var presented = ApiKeys.Presented(request);
+        if (presented is null)
+        {
+            return Task.FromResult<ProblemHttpResult?>(ApiProblems.Unauthorized("code", "is required: add ?code=<key> to the Event Grid subscription's endpoint URL"));
+        }
+
+        return Task.FromResult(keys.IsEventGridKey(presented) ? null : ApiProblems.Unauthorized("code", "is not a valid Event Grid key"));
+    }
 }

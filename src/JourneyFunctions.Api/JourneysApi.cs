@@ -5,7 +5,7 @@ using JourneyFunctions.Core.Model;
 using JourneyFunctions.Core.Ports;
 using JourneyFunctions.Core.Services;
 using JourneyFunctions.Core.Validation;
-using JourneyFunctions.Host.Simulation;
+using JourneyFunctions.Simulation;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -14,7 +14,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
-namespace JourneyFunctions.Host.Api;
+namespace JourneyFunctions.Api;
 
 /// <summary>The answer to a publish: the journey id and the version runs started from now on will pin.</summary>
 public sealed record JourneyPublished(string Id, int Version, bool Unchanged);
@@ -34,31 +34,14 @@ public static class JourneysApi
 {
     public static IEndpointRouteBuilder MapJourneysApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/journeys").RequireApiKey().WithTags("Journeys");
-        group.MapGet("/", ListAsync)
-            .WithName("ListJourneys")
-            .WithSummary("Published journeys: latest version, paused flag, stage and trigger.");
-        group.MapPut("/{id}", PublishAsync)
-            .WithName("PublishJourney")
-            .WithSummary("Publish the JSON body as the journey's next version; 400 lists every validation problem with its JSON path.");
-        group.MapGet("/{id}", GetAsync)
-            .WithName("GetJourney")
-            .WithSummary("The latest definition, or ?version=n.");
-        group.MapPost("/{id}/pause", (string id, JourneyPublisher publisher, CancellationToken ct) => SetPausedAsync(id, true, publisher, ct))
-            .WithName("PauseJourney")
-            .WithSummary("Pause: no new entries; runs in flight hold at their next timer until resumed.");
-        group.MapPost("/{id}/resume", (string id, JourneyPublisher publisher, CancellationToken ct) => SetPausedAsync(id, false, publisher, ct))
-            .WithName("ResumeJourney")
-            .WithSummary("Resume a paused journey; held runs continue.");
-        group.MapGet("/{id}/stats", StatsAsync)
-            .WithName("GetJourneyStats")
-            .WithSummary("Per journey and per step: entered, waiting now, sent, exited, goals, conversion rate.");
-        group.MapGet("/{id}/map", MapAsync)
-            .WithName("GetJourneyMap")
-            .WithSummary("The journey (latest, or ?version=n) as a Mermaid flowchart with live per-step counts; Accept: application/json for { mermaid, stats }.");
-        group.MapPost("/{id}/simulate", SimulateAsync)
-            .WithName("SimulateJourney")
-            .WithSummary("Play a scenario (the journeys/tests/*.scenario.json format) through the journey on a virtual clock, in memory; returns the timeline and expectation results.");
+        app.MapApiRoute(ApiRoutes.ListJourneys, ListAsync);
+        app.MapApiRoute(ApiRoutes.PublishJourney, PublishAsync);
+        app.MapApiRoute(ApiRoutes.GetJourney, GetAsync);
+        app.MapApiRoute(ApiRoutes.PauseJourney, (string id, JourneyPublisher publisher, CancellationToken ct) => SetPausedAsync(id, true, publisher, ct));
+        app.MapApiRoute(ApiRoutes.ResumeJourney, (string id, JourneyPublisher publisher, CancellationToken ct) => SetPausedAsync(id, false, publisher, ct));
+        app.MapApiRoute(ApiRoutes.GetJourneyStats, StatsAsync);
+        app.MapApiRoute(ApiRoutes.GetJourneyMap, MapAsync);
+        app.MapApiRoute(ApiRoutes.SimulateJourney, SimulateAsync);
         return app;
     }
 
@@ -69,7 +52,7 @@ public static class JourneysApi
         string id,
         HttpRequest request,
         JourneyPublisher publisher,
-        IOptions<JourneyHostOptions> options,
+        IOptions<ApiOptions> options,
         CancellationToken cancellationToken)
     {
         var (body, problem) = await JsonBody.ReadBytesAsync(request, options.Value.MaxJourneyBodyBytes, cancellationToken);
@@ -179,7 +162,7 @@ public static class JourneysApi
         string? version,
         HttpRequest request,
         ApiSimulator simulator,
-        IOptions<JourneyHostOptions> options,
+        IOptions<ApiOptions> options,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(simulator);

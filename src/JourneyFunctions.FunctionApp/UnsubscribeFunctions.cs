@@ -1,3 +1,4 @@
+using JourneyFunctions.Api;
 using JourneyFunctions.Core.Orchestration;
 using JourneyFunctions.Core.Security;
 using JourneyFunctions.Core.Services;
@@ -5,7 +6,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
-using HostApi = JourneyFunctions.Host.Api;
 
 namespace JourneyFunctions.FunctionApp;
 
@@ -14,17 +14,17 @@ namespace JourneyFunctions.FunctionApp;
 /// credentials; the signed token in the link is the only authority, verified by the built-in host's handler. The POST
 /// ends the contact's marketing runs through their orchestrations.
 /// </summary>
-public sealed class UnsubscribeApi(UnsubscribeTokens tokens, ContactService contacts, RunStartPreparer preparer, ILogger<UnsubscribeApi> logger)
+public sealed class UnsubscribeFunctions(UnsubscribeTokens tokens, ContactService contacts, RunStartPreparer preparer, ILogger<UnsubscribeFunctions> logger)
 {
-    [Function("UnsubscribePage")]
+    [Function(ApiRoutes.Names.UnsubscribePage)]
     public IResult UnsubscribePage(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "unsubscribe")] HttpRequest request) =>
-        HostApi.UnsubscribeApi.ConfirmPage(request, tokens);
+        [HttpTrigger(AuthorizationLevel.Anonymous, ApiRoutes.Methods.Get, Route = ApiRoutes.Templates.Unsubscribe)] HttpRequest request) =>
+        UnsubscribeApi.ConfirmPage(request, tokens);
 
-    [Function("Unsubscribe")]
+    [Function(ApiRoutes.Names.Unsubscribe)]
     public async Task<IResult> Unsubscribe(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "unsubscribe")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, ApiRoutes.Methods.Post, Route = ApiRoutes.Templates.Unsubscribe)] HttpRequest request,
         [DurableClient] DurableTaskClient client,
         CancellationToken cancellationToken) =>
-        await HostApi.UnsubscribeApi.UnsubscribeAsync(request, tokens, contacts, new DurableRunDispatcher(client, preparer, logger), cancellationToken);
+        await UnsubscribeApi.UnsubscribeAsync(request, tokens, contacts, new DurableRunDispatcher(client, preparer, logger), cancellationToken);
 }

@@ -5,15 +5,14 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
 
-namespace JourneyFunctions.Host.Api;
+namespace JourneyFunctions.Api;
 
 /// <summary>What <c>POST /api/eventgrid</c> did with a delivery of ACS reports.</summary>
 public sealed record EventGridProcessed(int Delivered, int Bounced, int Suppressed, int Engagements, int Unmatched, int Ignored);
 
 /// <summary>
 /// The Event Grid webhook for ACS email delivery and engagement reports. Event Grid cannot easily send custom
-/// headers, so the key (<see cref="JourneyHostOptions.EventGridKey"/>, by default the API key) travels in
-/// <c>?code=</c> (or <c>X-Api-Key</c>). It answers both handshakes: the Event Grid schema's subscription validation
+/// headers; how the caller is authenticated is the host's <see cref="IEventGridAuthenticator"/>. It answers both handshakes: the Event Grid schema's subscription validation
 /// event (echo the code as <c>validationResponse</c>) and the CloudEvents abuse-protection OPTIONS request (allow the
 /// origin). Reports go to <see cref="AcsReportProcessor"/>, which makes Event Grid's redeliveries harmless.
 /// </summary>
@@ -21,20 +20,16 @@ public static class EventGridApi
 {
     public static IEndpointRouteBuilder MapEventGridApi(this IEndpointRouteBuilder app)
     {
-        app.MapMethods("/api/eventgrid", [HttpMethods.Options], Handshake)
-            .WithName("EventGridHandshake")
-            .WithSummary("CloudEvents webhook validation: answers WebHook-Request-Origin with WebHook-Allowed-Origin.")
-            .WithTags("Event Grid");
-        app.MapPost("/api/eventgrid", ReceiveAsync)
-            .WithName("EventGridReports")
-            .WithSummary("ACS delivery and engagement reports from Event Grid (and its subscription validation handshake).")
-            .WithTags("Event Grid");
+        app.MapApiRoute(ApiRoutes.EventGridHandshake, Handshake);
+        app.MapApiRoute(ApiRoutes.EventGridReports, ReceiveAsync);
         return app;
     }
 
-    public static Results<Ok, ProblemHttpResult> Handshake(HttpContext context, ApiKeys keys)
+    public static async Task<Results<Ok, ProblemHttpResult>> Handshake(HttpContext context, IEventGridAuthenticator authenticator)
     {
-        if (Refuse(context.Request, keys) is { } problem)
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(authenticator);
+        if (await authenticator.AuthenticateAsync(context.Request, context.RequestAborted) is { } problem)
         {
             return problem;
         }
@@ -52,12 +47,13 @@ public static class EventGridApi
 
     public static async Task<Results<Ok<EventGridProcessed>, ContentHttpResult, ProblemHttpResult>> ReceiveAsync(
         HttpRequest request,
-        ApiKeys keys,
+        IEventGridAuthenticator authenticator,
         AcsReportProcessor processor,
-        IOptions<JourneyHostOptions> options,
+        IOptions<ApiOptions> options,
         CancellationToken cancellationToken)
     {
-        if (Refuse(request, keys) is { } refused)
+        ArgumentNullException.ThrowIfNull(authenticator);
+        if (await authenticator.AuthenticateAsync(request, cancellationToken) is { } refused)
         {
             return refused;
         }
@@ -96,16 +92,5 @@ public static class EventGridApi
 
         var outcome = await processor.ProcessAsync(batch.Reports, cancellationToken);
         return TypedResults.Ok(new EventGridProcessed(outcome.Delivered, outcome.Bounced, outcome.Suppressed, outcome.Engagements, outcome.Unmatched, batch.Ignored));
-    }
-
-    private static ProblemHttpResult? Refuse(HttpRequest request, ApiKeys keys)
-    {
-        var presented = ApiKeys.Presented(request);
-        if (presented is null)
-        {
-            return ApiProblems.Unauthorized("code", "is required: add ?code=<key> to the Event Grid subscription's endpoint URL");
-        }
-
-        return keys.IsEventGridKey(presented) ? null : ApiProblems.Unauthorized("code", "is not a valid Event Grid key");
     }
 }

@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Primitives;
 
-namespace JourneyFunctions.Host.Api;
+namespace JourneyFunctions.Api;
 
 /// <summary>
 /// One-click unsubscribe (RFC 8058). The link in every marketing email holds a signed token naming the contact; it is
@@ -24,14 +24,8 @@ public static class UnsubscribeApi
 
     public static IEndpointRouteBuilder MapUnsubscribeApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/unsubscribe", ConfirmPage)
-            .WithName("UnsubscribePage")
-            .WithSummary("The confirmation page of an unsubscribe link; changes nothing.")
-            .WithTags("Unsubscribe");
-        app.MapPost("/api/unsubscribe", UnsubscribeAsync)
-            .WithName("Unsubscribe")
-            .WithSummary("RFC 8058 one-click unsubscribe, authorised by the signed token alone.")
-            .WithTags("Unsubscribe");
+        app.MapApiRoute(ApiRoutes.UnsubscribePage, ConfirmPage);
+        app.MapApiRoute(ApiRoutes.Unsubscribe, UnsubscribeAsync);
         return app;
     }
 

@@ -1,0 +1,23 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace JourneyFunctions.Api;
+
+/// <summary>Maps a row of <see cref="ApiRoutes"/> to its handler, with the row's name, summary, tag and access.</summary>
+public static class ApiRouteBuilderExtensions
+{
+    public static RouteHandlerBuilder MapApiRoute(this IEndpointRouteBuilder app, ApiRoute route, Delegate handler)
+    {
+        ArgumentNullException.ThrowIfNull(route);
+        return app.MapMethods(route.Path, [route.Method.ToUpperInvariant()], handler)
+            .WithName(route.Name)
+            .WithSummary(route.Summary)
+            .WithTags(route.Tag)
+            .WithMetadata(route);
+    }
+
+    /// <summary>Every area of the API: what both hosts serve below <c>/api</c>.</summary>
+    public static IEndpointRouteBuilder MapJourneyApi(this IEndpointRouteBuilder app) =>
+        app.MapEventsApi().MapContactsApi().MapJourneysApi().MapUnsubscribeApi().MapEventGridApi();
+}
