@@ -82,7 +82,7 @@ public class TemplateBenchmarks
         {
             for (var directory = new DirectoryInfo(start); directory is not null; directory = directory.Parent)
             {
-                if (File.Exists(Path.Combine(directory.FullName, "JourneyFunctions.Local.slnf")) && System.IO.Directory.Exists(Path.Combine(directory.FullName, "templates", "_partials")))
+                if (File.Exists(Path.Combine(directory.FullName, "JourneyFunctions.sln")) && System.IO.Directory.Exists(Path.Combine(directory.FullName, "templates", "_partials")))
                 {
                     return Path.Combine(directory.FullName, "templates");
                 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
-using JourneyFunctions.Host.Simulation;
+using JourneyFunctions.Cli.Load;
+using JourneyFunctions.Simulation;
 
 namespace JourneyFunctions.Cli.Commands;
 

@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using JourneyFunctions.Core.Maps;
 using JourneyFunctions.Core.Services;
-using JourneyFunctions.Host.Simulation;
+using JourneyFunctions.Simulation;
 
 namespace JourneyFunctions.Cli.Commands;
 

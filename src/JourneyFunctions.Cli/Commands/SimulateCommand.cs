@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
-using JourneyFunctions.Host.Simulation;
+using JourneyFunctions.Simulation;
 
 namespace JourneyFunctions.Cli.Commands;
 

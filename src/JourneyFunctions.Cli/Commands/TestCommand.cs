@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using JourneyFunctions.Host.Simulation;
+using JourneyFunctions.Simulation;
 
 namespace JourneyFunctions.Cli.Commands;
 

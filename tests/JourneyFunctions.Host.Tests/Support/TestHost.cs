@@ -136,12 +136,12 @@ public sealed class TestHost : IAsyncDisposable
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            if (File.Exists(Path.Combine(dir.FullName, "JourneyFunctions.Local.slnf")))
+            if (File.Exists(Path.Combine(dir.FullName, "JourneyFunctions.sln")))
             {
                 return dir.FullName;
             }
         }
 
-        throw new InvalidOperationException("The repository root (JourneyFunctions.Local.slnf) is not above the test binaries.");
+        throw new InvalidOperationException("The repository root (JourneyFunctions.sln) is not above the test binaries.");
     }
 }

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace JourneyFunctions.Infra.Tests;
+namespace JourneyFunctions.Bicep.Tests;
 
 /// <summary>The security and hosting properties the design promises, read from the ARM JSON bicep compiled.</summary>
 [Collection(CompiledInfraCollection.Name)]

@@ -1,4 +1,4 @@
-namespace JourneyFunctions.Infra.Tests;
+namespace JourneyFunctions.Bicep.Tests;
 
 [Collection(CompiledInfraCollection.Name)]
 public sealed class BicepCompileTests(CompiledInfraFixture infra)

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace JourneyFunctions.Infra.Tests;
+namespace JourneyFunctions.Bicep.Tests;
 
 /// <summary>
 /// The ARM JSON bicep produced, with every resource of every nested module deployment flattened into one list.

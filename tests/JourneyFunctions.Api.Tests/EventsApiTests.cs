@@ -4,7 +4,7 @@ using JourneyFunctions.Core.Ports;
 using JourneyFunctions.Host.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace JourneyFunctions.Host.Tests;
+namespace JourneyFunctions.Api.Tests;
 
 public sealed class EventsApiTests : IAsyncLifetime
 {

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using JourneyFunctions.Host.Tests.Support;
 
-namespace JourneyFunctions.Host.Tests;
+namespace JourneyFunctions.Api.Tests;
 
 public sealed class EventGridApiTests(ApiHostFixture fixture) : IClassFixture<ApiHostFixture>
 {

@@ -1,6 +1,6 @@
-using JourneyFunctions.Host.Simulation;
+using JourneyFunctions.Simulation;
 
-namespace JourneyFunctions.Cli.Tests.Simulation;
+namespace JourneyFunctions.Simulation.Tests;
 
 public sealed class ScenarioFileTests
 {

@@ -3,7 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using JourneyFunctions.Host.Tests.Support;
 
-namespace JourneyFunctions.Host.Tests;
+namespace JourneyFunctions.Api.Tests;
 
 /// <summary>Bad requests get the right 4xx with a problem naming the field; none of them ever gets a 5xx.</summary>
 public sealed class BadInputTests(ApiHostFixture fixture) : IClassFixture<ApiHostFixture>

@@ -3,11 +3,11 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using JourneyFunctions.Core.Ports;
-using JourneyFunctions.Host.Simulation;
+using JourneyFunctions.Simulation;
 using JourneyFunctions.Host.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace JourneyFunctions.Host.Tests;
+namespace JourneyFunctions.Api.Tests;
 
 /// <summary>GET /api/journeys/{id}/map and POST /api/journeys/{id}/simulate over real HTTP.</summary>
 public sealed class JourneyMapAndSimulateApiTests(ApiHostFixture fixture) : IClassFixture<ApiHostFixture>
@@ -221,8 +221,8 @@ public sealed class SimulateBoundsTests : IAsyncLifetime
     public async Task InitializeAsync() => _host = await TestHost.StartAsync(new Dictionary<string, string?>
     {
         ["Runner:Enabled"] = "false",
-        ["Host:Simulation:MaxEvents"] = "600",
-        ["Host:Simulation:Timeout"] = "00:00:00.001",
+        ["Api:Simulation:MaxEvents"] = "600",
+        ["Api:Simulation:Timeout"] = "00:00:00.001",
     });
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
@@ -260,9 +260,9 @@ public sealed class SimulateConcurrencyTests : IAsyncLifetime
     public async Task InitializeAsync() => _host = await TestHost.StartAsync(new Dictionary<string, string?>
     {
         ["Runner:Enabled"] = "false",
-        ["Host:Simulation:MaxConcurrent"] = "1",
-        ["Host:Simulation:MaxEvents"] = "5000",
-        ["Host:Simulation:MaxClockStops"] = "50000",
+        ["Api:Simulation:MaxConcurrent"] = "1",
+        ["Api:Simulation:MaxEvents"] = "5000",
+        ["Api:Simulation:MaxClockStops"] = "50000",
     });
 
     public async Task DisposeAsync() => await _host.DisposeAsync();

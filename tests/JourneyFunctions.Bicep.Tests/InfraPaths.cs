@@ -1,6 +1,6 @@
 using JourneyFunctions.Infrastructure.Tests.Fixtures;
 
-namespace JourneyFunctions.Infra.Tests;
+namespace JourneyFunctions.Bicep.Tests;
 
 /// <summary>Where infra/ is, from the shared <see cref="RepoPaths"/> (linked from the Infrastructure tests).</summary>
 internal static class InfraPaths

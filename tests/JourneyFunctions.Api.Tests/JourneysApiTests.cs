@@ -2,7 +2,7 @@ using System.Net;
 using System.Text.Json;
 using JourneyFunctions.Host.Tests.Support;
 
-namespace JourneyFunctions.Host.Tests;
+namespace JourneyFunctions.Api.Tests;
 
 public sealed class JourneysApiTests(ApiHostFixture fixture) : IClassFixture<ApiHostFixture>
 {

@@ -1,9 +1,9 @@
 using System.Text.Json;
 using JourneyFunctions.Core.Engine;
 using JourneyFunctions.Core.Serialization;
-using JourneyFunctions.Host.Simulation;
+using JourneyFunctions.Simulation;
 
-namespace JourneyFunctions.Cli.Tests.Simulation;
+namespace JourneyFunctions.Simulation.Tests;
 
 public sealed class JourneySimulatorTests
 {

@@ -3,7 +3,7 @@ using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 
-namespace JourneyFunctions.Infra.Tests;
+namespace JourneyFunctions.Bicep.Tests;
 
 /// <summary>
 /// Runs the bicep compiler that ships in the Azure.Bicep.CommandLine.linux-x64 NuGet package (its folder is baked in

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace JourneyFunctions.Infra.Tests;
+namespace JourneyFunctions.Bicep.Tests;
 
 /// <summary>Compiles and lints infra/main.bicep once for every test that inspects the result.</summary>
 public sealed class CompiledInfraFixture : IAsyncLifetime

@@ -1,6 +1,5 @@
-using JourneyFunctions.Host.Tests.Support;
 
-namespace JourneyFunctions.Host.Tests;
+namespace JourneyFunctions.Host.Tests.Support;
 
 /// <summary>One host for the API tests of a class; each test uses its own contact and journey ids.</summary>
 public sealed class ApiHostFixture : IAsyncLifetime

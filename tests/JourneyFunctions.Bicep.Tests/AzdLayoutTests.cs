@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 
-namespace JourneyFunctions.Infra.Tests;
+namespace JourneyFunctions.Bicep.Tests;
 
 /// <summary>azd's view of the repository: azure.yaml, main.parameters.json and the template must agree.</summary>
 [Collection(CompiledInfraCollection.Name)]
