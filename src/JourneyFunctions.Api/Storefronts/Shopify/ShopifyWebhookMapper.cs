@@ -180,7 +180,7 @@ public static class ShopifyWebhookMapper
             Id = $"{Platform}:{d.Shop}:{StorefrontEvents.OrderDelivered}:{orderId}",
             ContactId = StorefrontMapping.ContactIdFor(email),
             Name = StorefrontEvents.OrderDelivered,
-            Data = Source(d).Put("orderId", orderId).Put("deliveredAt", deliveredAt.ToUniversalTime().ToString("O", System.Globalization.CultureInfo.InvariantCulture)).ToElement(),
+            Data = Source(d).Put("orderId", orderId).Put("deliveredAt", deliveredAt.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture)).ToElement(),
             OccurredAt = deliveredAt,
         });
     }

@@ -130,7 +130,7 @@ public static class WooCommerceWebhookMapper
             Name = StorefrontEvents.OrderDelivered,
             Data = Source(d)
                 .Put("orderId", orderId)
-                .Put("deliveredAt", deliveredAt.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture))
+                .Put("deliveredAt", deliveredAt.UtcDateTime.ToString("O", CultureInfo.InvariantCulture))
                 .ToElement(),
             OccurredAt = deliveredAt,
         };
