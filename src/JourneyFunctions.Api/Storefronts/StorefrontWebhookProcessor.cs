@@ -17,6 +17,9 @@ public sealed partial class StorefrontWebhookProcessor(
     IContactStore store,
     ILogger<StorefrontWebhookProcessor> logger)
 {
+    /// <summary>Unmapped topics remembered for the log-once rule; past this many, further new ones are not logged.</summary>
+    private const int MaxTopicsRemembered = 256;
+
     private readonly ConcurrentDictionary<string, byte> _unknownTopicsLogged = new(StringComparer.Ordinal);
 
     public async Task<StorefrontWebhookResult> ApplyAsync(string platform, string topic, StorefrontWork work, IRunDispatcher dispatcher, CancellationToken cancellationToken = default)
@@ -66,7 +69,7 @@ public sealed partial class StorefrontWebhookProcessor(
             }
 
             case StorefrontWork.Ignore ignore:
-                if (ignore.UnknownTopic && _unknownTopicsLogged.TryAdd(platform + "|" + topic, 0))
+                if (ignore.UnknownTopic && _unknownTopicsLogged.Count < MaxTopicsRemembered && _unknownTopicsLogged.TryAdd(platform + "|" + topic, 0))
                 {
                     LogUnknownTopic(logger, platform, topic);
                 }

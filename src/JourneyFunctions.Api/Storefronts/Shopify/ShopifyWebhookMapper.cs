@@ -147,8 +147,7 @@ public static class ShopifyWebhookMapper
         var orderId = order.RequireId("id", "it names the order that was delivered");
         var fulfillments = order.Objects("fulfillments");
         var email = OrderEmail(order, order.Object("customer"));
-        var delivered = fulfillments.FirstOrDefault(f => IsDelivered(f));
-        if (delivered.Path is null)
+        if (fulfillments.Where(IsDelivered).Select(f => (PayloadObject?)f).FirstOrDefault() is not { } delivered)
         {
             return new StorefrontWork.Ignore("no fulfillment of the order has the delivered shipment status yet");
         }
