@@ -126,6 +126,24 @@ public abstract class StorefrontJourneyTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
     }
 
+    [Fact]
+    public async Task Shopify_ShopRedact_ErasesTheShopsContactsFoundByItsTag()
+    {
+        using var a = await _webhooks.ShopifyAsync("customers/create", ShopifyPayloads.Customer("Shop.A@example.com", id: 4201), shop: StorefrontWebhooks.OtherShop);
+        using var b = await _webhooks.ShopifyAsync("checkouts/create", ShopifyPayloads.Checkout("shop.b@example.com", "tok-shop-b"), shop: StorefrontWebhooks.OtherShop);
+        using var keep = await _webhooks.ShopifyAsync("checkouts/create", ShopifyPayloads.Checkout("keep.me@example.com", "tok-keep"));
+        await Contacts.WaitForEventAsync(_host, "shop.a@example.com", "contact.subscribed");
+        await Contacts.WaitForActiveRunAsync(_host, "shop.b@example.com", "abandoned-cart");
+        await Contacts.WaitForActiveRunAsync(_host, "keep.me@example.com", "abandoned-cart");
+
+        using var redact = await _webhooks.ShopifyAsync("shop/redact", ShopifyPayloads.ShopRedact(StorefrontWebhooks.OtherShop), shop: StorefrontWebhooks.OtherShop);
+
+        Assert.Equal(2, (await StorefrontWebhooks.OkAsync(redact)).GetProperty("erased").GetInt32());
+        Assert.Null(await Contacts.GetAsync(_host, "shop.a@example.com"));
+        Assert.Null(await Contacts.GetAsync(_host, "shop.b@example.com"));
+        Assert.NotNull(await Contacts.GetAsync(_host, "keep.me@example.com"));
+    }
+
     private static void AssertIsTheExportOf(JsonElement export, string email)
     {
         Assert.Equal(email, export.GetProperty("contactId").GetString());
