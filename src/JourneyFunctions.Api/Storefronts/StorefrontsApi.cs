@@ -16,6 +16,9 @@ namespace JourneyFunctions.Api.Storefronts;
 /// </summary>
 public static class StorefrontsApi
 {
+    /// <summary>The longest topic header accepted (the platforms' longest topics are under 50 characters).</summary>
+    public const int MaxTopicLength = 100;
+
     public static IEndpointRouteBuilder MapStorefrontsApi(this IEndpointRouteBuilder app)
     {
         app.MapApiRoute(ApiRoutes.ShopifyWebhook, ShopifyWebhookApi.ReceiveAsync);

@@ -66,7 +66,7 @@ public static class ShopifyWebhookApi
         }
 
         var topic = request.Headers[TopicHeader].ToString().Trim();
-        if (topic.Length == 0)
+        if (topic.Length == 0 || topic.Length > StorefrontsApi.MaxTopicLength || topic.Any(char.IsControl))
         {
             return ApiProblems.BadRequest(TopicHeader, "is required: it says what the webhook is about (e.g. orders/create)");
         }

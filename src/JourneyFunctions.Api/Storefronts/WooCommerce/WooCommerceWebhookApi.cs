@@ -24,6 +24,9 @@ public static partial class WooCommerceWebhookApi
     public const string SourceHeader = "X-WC-Webhook-Source";
     public const string DeliveryIdHeader = "X-WC-Webhook-Delivery-ID";
 
+    /// <summary>A ping body is <c>webhook_id=</c> and a number: anything longer is not one.</summary>
+    private const int MaxPingBytes = 64;
+
     public static async Task<Results<Ok<StorefrontWebhookResult>, ProblemHttpResult>> ReceiveAsync(
         HttpRequest request,
         StorefrontWebhookProcessor processor,
@@ -47,7 +50,7 @@ public static partial class WooCommerceWebhookApi
 
         var secret = storefronts.Value.WooCommerce.Secret;
         var signature = request.Headers[SignatureHeader].ToString();
-        if (Ping().Match(Encoding.UTF8.GetString(body).Trim()) is { Success: true } ping
+        if (body.Length <= MaxPingBytes && Ping().Match(Encoding.UTF8.GetString(body).Trim()) is { Success: true } ping
             && (signature.Length == 0 || (!string.IsNullOrEmpty(secret) && WebhookSignature.Verify(body, secret, signature))))
         {
             // The ping carries nothing to apply, so it needs no signature (WooCommerce sends it unsigned).
@@ -76,7 +79,7 @@ public static partial class WooCommerceWebhookApi
             topic = $"{resource}.{verb}";
         }
 
-        if (topic.Length == 0)
+        if (topic.Length == 0 || topic.Length > StorefrontsApi.MaxTopicLength || topic.Any(char.IsControl))
         {
             return ApiProblems.BadRequest(TopicHeader, "is required: it says what the webhook is about (e.g. order.created)");
         }
