@@ -1,3 +1,4 @@
+using JourneyFunctions.Api.Storefronts;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -19,5 +20,5 @@ public static class ApiRouteBuilderExtensions
 
     /// <summary>Every area of the API: what both hosts serve below <c>/api</c>.</summary>
     public static IEndpointRouteBuilder MapJourneyApi(this IEndpointRouteBuilder app) =>
-        app.MapEventsApi().MapContactsApi().MapJourneysApi().MapUnsubscribeApi().MapEventGridApi();
+        app.MapEventsApi().MapContactsApi().MapContactExportApi().MapJourneysApi().MapUnsubscribeApi().MapEventGridApi().MapStorefrontsApi();
 }

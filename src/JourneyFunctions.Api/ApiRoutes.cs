@@ -11,6 +11,13 @@ public enum ApiAccess
 
     /// <summary>No credential: the unsubscribe routes, authorised by the signed token they carry.</summary>
     Public,
+
+    /// <summary>
+    /// A storefront platform's webhook signature (Shopify's <c>X-Shopify-Hmac-Sha256</c>, WooCommerce's
+    /// <c>X-WC-Webhook-Signature</c>) over the raw body with that shop's secret, never the admin key: checked by the
+    /// handler in both hosts, which are anonymous to the platform.
+    /// </summary>
+    StorefrontSignature,
 }
 
 /// <summary>One route of the HTTP API: its function/endpoint name, method, template below <c>/api</c> and access.</summary>
@@ -46,6 +53,9 @@ public static class ApiRoutes
         public const string JourneySimulate = "journeys/{id}/simulate";
         public const string Unsubscribe = "unsubscribe";
         public const string EventGrid = "eventgrid";
+        public const string ContactExport = "contacts/{id}/export";
+        public const string ShopifyWebhooks = "storefronts/shopify";
+        public const string WooCommerceWebhooks = "storefronts/woocommerce";
     }
 
     /// <summary>Endpoint and function names, as attribute constants (a function's name is a deployment contract).</summary>
@@ -67,6 +77,9 @@ public static class ApiRoutes
         public const string Unsubscribe = nameof(Unsubscribe);
         public const string EventGridHandshake = nameof(EventGridHandshake);
         public const string EventGridReports = nameof(EventGridReports);
+        public const string ExportContact = nameof(ExportContact);
+        public const string ShopifyWebhook = nameof(ShopifyWebhook);
+        public const string WooCommerceWebhook = nameof(WooCommerceWebhook);
     }
 
     /// <summary>HTTP methods in the lower case the Functions attributes use.</summary>
@@ -90,6 +103,9 @@ public static class ApiRoutes
 
     public static readonly ApiRoute EraseContact = new(Names.EraseContact, Methods.Delete, Templates.Contact, ApiAccess.ApiKey, "Contacts",
         "Erase a contact: ends its runs, deletes its personal data, keeps the suppression hash. 204.");
+
+    public static readonly ApiRoute ExportContact = new(Names.ExportContact, Methods.Get, Templates.ContactExport, ApiAccess.ApiKey, "Contacts",
+        "Everything stored about a contact as one JSON document (GDPR access): profile, consent, suppression, every run and the whole timeline.");
 
     public static readonly ApiRoute ListJourneys = new(Names.ListJourneys, Methods.Get, Templates.Journeys, ApiAccess.ApiKey, "Journeys",
         "Published journeys: latest version, paused flag, stage and trigger.");
@@ -127,11 +143,18 @@ public static class ApiRoutes
     public static readonly ApiRoute EventGridReports = new(Names.EventGridReports, Methods.Post, Templates.EventGrid, ApiAccess.EventGrid, "Event Grid",
         "ACS delivery and engagement reports from Event Grid (and its subscription validation handshake).");
 
+    public static readonly ApiRoute ShopifyWebhook = new(Names.ShopifyWebhook, Methods.Post, Templates.ShopifyWebhooks, ApiAccess.StorefrontSignature, "Storefronts",
+        "Shopify webhooks (customers, checkouts, orders, fulfillments, the privacy topics), signed with the shop's secret; mapped to contact events.");
+
+    public static readonly ApiRoute WooCommerceWebhook = new(Names.WooCommerceWebhook, Methods.Post, Templates.WooCommerceWebhooks, ApiAccess.StorefrontSignature, "Storefronts",
+        "WooCommerce webhooks (customers, orders) and the ping sent when a webhook is created, signed with the webhook's secret; mapped to contact events.");
+
     /// <summary>Every route of the API, in the order the docs list them.</summary>
     public static IReadOnlyList<ApiRoute> All { get; } =
     [
-        PostEvents, UpsertContact, GetContact, EraseContact,
+        PostEvents, UpsertContact, GetContact, EraseContact, ExportContact,
         ListJourneys, PublishJourney, GetJourney, PauseJourney, ResumeJourney, GetJourneyStats, GetJourneyMap, SimulateJourney,
         UnsubscribePage, Unsubscribe, EventGridHandshake, EventGridReports,
+        ShopifyWebhook, WooCommerceWebhook,
     ];
 }

@@ -1,3 +1,4 @@
+using JourneyFunctions.Api.Storefronts;
 using JourneyFunctions.Simulation;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -14,6 +15,7 @@ public static class ApiServiceCollectionExtensions
         services.ConfigureHttpJsonOptions(o => ApiJson.ConfigureWrite(o.SerializerOptions));
         services.AddSingleton<ApiExceptionHandler>();
         services.AddSingleton<ApiSimulator>();
+        services.AddStorefronts();
         return services;
     }
 }

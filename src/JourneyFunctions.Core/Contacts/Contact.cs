@@ -75,4 +75,11 @@ public sealed record ContactPatch
     public bool? MarketingConsent { get; init; }
 
     public string? ConsentSource { get; init; }
+
+    /// <summary>
+    /// When the consent in <see cref="MarketingConsent"/> was given or withdrawn at its source (a storefront's
+    /// <c>consent_updated_at</c>). With it, the change applies only when it is newer than the consent on record, so a
+    /// profile sync carrying an old "subscribed" cannot undo a later unsubscribe; without it, the change applies now.
+    /// </summary>
+    public DateTimeOffset? ConsentAt { get; init; }
 }

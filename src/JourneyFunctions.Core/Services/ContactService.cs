@@ -10,6 +10,19 @@ namespace JourneyFunctions.Core.Services;
 /// <summary>A contact with what an operator wants to see: tags, active runs and the recent timeline.</summary>
 public sealed record ContactView(Contact Contact, IReadOnlyList<RunSummary> ActiveRuns, IReadOnlyList<TimelineEntry> Timeline, bool Suppressed);
 
+/// <summary>
+/// Everything stored about a contact (GDPR access, a storefront's data request): the profile with tags and consent,
+/// the suppression of its address if any, every run with its state and data, and the whole timeline. Send-ledger rows
+/// are not listed: each email they record is also a timeline entry of its run.
+/// </summary>
+public sealed record ContactExport(
+    string ContactId,
+    DateTimeOffset ExportedAt,
+    Contact? Contact,
+    Suppression? Suppression,
+    IReadOnlyList<RunState> Runs,
+    IReadOnlyList<TimelineEntry> Timeline);
+
 public sealed record RunSummary(string RunId, string JourneyId, int Version, string? Key, string? StepId, RunStatus Status, DateTimeOffset StartedAt, DateTimeOffset? WaitingUntil);
 
 /// <summary>
@@ -124,6 +137,24 @@ public sealed class ContactService(
         }
 
         return true;
+    }
+
+    /// <summary>The most timeline entries an export lists (far more than a contact's timeline holds in practice).</summary>
+    public const int MaxExportTimeline = 100_000;
+
+    /// <summary>Everything stored about the contact; null when nothing is (no profile, run or timeline entry).</summary>
+    public async Task<ContactExport?> ExportAsync(string contactId, CancellationToken cancellationToken = default)
+    {
+        var contact = await contacts.GetAsync(contactId, cancellationToken);
+        var all = await runs.ListForContactAsync(contactId, cancellationToken);
+        var entries = await timeline.ListAsync(contactId, MaxExportTimeline, cancellationToken);
+        if (contact is null && all.Count == 0 && entries.Count == 0)
+        {
+            return null;
+        }
+
+        var suppression = contact?.Email is { } address ? await suppressions.GetAsync(AddressHash.Compute(address), cancellationToken) : null;
+        return new ContactExport(contactId, time.GetUtcNow(), contact, suppression, all.Select(r => r.State).ToList(), entries);
     }
 
     /// <summary>Erases the contact's personal data and ends its runs; false when there was no such contact.</summary>

@@ -84,13 +84,17 @@ public sealed class ContactWriter(IContactStore contacts, TimeProvider time)
             result = WithTags(result, patch.Tags, []);
         }
 
-        if (patch.MarketingConsent is { } consent && consent != contact.Consent.Marketing)
+        if (patch.MarketingConsent is { } consent && consent != contact.Consent.Marketing && IsNewer(patch.ConsentAt, contact.Consent.At))
         {
-            result = result with { Consent = new Consent { Marketing = consent, Source = patch.ConsentSource ?? "api", At = now } };
+            result = result with { Consent = new Consent { Marketing = consent, Source = patch.ConsentSource ?? "api", At = patch.ConsentAt ?? now } };
         }
 
         return result;
     }
+
+    /// <summary>A dated consent change applies only over an older (or undated) record; an undated one always applies.</summary>
+    private static bool IsNewer(DateTimeOffset? changedAt, DateTimeOffset? recordedAt) =>
+        changedAt is not { } at || recordedAt is not { } recorded || at > recorded;
 
     public static Contact WithTags(Contact contact, IEnumerable<string> add, IEnumerable<string> remove)
     {
