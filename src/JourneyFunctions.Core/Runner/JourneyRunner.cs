@@ -118,9 +118,9 @@ public sealed partial class JourneyRunner
         if (byContact.Count == 1 || _options.MaxConcurrency <= 1)
         {
             // One contact (the simulator) or one worker: in order on this thread, no parallel loop to set up.
-            foreach (var (contactId, messages) in byContact)
+            foreach (var messages in byContact.Values)
             {
-                await ProcessContactAsync(contactId, messages, failures, cancellationToken);
+                await ProcessContactAsync(messages, failures, cancellationToken);
             }
         }
         else
@@ -128,7 +128,7 @@ public sealed partial class JourneyRunner
             await Parallel.ForEachAsync(
                 byContact,
                 new ParallelOptions { MaxDegreeOfParallelism = _options.MaxConcurrency, CancellationToken = cancellationToken },
-                async (group, ct) => await ProcessContactAsync(group.Key, group.Value, failures, ct));
+                async (group, ct) => await ProcessContactAsync(group.Value, failures, ct));
         }
 
         return new RunnerPass(received.Count, failures.IsEmpty ? [] : [.. failures]);
@@ -245,9 +245,8 @@ public sealed partial class JourneyRunner
         return (total, false);
     }
 
-    private async Task ProcessContactAsync(string contactId, List<QueuedEvent> messages, ConcurrentQueue<RunnerFailure> failures, CancellationToken cancellationToken)
+    private async Task ProcessContactAsync(List<QueuedEvent> messages, ConcurrentQueue<RunnerFailure> failures, CancellationToken cancellationToken)
     {
-        using var scope = _logger.BeginScope(new Dictionary<string, object> { ["contactId"] = contactId });
         foreach (var message in messages)
         {
             if (!await RouteAsync(message, failures, cancellationToken))
@@ -262,7 +261,7 @@ public sealed partial class JourneyRunner
     private async Task<bool> RouteAsync(QueuedEvent message, ConcurrentQueue<RunnerFailure> failures, CancellationToken cancellationToken)
     {
         var contactEvent = message.Event!;
-        using var scope = _logger.BeginScope(new Dictionary<string, object> { ["eventId"] = contactEvent.Id, ["eventName"] = contactEvent.Name });
+        using var scope = _logger.BeginScope(new RunnerLogScope("contactId", contactEvent.ContactId, "eventId", contactEvent.Id, "eventName", contactEvent.Name));
         using var observed = _observer.EventRouting(message);
         try
         {
@@ -303,7 +302,7 @@ public sealed partial class JourneyRunner
     private async Task<bool> FireAsync(StoredRun run, ConcurrentQueue<RunnerFailure> failures, CancellationToken cancellationToken)
     {
         var state = run.State;
-        using var scope = _logger.BeginScope(new Dictionary<string, object> { ["contactId"] = state.ContactId, ["runId"] = state.RunId });
+        using var scope = _logger.BeginScope(new RunnerLogScope("contactId", state.ContactId, "runId", state.RunId));
         using var observed = _observer.TimerFiring(state);
         try
         {
