@@ -7,8 +7,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace JourneyFunctions.FunctionApp;
 
 /// <summary>
-/// The Functions app's composition: the product's services (<c>AddJourneyFunctions</c>, shared with the built-in
-/// host), the built-in host's HTTP handlers (so routes, payloads and problems are identical), and the durable pieces.
+/// The Functions app's composition: the journey engine (<c>AddJourneyEngine</c>, the setup the built-in host and
+/// the simulator use too), the built-in host's HTTP handlers (so routes, payloads and problems are identical), and the durable pieces.
 /// Unlike the built-in host it registers no runner and no run dispatcher: runs are durable orchestrations, reached
 /// through <see cref="DurableRunDispatcher"/>, which needs the invocation's <c>DurableTaskClient</c>.
 /// </summary>
@@ -19,7 +19,7 @@ public static class FunctionAppServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
 
         // Storage, email, templates, unsubscribe tokens, the webhook client and the Core services, as in the built-in host.
-        services.AddJourneyFunctions(configuration);
+        services.AddJourneyEngine(configuration);
 
         // The buffered stats counters (Azure backend) are written when the worker stops, not only on dispose.
         services.AddHostedService<StatsBufferFlush>();

@@ -4,6 +4,7 @@ using JourneyFunctions.Core.Contacts;
 using JourneyFunctions.Core.Engine;
 using JourneyFunctions.Core.Model;
 using JourneyFunctions.Core.Ports;
+using JourneyFunctions.Core.Runner;
 using JourneyFunctions.Core.Services;
 using JourneyFunctions.Core.Time;
 using Microsoft.Extensions.DependencyInjection;
@@ -35,15 +36,16 @@ public sealed class SimulationTimedOutException(TimeSpan limit)
     : Exception($"the simulation did not finish within {limit.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s");
 
 /// <summary>
-/// Plays a scenario through the real product on a virtual clock. Each simulation builds its own service container:
-/// the Core services (<see cref="EventIngestService"/>, <see cref="EventRouter"/>, <see cref="LocalRunEngine"/>,
-/// <see cref="ActivityExecutor"/>, <see cref="InactivitySweep"/>) over fresh in-memory stores and the real Liquid
-/// templates, with a <see cref="RecordingEmailSender"/> instead of a provider and a <see cref="SimulationClock"/>
+/// Plays a scenario through the real product on a virtual clock. Each simulation builds its own service container
+/// (<see cref="SimulationServices"/>): the engine as the hosts set it up (<see cref="EventIngestService"/>,
+/// <see cref="EventRouter"/>, <see cref="LocalRunEngine"/>, <see cref="ActivityExecutor"/>,
+/// <see cref="InactivitySweep"/>) and the built-in host's <see cref="JourneyRunner"/>, over fresh in-memory stores and
+/// the real Liquid templates, with a <see cref="RecordingEmailSender"/> instead of a provider and a <see cref="SimulationClock"/>
 /// instead of the system clock. Nothing it does touches a host's stores, so the host can serve it as an API.
 /// </summary>
 /// <remarks>
-/// The loop, in virtual time: settle the present (route every queued event, including the tag events steps raise,
-/// and fire every due timer, until nothing is left), then move the clock to whichever comes first of the next
+/// The loop, in virtual time: settle the present (<see cref="JourneyRunner.SettleAsync"/>: route every queued event,
+/// including the tag events steps raise, and fire every due timer, until nothing is left), then move the clock to whichever comes first of the next
 /// scripted event, the next timer of a waiting run (read from the run store) and, for inactivity-triggered journeys,
 /// the hour at which the contact becomes inactive (the host sweeps periodically too); stop at the end of
 /// <see cref="Scenario.RunFor"/>. A scripted event at the same instant as a timer is routed first.
@@ -269,10 +271,8 @@ public static class JourneySimulator
     /// <summary>The moving parts of one simulation: the queue drain, the timer loop and the inactivity sweep.</summary>
     private sealed class Loop(ServiceProvider services, SimulationClock clock, JourneyDefinition journey, string contactId, int maxSteps)
     {
-        private readonly IEventQueue _queue = services.GetRequiredService<IEventQueue>();
         private readonly EventIngestService _ingest = services.GetRequiredService<EventIngestService>();
-        private readonly EventRouter _router = services.GetRequiredService<EventRouter>();
-        private readonly LocalRunEngine _engine = services.GetRequiredService<LocalRunEngine>();
+        private readonly JourneyRunner _runner = services.GetRequiredService<JourneyRunner>();
         private readonly IRunStore _runs = services.GetRequiredService<IRunStore>();
         private readonly IContactStore _contacts = services.GetRequiredService<IContactStore>();
         private readonly InactivitySweep _sweep = services.GetRequiredService<InactivitySweep>();
@@ -298,32 +298,21 @@ public static class JourneySimulator
             }
         }
 
-        /// <summary>Routes queued events and fires due timers until neither is left at this instant.</summary>
+        /// <summary>
+        /// Routes queued events and fires due timers until neither is left at this instant, through the runner the
+        /// built-in host runs; a failure stops the simulation, as nothing retries before the clock moves.
+        /// </summary>
         public async Task SettleAsync(CancellationToken cancellationToken)
         {
-            for (var round = 0; ; round++)
+            var (pass, rested) = await _runner.SettleAsync(maxSteps, cancellationToken);
+            if (pass.Failures is [var failure, ..])
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                if (round > maxSteps)
-                {
-                    throw new SimulationStoppedException($"the journey keeps working at {clock.GetUtcNow():O} without resting");
-                }
+                throw new SimulationStoppedException($"{failure.Input} failed at {clock.GetUtcNow():O}: {failure.Exception.Message}");
+            }
 
-                var routed = await DrainAsync(cancellationToken);
-                int fired;
-                try
-                {
-                    fired = await _engine.FireDueTimersAsync(100, cancellationToken: cancellationToken);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException and not SimulationStoppedException)
-                {
-                    throw new SimulationStoppedException($"a timer failed at {clock.GetUtcNow():O}: {ex.Message}");
-                }
-
-                if (routed == 0 && fired == 0)
-                {
-                    return;
-                }
+            if (!rested)
+            {
+                throw new SimulationStoppedException($"the journey keeps working at {clock.GetUtcNow():O} without resting");
             }
         }
 
@@ -360,41 +349,6 @@ public static class JourneySimulator
             if (_inactiveFor is not null)
             {
                 await _sweep.SweepAsync(cancellationToken);
-            }
-        }
-
-        private async Task<int> DrainAsync(CancellationToken cancellationToken)
-        {
-            var total = 0;
-            while (true)
-            {
-                var batch = await _queue.ReceiveAsync(32, TimeSpan.FromMinutes(5), cancellationToken);
-                if (batch.Count == 0)
-                {
-                    return total;
-                }
-
-                foreach (var message in batch)
-                {
-                    if (message.Event is not { } contactEvent)
-                    {
-                        await _queue.PoisonAsync(message, message.ParseError ?? "not an event", cancellationToken);
-                        throw new SimulationStoppedException($"a queued message is not an event: {message.ParseError}");
-                    }
-
-                    try
-                    {
-                        await _router.RouteAsync(contactEvent, _engine, cancellationToken);
-                    }
-                    catch (Exception ex) when (ex is not OperationCanceledException)
-                    {
-                        await _queue.PoisonAsync(message, ex.Message, cancellationToken);
-                        throw new SimulationStoppedException($"routing {contactEvent.Name} failed at {clock.GetUtcNow():O}: {ex.Message}");
-                    }
-
-                    await _queue.DeleteAsync(message, cancellationToken);
-                    total++;
-                }
             }
         }
     }

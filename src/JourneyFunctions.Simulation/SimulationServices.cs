@@ -1,4 +1,5 @@
 using JourneyFunctions.Core.Ports;
+using JourneyFunctions.Core.Runner;
 using JourneyFunctions.Core.Security;
 using JourneyFunctions.Core.Services;
 using JourneyFunctions.Infrastructure.DependencyInjection;
@@ -10,9 +11,12 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 namespace JourneyFunctions.Simulation;
 
 /// <summary>
-/// The service container of a simulation or a load run: the real Core services and run engine over the storage the
-/// configuration names (fresh in-memory stores by default), the real Liquid templates, and the given clock, email
-/// sender and webhook client. Built per simulation so nothing is shared with a host or another simulation.
+/// The service container of a simulation or a load run: the engine as the hosts set it up
+/// (<see cref="EngineServiceCollectionExtensions.AddJourneyEngine"/>) and run by the built-in host's runner
+/// (<see cref="EngineServiceCollectionExtensions.AddJourneyRunner"/>), over the storage the configuration names
+/// (fresh in-memory stores by default) and the real Liquid templates, with the given clock, email sender and webhook
+/// client in place of the system clock and the providers. Built per simulation so nothing is shared with a host or
+/// another simulation.
 /// </summary>
 public static class SimulationServices
 {
@@ -29,6 +33,10 @@ public static class SimulationServices
     /// <param name="sending">Changes to the sending rules (frequency cap, quota), or null for the defaults.</param>
     /// <param name="storage">Storage configuration (the <c>Storage</c> section); null: in-memory.</param>
     /// <param name="configure">Last changes to the registrations (e.g. a request-counting storage client).</param>
+    /// <param name="runner">
+    /// Changes to the runner's options. By default the runner handles one input at a time, so every run of a scenario
+    /// fires a contact's simultaneous timers in the same order.
+    /// </param>
     public static ServiceProvider Build(
         TimeProvider clock,
         IEmailSender email,
@@ -36,29 +44,34 @@ public static class SimulationServices
         string templatesDirectory,
         Action<SendingOptions>? sending = null,
         IReadOnlyDictionary<string, string?>? storage = null,
-        Action<IServiceCollection>? configure = null)
+        Action<IServiceCollection>? configure = null,
+        Action<RunnerOptions>? runner = null)
     {
-        var settings = new Dictionary<string, string?>(storage ?? new Dictionary<string, string?> { ["Storage:Provider"] = "Memory" });
+        var settings = new Dictionary<string, string?>(storage ?? new Dictionary<string, string?> { ["Storage:Provider"] = "Memory" })
+        {
+            ["Templates:Directory"] = templatesDirectory,
+        };
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(configuration);
         services.AddSingleton(clock);
         services.AddLogging();
-        services.AddOptions<SendingOptions>().Configure(o =>
+        services.AddJourneyEngine(configuration);
+        services.AddJourneyRunner(o =>
+        {
+            o.MaxConcurrency = 1;
+            runner?.Invoke(o);
+        });
+
+        // What a simulation swaps: the providers, and a fixed signing key instead of a local key file.
+        services.Replace(ServiceDescriptor.Singleton(email));
+        services.Replace(ServiceDescriptor.Singleton(webhooks));
+        services.Replace(ServiceDescriptor.Singleton(sp => new UnsubscribeTokens(new UnsubscribeTokenOptions { Keys = [UnsubscribeKey] }, sp.GetRequiredService<TimeProvider>())));
+        services.Configure<SendingOptions>(o =>
         {
             o.PublicBaseUrl = "https://journeys.simulation.invalid";
             sending?.Invoke(o);
         });
-        services.AddJourneyStorage(configuration);
-        services.AddJourneyCore();
-        services.TryAddSingleton<LocalRunEngine>();
-        var templates = new LiquidTemplateRenderer(templatesDirectory);
-        services.AddSingleton<ITemplateRenderer>(templates);
-        services.AddSingleton<ITemplateCatalog>(templates);
-        services.AddSingleton(email);
-        services.AddSingleton(webhooks);
-        services.AddSingleton(sp => new UnsubscribeTokens(new UnsubscribeTokenOptions { Keys = [UnsubscribeKey] }, sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton<IUnsubscribeUrlBuilder, UnsubscribeUrlBuilder>();
         configure?.Invoke(services);
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
     }

@@ -6,6 +6,7 @@ using JourneyFunctions.Core.Contacts;
 using JourneyFunctions.Core.Engine;
 using JourneyFunctions.Core.Model;
 using JourneyFunctions.Core.Ports;
+using JourneyFunctions.Core.Runner;
 using JourneyFunctions.Core.Services;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -37,7 +38,10 @@ public sealed class LoadOptions
     /// <summary>For <see cref="LoadStorage.Azurite"/>; default the Azurite development account.</summary>
     public string ConnectionString { get; init; } = "UseDevelopmentStorage=true";
 
-    /// <summary>Concurrent routing workers (a host runs one per contact partition); default: the processor count.</summary>
+    /// <summary>
+    /// Contacts routed, and timers fired, at once: the runner's <c>Runner:MaxConcurrency</c> (the host's default is 8);
+    /// default here: the processor count.
+    /// </summary>
     public int Workers { get; init; } = Environment.ProcessorCount;
 
     /// <summary>
@@ -106,7 +110,8 @@ public sealed record LoadReport(
 
 /// <summary>
 /// Pushes N contacts through a journey in-process over the real services (ingest, queue, router, run engine,
-/// activity executor, Liquid templates) and measures: ingest+route throughput (events/s), event-to-email or
+/// activity executor, Liquid templates), routed and fired by the built-in host's <see cref="JourneyRunner"/> (the code
+/// its queue and timer loops call), and measures: ingest+route throughput (events/s), event-to-email or
 /// timer-to-email latency (wall time from the start of handling the input to the email reaching the sender), memory
 /// per waiting run, and on Azurite the storage requests per journey step (a pipeline policy counts every HTTP request
 /// the Table and Queue clients make). The clock is a <see cref="SimulationClock"/> frozen on a Tuesday 10:00 UTC, so
@@ -131,6 +136,7 @@ public static class LoadDriver
         var webhooks = new RecordingWebhookClient(clock, null);
         var counter = new StorageRequestCounter();
         var timings = new PortTimings();
+        var starts = new StartTimes();
         var runId = ClockStart.UtcTicks.ToString("x", CultureInfo.InvariantCulture) + "-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "-" + Stopwatch.GetTimestamp().ToString("x", CultureInfo.InvariantCulture);
         var storage = options.Storage == LoadStorage.Memory
             ? null
@@ -149,8 +155,10 @@ public static class LoadDriver
             options.TemplatesDirectory,
             sending: o => o.FrequencyCapMaxEmails = 0,
             storage: storage,
+            runner: o => o.MaxConcurrency = Math.Max(1, options.Workers),
             configure: s =>
             {
+                s.AddSingleton<IRunnerObserver>(starts);
                 if (options.Storage != LoadStorage.Memory)
                 {
                     StorageRequestCounter.Register(s, counter);
@@ -167,25 +175,23 @@ public static class LoadDriver
         services.GetRequiredService<IJourneyCatalog>().Invalidate();
 
         var ingest = services.GetRequiredService<EventIngestService>();
-        var queue = services.GetRequiredService<IEventQueue>();
-        var router = services.GetRequiredService<EventRouter>();
-        var engine = services.GetRequiredService<LocalRunEngine>();
+        var runner = services.GetRequiredService<JourneyRunner>();
         var runs = services.GetRequiredService<IRunStore>();
         var stats = services.GetRequiredService<IStatsStore>();
-        var workers = Math.Max(1, options.Workers);
+        var workers = runner.Options.MaxConcurrency;
 
         var warmup = Math.Max(0, options.Warmup ?? Math.Max(500, options.Contacts / 10));
         progress?.WriteLine($"Warm-up: {warmup} contacts ...");
         await IngestAsync(ingest, Submissions(published, triggerEvent, "warm", warmup), cancellationToken);
-        await RouteAsync(queue, router, engine, workers, new ConcurrentDictionary<string, long>(), cancellationToken);
+        await RouteAsync(runner, starts, new ConcurrentDictionary<string, long>(), cancellationToken);
         if (options.FireTimers && await LastTimerAsync(runs, published.Id, "warm-", cancellationToken) is { } warmTimer)
         {
             // The timer path is warmed up too; the warm-up runs then wait past anything the measured runs wait for.
             clock.MoveTo(warmTimer.AddSeconds(1));
-            await FireAsync(runs, engine, clock, workers, new ConcurrentDictionary<string, long>(), cancellationToken);
+            await FireAsync(runner, starts, new ConcurrentDictionary<string, long>(), cancellationToken);
 
             // Steps of the warm-up runs may have queued events of their own (tags added): route them now, unmeasured.
-            await RouteAsync(queue, router, engine, workers, new ConcurrentDictionary<string, long>(), cancellationToken);
+            await RouteAsync(runner, starts, new ConcurrentDictionary<string, long>(), cancellationToken);
         }
 
         var baseline = options.Storage == LoadStorage.Memory ? GC.GetTotalMemory(forceFullCollection: true) : 0;
@@ -211,7 +217,7 @@ public static class LoadDriver
         progress?.WriteLine($"Route: {options.Contacts} events with {workers} workers ...");
         var started = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
         watch.Restart();
-        var routed = await RouteAsync(queue, router, engine, workers, started, cancellationToken);
+        var routed = await RouteAsync(runner, starts, started, cancellationToken);
         var routeSeconds = watch.Elapsed.TotalSeconds;
         var routeCpu = cpu.Lap();
         var routeMemory = (cpu.Allocated, cpu.Collections, cpu.Paused);
@@ -240,7 +246,7 @@ public static class LoadDriver
             var fired = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
             cpu.Lap();
             watch.Restart();
-            var count = await FireAsync(runs, engine, clock, workers, fired, cancellationToken);
+            var count = await FireAsync(runner, starts, fired, cancellationToken);
             var seconds = watch.Elapsed.TotalSeconds;
             var timerCpu = cpu.Lap();
             var ops = counter.Snapshot();
@@ -404,56 +410,29 @@ public static class LoadDriver
         };
     }
 
-    /// <summary>Drains the queue with <paramref name="workers"/> concurrent consumers; returns the events routed.</summary>
-    private static async Task<int> RouteAsync(IEventQueue queue, EventRouter router, LocalRunEngine engine, int workers, ConcurrentDictionary<string, long> started, CancellationToken cancellationToken)
+    /// <summary>Drains the queue as the host's queue loop does; returns the messages routed.</summary>
+    private static async Task<int> RouteAsync(JourneyRunner runner, StartTimes starts, ConcurrentDictionary<string, long> started, CancellationToken cancellationToken)
     {
-        var routed = 0;
-        var tasks = Enumerable.Range(0, workers).Select(_ => Task.Run(
-            async () =>
-            {
-                while (true)
-                {
-                    var batch = await queue.ReceiveAsync(32, TimeSpan.FromMinutes(5), cancellationToken);
-                    if (batch.Count == 0)
-                    {
-                        return;
-                    }
-
-                    foreach (var message in batch)
-                    {
-                        var contactEvent = message.Event ?? throw new InvalidOperationException($"Queued message {message.MessageId} is not an event: {message.ParseError}");
-                        started.TryAdd(contactEvent.ContactId, Stopwatch.GetTimestamp());
-                        await router.RouteAsync(contactEvent, engine, cancellationToken);
-                        await queue.DeleteAsync(message, cancellationToken);
-                        Interlocked.Increment(ref routed);
-                    }
-                }
-            },
-            cancellationToken));
-        await Task.WhenAll(tasks);
-        return routed;
+        starts.Events = started;
+        var pass = await runner.DrainQueueAsync(cancellationToken);
+        starts.Events = null;
+        return Handled(pass);
     }
 
-    /// <summary>Fires every due timer, pages of due runs handed to <paramref name="workers"/> concurrent firers.</summary>
-    private static async Task<int> FireAsync(IRunStore runs, LocalRunEngine engine, TimeProvider clock, int workers, ConcurrentDictionary<string, long> started, CancellationToken cancellationToken)
+    /// <summary>Fires every due timer as the host's timer loop does, pass after pass; returns the timers fired.</summary>
+    private static async Task<int> FireAsync(JourneyRunner runner, StartTimes starts, ConcurrentDictionary<string, long> started, CancellationToken cancellationToken)
     {
-        var fired = 0;
-        while (true)
-        {
-            var due = await runs.ListDueAsync(clock.GetUtcNow(), 2000, cancellationToken);
-            if (due.Count == 0)
-            {
-                return fired;
-            }
-
-            await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = workers, CancellationToken = cancellationToken }, async (run, ct) =>
-            {
-                started[run.State.ContactId] = Stopwatch.GetTimestamp();
-                await engine.FireTimerAsync(run.State, ct);
-                Interlocked.Increment(ref fired);
-            });
-        }
+        starts.Timers = started;
+        var pass = await runner.FireAllDueTimersAsync(cancellationToken);
+        starts.Timers = null;
+        return Handled(pass);
     }
+
+    /// <summary>A load run measures the healthy path: any failure ends it, with the first failure's cause.</summary>
+    private static int Handled(RunnerPass pass) =>
+        pass.Failures is [var failure, ..]
+            ? throw new InvalidOperationException($"{failure.Input} for contact {failure.ContactId} failed: {failure.Exception.Message}", failure.Exception)
+            : pass.Handled;
 
     private static async Task<int> CountWaitingAsync(IRunStore runs, string journeyId, string contactPrefix, CancellationToken cancellationToken)
     {
@@ -512,6 +491,33 @@ public static class LoadDriver
 
     private static double Percentile(List<double> sorted, double p) =>
         Math.Round(sorted[(int)Math.Ceiling(p * sorted.Count) - 1], 3);
+
+    /// <summary>
+    /// Notes, from the runner, when handling each contact's input started: the first event routed per contact, the
+    /// last timer fired per contact, into the dictionary of the phase being measured (none between phases).
+    /// </summary>
+    private sealed class StartTimes : IRunnerObserver
+    {
+        public ConcurrentDictionary<string, long>? Events { get; set; }
+
+        public ConcurrentDictionary<string, long>? Timers { get; set; }
+
+        public IDisposable? EventRouting(QueuedEvent message)
+        {
+            Events?.TryAdd(message.Event!.ContactId, Stopwatch.GetTimestamp());
+            return null;
+        }
+
+        public IDisposable? TimerFiring(RunState run)
+        {
+            if (Timers is { } timers)
+            {
+                timers[run.ContactId] = Stopwatch.GetTimestamp();
+            }
+
+            return null;
+        }
+    }
 
     /// <summary>Processor time of the whole process, lap by lap, with the bytes allocated and gen0 collections of the lap.</summary>
     private sealed class CpuClock

@@ -71,42 +71,18 @@ public sealed class LocalRunEngine(
     public Task CancelAsync(string runId, string reason, CancellationToken cancellationToken = default) =>
         ApplyAsync(runId, new CancelRequested(reason), cancellationToken);
 
-    /// <summary>Fires the timer of a waiting run (called by the due-timer loop).</summary>
+    /// <summary>Fires the timer of a waiting run (called by <see cref="Runner.JourneyRunner"/>).</summary>
     public Task FireTimerAsync(RunState run, CancellationToken cancellationToken = default) =>
         run.Wait is { } wait ? ApplyAsync(run.RunId, new TimerFired(wait.Sequence), cancellationToken) : Task.CompletedTask;
 
-    /// <summary>How long a due run of a paused journey is held before it is looked at again.</summary>
-    public static readonly TimeSpan PausedRecheck = TimeSpan.FromMinutes(5);
-
     /// <summary>
-    /// Fires every due timer (at most <paramref name="max"/>); returns how many runs were due. A due run of a paused
-    /// journey holds where it is: its timer is moved <see cref="PausedRecheck"/> ahead (same wait, same sequence), so it
-    /// neither fires nor stays at the head of the due list starving other journeys' runs; after a resume it fires.
+    /// Holds a due run of a paused journey: the same wait (same sequence) moved to <paramref name="until"/>, so it
+    /// neither fires nor stays at the head of the due list starving other journeys' runs; after a resume it fires. A
+    /// run that moved on meanwhile (an event reached it) is left as it is.
     /// </summary>
-    public async Task<int> FireDueTimersAsync(int max, Func<string, bool>? isPaused = null, CancellationToken cancellationToken = default)
+    public async Task HoldAsync(StoredRun run, DateTimeOffset until, CancellationToken cancellationToken = default)
     {
-        var now = time.GetUtcNow();
-        var due = await runs.ListDueAsync(now, max, cancellationToken);
-        foreach (var run in due)
-        {
-            if (isPaused?.Invoke(run.State.JourneyId) == true)
-            {
-                await HoldAsync(run, now, cancellationToken);
-                continue;
-            }
-
-            await FireTimerAsync(run.State, cancellationToken);
-        }
-
-        return due.Count;
-    }
-
-    /// <summary>
-    /// Holds a due run of a paused journey: the same wait (same sequence) moved <see cref="PausedRecheck"/> past
-    /// <paramref name="now"/>. A run that moved on meanwhile (an event reached it) is left as it is.
-    /// </summary>
-    public async Task HoldAsync(StoredRun run, DateTimeOffset now, CancellationToken cancellationToken = default)
-    {
+        ArgumentNullException.ThrowIfNull(run);
         if (run.State.Wait is not { } wait)
         {
             return;
@@ -115,7 +91,7 @@ public sealed class LocalRunEngine(
         await using var scope = work.Begin(run.State.ContactId);
         try
         {
-            await runs.UpdateAsync(run.State with { Wait = wait with { Until = now + PausedRecheck } }, run.ETag, cancellationToken);
+            await runs.UpdateAsync(run.State with { Wait = wait with { Until = until } }, run.ETag, cancellationToken);
             await scope.CommitAsync(cancellationToken);
         }
         catch (ConcurrencyException) when (scope.Owner)

@@ -1,11 +1,10 @@
-using JourneyFunctions.Core.Ports;
-using JourneyFunctions.Core.Services;
 using JourneyFunctions.Api;
+using JourneyFunctions.Core.Ports;
+using JourneyFunctions.Core.Runner;
 using JourneyFunctions.Host.Runner;
 using JourneyFunctions.Host.Security;
 using JourneyFunctions.Host.Telemetry;
 using JourneyFunctions.Infrastructure.DependencyInjection;
-using JourneyFunctions.Infrastructure.Webhooks;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -21,9 +20,10 @@ public static class HostServiceCollectionExtensions
     public static IServiceCollection AddJourneyHost(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<JourneyHostOptions>().BindConfiguration(JourneyHostOptions.SectionName);
-        services.AddOptions<RunnerOptions>().BindConfiguration(RunnerOptions.SectionName);
 
+        // The engine as every host and the simulator set it up, run by the local run engine and its runner.
         services.AddJourneyEngine(configuration);
+        services.AddJourneyRunner();
 
         // HTTP API.
         services.AddJourneyApi();
@@ -49,28 +49,12 @@ public static class HostServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>
-    /// The journey engine over the configured storage and email: Core services, storage ports, email and templates,
-    /// webhooks, and the local run engine as the run dispatcher. Kept in one place so the shared one-call composition
-    /// can replace it.
-    /// </summary>
-    public static IServiceCollection AddJourneyEngine(this IServiceCollection services, IConfiguration configuration)
-    {
-        services.AddOptions<SendingOptions>().BindConfiguration(SendingOptions.SectionName);
-        services.AddJourneyCore();
-        services.AddJourneyStorage(configuration);
-        services.AddJourneyEmail(configuration);
-        services.AddHttpClient<IWebhookClient, HttpWebhookClient>(http => http.Timeout = TimeSpan.FromSeconds(30));
-        services.TryAddSingleton<LocalRunEngine>();
-        services.TryAddSingleton<IRunDispatcher>(sp => sp.GetRequiredService<LocalRunEngine>());
-        return services;
-    }
-
     /// <summary>Spans and metrics named "JourneyFunctions"; exported over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set.</summary>
     public static IServiceCollection AddJourneyTelemetry(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddMetrics();
         services.TryAddSingleton<JourneyTelemetry>();
+        services.TryAddSingleton<IRunnerObserver, RunnerTelemetry>();
         services.Decorate<IStatsStore>((inner, sp) => new InstrumentedStatsStore(inner, sp.GetRequiredService<JourneyTelemetry>()));
         services.Decorate<IEmailSender>((inner, sp) => new InstrumentedEmailSender(inner, sp.GetRequiredService<JourneyTelemetry>(), sp.GetRequiredService<TimeProvider>()));
 

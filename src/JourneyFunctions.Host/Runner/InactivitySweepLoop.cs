@@ -1,3 +1,4 @@
+using JourneyFunctions.Core.Runner;
 using JourneyFunctions.Core.Services;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using JourneyFunctions.Core.Contacts;
+using System.Runtime.ExceptionServices;
 using JourneyFunctions.Core.Ports;
+using JourneyFunctions.Core.Runner;
 using JourneyFunctions.Core.Security;
 using JourneyFunctions.Core.Services;
 using JourneyFunctions.Core.Tests.Scenarios;
@@ -28,7 +30,7 @@ internal sealed class ServiceHarness : IAsyncDisposable
 
     private readonly ServiceProvider _provider;
 
-    public ServiceHarness(Action<SendingOptions>? sending = null, IEmailSender? email = null)
+    public ServiceHarness(Action<SendingOptions>? sending = null, IEmailSender? email = null, Action<RunnerOptions>? runner = null)
     {
         Time = new FakeTimeProvider(Start);
         Emails = new RecordingEmailSender();
@@ -53,7 +55,11 @@ internal sealed class ServiceHarness : IAsyncDisposable
         services.AddSingleton<IWebhookClient>(new HttpWebhookClient(new HttpClient()));
         services.AddSingleton(new UnsubscribeTokens(new UnsubscribeTokenOptions { Keys = [new UnsubscribeKey { Id = "k1", Secret = "test-secret-0123456789abcdef0123456789" }] }, Time));
         services.AddSingleton<IUnsubscribeUrlBuilder, UnsubscribeUrlBuilder>();
-        services.AddSingleton<LocalRunEngine>();
+        services.AddJourneyRunner(o =>
+        {
+            o.MaxConcurrency = 1;
+            runner?.Invoke(o);
+        });
         _provider = services.BuildServiceProvider();
     }
 
@@ -65,6 +71,9 @@ internal sealed class ServiceHarness : IAsyncDisposable
         where T : notnull => _provider.GetRequiredService<T>();
 
     public LocalRunEngine Engine => Get<LocalRunEngine>();
+
+    /// <summary>The built-in host's runner (one input at a time here, so the tests' order is fixed).</summary>
+    public JourneyRunner Runner => Get<JourneyRunner>();
 
     public async Task PublishSamplesAsync(params string[] ids)
     {
@@ -92,29 +101,8 @@ internal sealed class ServiceHarness : IAsyncDisposable
         await DrainAsync();
     }
 
-    /// <summary>Routes every queued event, in order, like the host's queue consumer.</summary>
-    public async Task DrainAsync()
-    {
-        var queue = Get<IEventQueue>();
-        var router = Get<EventRouter>();
-        for (var guard = 0; guard < 1000; guard++)
-        {
-            var batch = await queue.ReceiveAsync(32, TimeSpan.FromMinutes(5));
-            if (batch.Count == 0)
-            {
-                return;
-            }
-
-            foreach (var message in batch)
-            {
-                Assert.NotNull(message.Event);
-                await router.RouteAsync(message.Event, Engine);
-                await queue.DeleteAsync(message);
-            }
-        }
-
-        throw new InvalidOperationException("The event queue did not drain.");
-    }
+    /// <summary>Routes every queued event, in order, through the host's runner; a failure is rethrown.</summary>
+    public async Task DrainAsync() => Rethrow(await Runner.DrainQueueAsync());
 
     /// <summary>Moves the clock forward in one-minute steps, firing due timers and routing queued events as the host loops would.</summary>
     public async Task AdvanceAsync(TimeSpan by)
@@ -124,13 +112,24 @@ internal sealed class ServiceHarness : IAsyncDisposable
         {
             var step = TimeSpan.FromMinutes(1) < end - Time.GetUtcNow() ? TimeSpan.FromMinutes(1) : end - Time.GetUtcNow();
             Time.Advance(step);
-            while (await Engine.FireDueTimersAsync(100) > 0)
+            while (Rethrow(await Runner.FireDueTimersAsync()) > 0)
             {
                 await DrainAsync();
             }
 
             await DrainAsync();
         }
+    }
+
+    /// <summary>What the pass handled; its first failure thrown as it was raised.</summary>
+    public static int Rethrow(RunnerPass pass)
+    {
+        if (pass.Failures is [var failure, ..])
+        {
+            ExceptionDispatchInfo.Throw(failure.Exception);
+        }
+
+        return pass.Handled;
     }
 
     public static ContactPatch Ana(bool consent = true, string? zone = "Europe/Madrid", params string[] tags) => new()

@@ -1,8 +1,10 @@
-namespace JourneyFunctions.Host.Runner;
+namespace JourneyFunctions.Core.Runner;
 
 /// <summary>
-/// The built-in runner (configuration section <c>Runner</c>): how the queue consumer, the due-timer loop and the
-/// inactivity sweep pace themselves. Defaults suit one small machine; several hosts may share one storage account.
+/// The built-in runner (configuration section <c>Runner</c>): how <see cref="JourneyRunner"/> drains the queue and
+/// fires due timers, and how the built-in host's loops pace themselves. Defaults suit one small machine; several hosts
+/// may share one storage account. The simulator and <c>journeys load</c> run the same runner with their own values
+/// (one contact at a time in the simulator, <c>--workers</c> in the load command).
 /// </summary>
 public sealed class RunnerOptions
 {
@@ -11,10 +13,10 @@ public sealed class RunnerOptions
     /// <summary>Turn the runner off to serve only the API (another instance, or the Functions app, runs the journeys).</summary>
     public bool Enabled { get; set; } = true;
 
-    /// <summary>Messages received per call (Queue Storage allows at most 32).</summary>
+    /// <summary>Messages received per pass (in calls of at most 32, the Queue Storage limit).</summary>
     public int BatchSize { get; set; } = 32;
 
-    /// <summary>Contacts processed at once by this instance.</summary>
+    /// <summary>Contacts routed, and timers fired, at once by this instance.</summary>
     public int MaxConcurrency { get; set; } = 8;
 
     /// <summary>How long a received message stays invisible; a failed one is retried after it.</summary>
@@ -31,6 +33,21 @@ public sealed class RunnerOptions
 
     /// <summary>Due timers fired per pass at most (the next pass takes the rest).</summary>
     public int TimerBatchSize { get; set; } = 500;
+
+    /// <summary>
+    /// The first pause before a run whose timer failed to fire is tried again; each further failure doubles it, up to
+    /// <see cref="MaxTimerRetryDelay"/>.
+    /// </summary>
+    public TimeSpan TimerRetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest pause between attempts to fire a failing run's timer.</summary>
+    public TimeSpan MaxTimerRetryDelay { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// How far a due run of a paused journey is moved ahead (same wait) before it is looked at again, so held runs do
+    /// not stay at the head of the due list and starve other journeys' runs.
+    /// </summary>
+    public TimeSpan PausedRecheck { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>How often the inactivity sweep runs, on the host's <see cref="TimeProvider"/>.</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMinutes(5);

@@ -1,0 +1,134 @@
+using JourneyFunctions.Core.Contacts;
+using JourneyFunctions.Core.Engine;
+using JourneyFunctions.Core.Ports;
+using JourneyFunctions.Core.Services;
+using JourneyFunctions.Core.Tests.Services;
+
+namespace JourneyFunctions.Core.Tests.Runner;
+
+/// <summary>
+/// The one runner the built-in host's loops, the simulator and the load command call, on a fake clock: failures are
+/// kept for a retry on the runner's own terms (visibility timeout, poison queue, timer back-off from its options) and
+/// reported to the caller instead of thrown.
+/// </summary>
+public sealed class JourneyRunnerTests
+{
+    [Fact]
+    public async Task PollQueueAsync_RoutingKeepsFailing_RetriedAfterTheVisibilityTimeoutThenPoisonedWithTheReason()
+    {
+        var email = new FailingEmailSender(failures: int.MaxValue);
+        await using var h = new ServiceHarness(email: email, runner: o =>
+        {
+            o.VisibilityTimeout = TimeSpan.FromMinutes(1);
+            o.MaxDequeueCount = 3;
+        });
+        await h.PublishSamplesAsync("welcome-series");
+        await Enqueue(h, "ana", "contact.subscribed");
+
+        var first = await h.Runner.PollQueueAsync();
+        Assert.Equal(1, first.Handled);
+        var failure = Assert.Single(first.Failures);
+        Assert.Equal("routing contact.subscribed", failure.Input);
+        Assert.Equal("ana", failure.ContactId);
+        Assert.IsType<EmailSendException>(failure.Exception);
+
+        // Invisible until the visibility timeout has passed on the runner's clock.
+        Assert.Equal(0, (await h.Runner.PollQueueAsync()).Handled);
+        h.Time.Advance(TimeSpan.FromMinutes(1));
+        Assert.True((await h.Runner.PollQueueAsync()).Failed);
+        Assert.Empty(await h.Get<IEventQueue>().PeekPoisonAsync(10));
+
+        h.Time.Advance(TimeSpan.FromMinutes(1));
+        Assert.True((await h.Runner.PollQueueAsync()).Failed);
+        var poisoned = Assert.Single(await h.Get<IEventQueue>().PeekPoisonAsync(10));
+        Assert.StartsWith("Failed on delivery 3: EmailSendException", poisoned.Reason, StringComparison.Ordinal);
+        h.Time.Advance(TimeSpan.FromMinutes(5));
+        Assert.Equal(0, (await h.Runner.PollQueueAsync()).Handled);
+    }
+
+    [Fact]
+    public async Task FireDueTimersAsync_FireFails_TriedAgainAfterTheConfiguredDelayOnly()
+    {
+        var email = new FailingEmailSender(failures: 1);
+        await using var h = new ServiceHarness(email: email, runner: o => o.TimerRetryDelay = TimeSpan.FromMinutes(10));
+        await h.PublishSamplesAsync("abandoned-cart");
+        await h.SendAsync("ana", "cart.updated", ServiceHarness.Cart(), ServiceHarness.Ana());
+
+        h.Time.Advance(TimeSpan.FromMinutes(61));
+        var failed = await h.Runner.FireDueTimersAsync();
+        Assert.Equal(0, failed.Handled);
+        Assert.StartsWith("the timer of run ", Assert.Single(failed.Failures).Input, StringComparison.Ordinal);
+
+        h.Time.Advance(TimeSpan.FromMinutes(9));
+        Assert.Equal(RunnerPassOf(0), Summary(await h.Runner.FireDueTimersAsync()));
+        h.Time.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(RunnerPassOf(1), Summary(await h.Runner.FireDueTimersAsync()));
+        Assert.Equal("ana@example.com", Assert.Single(email.Sent));
+    }
+
+    [Fact]
+    public async Task SettleAsync_RoutesQueuedEventsAndFiresWhatIsDue_UntilNothingIsLeft()
+    {
+        await using var h = new ServiceHarness();
+        await h.PublishSamplesAsync("abandoned-cart");
+        await Enqueue(h, "ana", "cart.updated", ServiceHarness.Cart());
+        await Enqueue(h, "bob", "cart.updated", ServiceHarness.Cart("c-2"));
+
+        var (pass, rested) = await h.Runner.SettleAsync(maxRounds: 10);
+
+        Assert.True(rested);
+        Assert.False(pass.Failed);
+        Assert.Equal(2, pass.Handled);
+        Assert.Equal(2, (await h.Get<IRunStore>().ListDueAsync(h.Time.GetUtcNow() + TimeSpan.FromHours(2), 10)).Count);
+        h.Time.Advance(TimeSpan.FromHours(2));
+        (pass, rested) = await h.Runner.SettleAsync(maxRounds: 10);
+        Assert.True(rested);
+        Assert.Equal(2, h.Emails.Sent.Count);
+    }
+
+    [Fact]
+    public async Task SettleAsync_AFailure_EndsTheSettleAndReportsIt()
+    {
+        await using var h = new ServiceHarness(email: new FailingEmailSender(failures: int.MaxValue));
+        await h.PublishSamplesAsync("welcome-series");
+        await Enqueue(h, "ana", "contact.subscribed");
+
+        var (pass, rested) = await h.Runner.SettleAsync(maxRounds: 10);
+
+        Assert.True(rested);
+        Assert.Equal("routing contact.subscribed", Assert.Single(pass.Failures).Input);
+    }
+
+    private static (int Handled, bool Failed) RunnerPassOf(int handled) => (handled, false);
+
+    private static (int Handled, bool Failed) Summary(JourneyFunctions.Core.Runner.RunnerPass pass) => (pass.Handled, pass.Failed);
+
+    private static Task Enqueue(ServiceHarness h, string contactId, string name, object? data = null) =>
+        h.Get<EventIngestService>().IngestAsync(
+            [new EventSubmission { ContactId = contactId, Name = name, Data = data is null ? null : System.Text.Json.JsonSerializer.SerializeToElement(data), Contact = ServiceHarness.Ana() with { Email = contactId + "@example.com" } }],
+            idempotencyKey: null,
+            isBatch: false);
+
+    /// <summary>An email sender whose first N sends fail as a provider outage would (transient), then succeed.</summary>
+    private sealed class FailingEmailSender(int failures) : IEmailSender
+    {
+        private int _calls;
+
+        public List<string> Sent { get; } = [];
+
+        public Task<EmailSendResult> SendAsync(EmailMessage message, CancellationToken cancellationToken = default)
+        {
+            if (Interlocked.Increment(ref _calls) <= failures)
+            {
+                throw new EmailSendException("the provider answered 503", transient: true);
+            }
+
+            lock (Sent)
+            {
+                Sent.Add(message.To.Address);
+            }
+
+            return Task.FromResult(new EmailSendResult("ok-" + message.OperationId, "Succeeded"));
+        }
+    }
+}
