@@ -99,7 +99,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton(sp => new StatsReconciler(
             sp.GetRequiredService<StorageTables>(),
             sp.GetRequiredService<TableStatsStore>(),
-            sp.GetRequiredService<TimeProvider>(),
+            TimeProvider.System, // the settle time covers real writers in flight, whatever clock the engine runs on
             sp.GetService<BufferedStatsStore>(),
             sp.GetService<ILoggerFactory>()?.CreateLogger<StatsReconciler>()));
         if (buffer.Enabled)

@@ -23,6 +23,13 @@ public sealed class StatsReconcileOptions
     /// such a fact would be counted twice. Default 10 s.
     /// </summary>
     public TimeSpan SettleTime { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How often to reconcile again while running; zero reconciles only at start. Default 1 hour. Besides crashes, a
+    /// commit whose answer was lost (a timeout under load, applied but reported failed) is re-applied as already done
+    /// and counted by nobody; the next reconcile counts it.
+    /// </summary>
+    public TimeSpan Interval { get; set; } = TimeSpan.FromHours(1);
 }
 
 /// <summary>What one reconcile found and changed.</summary>
@@ -32,7 +39,7 @@ public sealed record StatsReconcileResult(int Journeys, long Runs, long LedgerRo
 /// Makes the counters agree with the facts after a crash. A process killed without shutting down (kill -9, OOM, a
 /// lost VM) can have stored a run or a ledger row whose counter increment it never wrote: the increment comes after
 /// the commit, and <see cref="BufferedStatsStore"/> holds up to a flush interval of them in memory. So after each
-/// start the hosts count the facts (every run of a journey, its completions by reason, the email rows of its ledger
+/// start (and every <see cref="StatsReconcileOptions.Interval"/>) the hosts count the facts (every run of a journey, its completions by reason, the email rows of its ledger
 /// by step and status) and raise every counter that is below its count (<see cref="TableStatsStore.RaiseToAsync"/>).
 /// </summary>
 /// <remarks>
@@ -47,7 +54,7 @@ public sealed record StatsReconcileResult(int Journeys, long Runs, long LedgerRo
 /// <c>failed</c> (completed runs by reason); per email step <c>sent</c>, <c>skipped</c>, <c>delivered</c> and
 /// <c>bounced</c> (ledger rows by status). Not reconciled, because no stored fact records them once the run has moved
 /// on: <c>visited</c>, <c>goal</c>, <c>opened</c>, <c>clicked</c> and the per-step completion counters.</para>
-/// <para>Cost: one scan of the run and ledger rows of the <c>Contacts</c> table per start (about one request per
+/// <para>Cost: one scan of the run and ledger rows of the <c>Contacts</c> table per reconcile (about one request per
 /// 1,000 rows of that table; Table Storage reads the timeline rows it skips as well).</para>
 /// </remarks>
 public sealed class StatsReconciler(StorageTables tables, TableStatsStore stats, TimeProvider time, BufferedStatsStore? buffer = null, ILogger<StatsReconciler>? logger = null)
