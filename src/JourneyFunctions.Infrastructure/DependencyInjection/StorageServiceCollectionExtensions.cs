@@ -84,6 +84,7 @@ public static class StorageServiceCollectionExtensions
     /// <see cref="BufferedStatsStore"/> (section <c>Storage:StatsBuffer</c>; merged counter writes every second, flushed
     /// when the container is disposed) and <see cref="FilteredSuppressionStore"/> (section <c>Storage:SuppressionFilter</c>;
     /// every suppressed address in memory, refreshed every 5 s, so a lookup of an unsuppressed address costs no request).
+    /// <see cref="StatsReconciler"/> (section <c>Storage:StatsReconcile</c>) repairs counters a crash left behind.
     /// Either can be turned off (<c>Enabled=false</c>). The memory backend gets neither: its stores are already cheaper.
     /// </summary>
     private static void AddAzureStatsAndSuppressions(IServiceCollection services, IConfiguration configuration)
@@ -94,6 +95,13 @@ public static class StorageServiceCollectionExtensions
         var filter = configuration.GetSection(SuppressionFilterOptions.SectionName).Get<SuppressionFilterOptions>() ?? new SuppressionFilterOptions();
 
         services.AddSingleton<TableStatsStore>();
+        services.AddOptions<StatsReconcileOptions>().BindConfiguration(StatsReconcileOptions.SectionName);
+        services.AddSingleton(sp => new StatsReconciler(
+            sp.GetRequiredService<StorageTables>(),
+            sp.GetRequiredService<TableStatsStore>(),
+            TimeProvider.System, // the settle time covers real writers in flight, whatever clock the engine runs on
+            sp.GetService<BufferedStatsStore>(),
+            sp.GetService<ILoggerFactory>()?.CreateLogger<StatsReconciler>()));
         if (buffer.Enabled)
         {
             // The container disposes the buffer at shutdown, which writes what is pending; the hosts also flush it

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -18,13 +20,17 @@ public sealed class OutboxEmailOptions
 /// <summary>
 /// The embedded default sender: writes each email as an .eml file (open it in any mail client) named
 /// <c>yyyyMMdd-HHmmss-&lt;hash of the operation id&gt;.eml</c>, so the folder sorts by time. Idempotent: a second send
-/// with the same operation id finds the first file and writes nothing. Files appear whole (written aside, then moved).
+/// with the same operation id finds the first file and writes nothing. Files appear whole (written aside, then moved);
+/// the partial files a killed process left aside are deleted before the first send of the next one.
 /// </summary>
 public sealed class OutboxEmailSender : IEmailSender
 {
     private readonly string _directory;
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _gate = new(1, 1);
+
+    /// <summary>Folders whose orphaned partial files this process has deleted already (once per folder and process).</summary>
+    private static readonly ConcurrentDictionary<string, bool> Swept = new(StringComparer.Ordinal);
 
     public OutboxEmailSender(IOptions<OutboxEmailOptions> options, TimeProvider? timeProvider = null)
         : this(options.Value.Directory, timeProvider)
@@ -47,6 +53,11 @@ public sealed class OutboxEmailSender : IEmailSender
         try
         {
             System.IO.Directory.CreateDirectory(_directory);
+            if (Swept.TryAdd(_directory, true))
+            {
+                DeleteOrphanedPartials(_directory);
+            }
+
             var existing = System.IO.Directory.EnumerateFiles(_directory, $"*-{hash}.eml").FirstOrDefault();
             if (existing is not null)
             {
@@ -81,6 +92,47 @@ public sealed class OutboxEmailSender : IEmailSender
         finally
         {
             _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Deletes <c>.{hash}.{pid}.tmp</c> files of processes that are gone (killed mid-write). A file of this process id
+    /// is an orphan too: nothing in this process has written one yet, and in a container every start is the same pid.
+    /// </summary>
+    private static void DeleteOrphanedPartials(string directory)
+    {
+        foreach (var file in System.IO.Directory.EnumerateFiles(directory, ".*.tmp"))
+        {
+            var parts = Path.GetFileName(file).Split('.');
+            if (parts.Length == 4 && int.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
+                && (pid == Environment.ProcessId || !IsRunning(pid)))
+            {
+                try
+                {
+                    File.Delete(file);
+                }
+                catch (IOException)
+                {
+                    // Gone already, or held: the next start tries again.
+                }
+            }
+        }
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
         }
     }
 }

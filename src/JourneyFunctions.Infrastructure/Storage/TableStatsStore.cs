@@ -122,6 +122,79 @@ public sealed class TableStatsStore(StorageTables tables) : IStatsBatchStore
         }
     }
 
+    /// <summary>
+    /// Raises each counter to at least its floor, never lowering one: one partition read, then the missing amounts on
+    /// shard 0 in one transaction, guarded by the ETag of each shard-0 row (or its absence), so two reconcilers racing
+    /// each other raise once (the loser reads again and finds nothing missing). Returns the total added.
+    /// </summary>
+    public async Task<long> RaiseToAsync(string journeyId, IReadOnlyList<StatDelta> floors, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(journeyId);
+        ArgumentNullException.ThrowIfNull(floors);
+        if (floors.Count > BufferedStatsStore.MaxCountersPerWrite)
+        {
+            throw new ArgumentException($"At most {BufferedStatsStore.MaxCountersPerWrite} counters fit in one transaction; got {floors.Count}.", nameof(floors));
+        }
+
+        var table = await tables.GetAsync(TableName, cancellationToken);
+        var pk = TableKeys.Escape(journeyId);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {pk}");
+        for (var attempt = 1; ; attempt++)
+        {
+            var sums = new Dictionary<(string Step, string Counter), long>();
+            var shardZero = new Dictionary<string, TableEntity>(StringComparer.Ordinal);
+            await foreach (var row in table.QueryAsync<TableEntity>(filter, select: ["RowKey", "Step", "Counter", "Value"], cancellationToken: cancellationToken))
+            {
+                var key = (row.GetString("Step") ?? string.Empty, row.GetString("Counter") ?? string.Empty);
+                sums[key] = sums.GetValueOrDefault(key) + (row.GetInt64("Value") ?? 0);
+                if (row.RowKey.EndsWith("|0", StringComparison.Ordinal))
+                {
+                    shardZero[row.RowKey] = row;
+                }
+            }
+
+            var actions = new List<TableTransactionAction>();
+            long added = 0;
+            foreach (var floor in floors)
+            {
+                var step = floor.StepId ?? string.Empty;
+                var missing = floor.Delta - sums.GetValueOrDefault((step, floor.Counter));
+                if (missing <= 0)
+                {
+                    continue;
+                }
+
+                var rk = TableKeys.Escape(step) + "|" + TableKeys.Escape(floor.Counter) + "|0";
+                var found = shardZero.TryGetValue(rk, out var row);
+                var entity = new TableEntity(pk, rk)
+                {
+                    ["Step"] = step,
+                    ["Counter"] = floor.Counter,
+                    ["Value"] = (found ? row!.GetInt64("Value") ?? 0 : 0) + missing,
+                };
+                actions.Add(found
+                    ? new TableTransactionAction(TableTransactionActionType.UpdateReplace, entity, row!.ETag)
+                    : new TableTransactionAction(TableTransactionActionType.Add, entity));
+                added += missing;
+            }
+
+            if (actions.Count == 0)
+            {
+                return 0;
+            }
+
+            try
+            {
+                await table.SubmitTransactionAsync(actions, cancellationToken);
+                return added;
+            }
+            catch (TableTransactionFailedException ex) when (StorageTables.IsConflict(ex) && attempt < MaxAttempts)
+            {
+                // A shard-0 row changed since the read (an increment or another reconciler): read again.
+            }
+        }
+    }
+
     public async Task<IReadOnlyDictionary<string, IReadOnlyDictionary<string, long>>> GetAsync(string journeyId, CancellationToken cancellationToken = default)
     {
         var table = await tables.GetAsync(TableName, cancellationToken);

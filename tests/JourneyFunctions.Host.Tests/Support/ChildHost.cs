@@ -11,6 +11,9 @@ namespace JourneyFunctions.Host.Tests.Support;
 /// </summary>
 public sealed class ChildHost : IAsyncDisposable
 {
+    /// <summary>Written into <see cref="Output"/> before each start, so a search can begin at the last one.</summary>
+    private const string StartMarker = "--- start ";
+
     private readonly IReadOnlyList<string> _arguments;
     private readonly IReadOnlyDictionary<string, string> _environment;
     private readonly StringBuilder _output = new();
@@ -45,6 +48,22 @@ public sealed class ChildHost : IAsyncDisposable
 
     public static string JourneysDll => Path.Combine(AppContext.BaseDirectory, "journeys.dll");
 
+    /// <summary>How often the process started last has written <paramref name="text"/> (in the last 200,000 characters).</summary>
+    public int CountSinceLastStart(string text)
+    {
+        lock (_output)
+        {
+            var all = _output.ToString();
+            var count = 0;
+            for (var at = Math.Max(all.LastIndexOf(StartMarker, StringComparison.Ordinal), 0); (at = all.IndexOf(text, at, StringComparison.Ordinal)) >= 0; at += text.Length)
+            {
+                count++;
+            }
+
+            return count;
+        }
+    }
+
     /// <summary>Starts the process and waits until <c>/health</c> answers.</summary>
     public async Task StartAsync(TimeSpan? timeout = null)
     {
@@ -66,6 +85,7 @@ public sealed class ChildHost : IAsyncDisposable
             start.Environment[key] = value;
         }
 
+        Append($"{StartMarker}{Starts + 1} ---");
         var process = new Process { StartInfo = start };
         process.OutputDataReceived += (_, e) => Append(e.Data);
         process.ErrorDataReceived += (_, e) => Append(e.Data);

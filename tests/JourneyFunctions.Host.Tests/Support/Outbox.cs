@@ -32,6 +32,10 @@ public static class Outbox
         return emails;
     }
 
+    /// <summary>How many whole .eml files there are, without reading them (cheap enough to poll).</summary>
+    public static int Count(string directory) =>
+        Directory.Exists(directory) ? Directory.EnumerateFiles(directory, "*.eml", SearchOption.AllDirectories).Count() : 0;
+
     public static IReadOnlyList<OutboxEmail> To(string directory, string address) =>
         Read(directory).Where(e => e.To.Contains(address, StringComparison.OrdinalIgnoreCase)).ToList();
 

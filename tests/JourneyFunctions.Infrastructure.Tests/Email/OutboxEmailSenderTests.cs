@@ -65,4 +65,28 @@ public sealed class OutboxEmailSenderTests : IDisposable
         Assert.Single(results.Select(r => r.MessageId).Distinct());
         Assert.Single(Directory.GetFiles(_directory));
     }
+
+    [Fact]
+    public async Task SendAsync_FirstInAProcess_DeletesPartialFilesOfKilledProcessesOnly()
+    {
+        Directory.CreateDirectory(_directory);
+        using var gone = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("true") { UseShellExecute = false })!;
+        await gone.WaitForExitAsync();
+        using var alive = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("sleep", "60") { UseShellExecute = false })!;
+        var killed = Path.Combine(_directory, $".0123456789abcdef.{gone.Id}.tmp");
+        var mine = Path.Combine(_directory, $".1123456789abcdef.{Environment.ProcessId}.tmp");
+        var running = Path.Combine(_directory, $".2123456789abcdef.{alive.Id}.tmp");
+        foreach (var file in new[] { killed, mine, running })
+        {
+            await File.WriteAllTextAsync(file, "From: half an email");
+        }
+
+        await new OutboxEmailSender(_directory, _time).SendAsync(AcsEmailSenderTests.Message("run-1:email-1"));
+
+        Assert.False(File.Exists(killed));
+        Assert.False(File.Exists(mine));
+        Assert.True(File.Exists(running)); // another live process may be writing it
+        Assert.Single(Directory.GetFiles(_directory, "*.eml"));
+        alive.Kill();
+    }
 }

@@ -57,6 +57,9 @@ public sealed class AzuriteBackend : IStorageBackend
 
     public TableSuppressionStore TableSuppressions() => new(tables, Time);
 
+    /// <summary>The stats reconciler over this backend's tables (and a buffer of this "process", if any).</summary>
+    public StatsReconciler Reconciler(BufferedStatsStore? buffer = null) => new(tables, new TableStatsStore(tables), Time, buffer);
+
     public IProcessedEventStore ProcessedEvents() => new TableProcessedEventStore(tables);
 
     public ILeaseStore Leases() => new TableLeaseStore(tables, Time);
