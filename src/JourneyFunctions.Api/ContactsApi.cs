@@ -26,6 +26,9 @@ public sealed record ContactUpsertRequest
     public bool? MarketingConsent { get; init; }
 
     public string? ConsentSource { get; init; }
+
+    /// <summary>When the contact gave the consent: needed to subscribe again a contact who unsubscribed.</summary>
+    public DateTimeOffset? ConsentAt { get; init; }
 }
 
 /// <summary>A contact as the API returns it; <see cref="ActiveRuns"/> and <see cref="Timeline"/> only on a read.</summary>
@@ -106,6 +109,7 @@ public static class ContactsApi
             Tags = upsert.Tags,
             MarketingConsent = upsert.MarketingConsent,
             ConsentSource = upsert.ConsentSource,
+            ConsentAt = upsert.ConsentAt,
         };
         var saved = await contacts.UpsertAsync(upsert.Id, patch, cancellationToken);
         return TypedResults.Ok(ContactResponse.From(saved));

@@ -38,6 +38,13 @@ public sealed record Consent
     public string? Source { get; init; }
 
     public DateTimeOffset? At { get; init; }
+
+    /// <summary>
+    /// True when the contact withdrew consent themselves (an unsubscribe link). Such a withdrawal is undone only by
+    /// an opt-in the contact gave after it (<see cref="ContactPatch.ConsentAt"/> later than <see cref="At"/>), never
+    /// by a profile sync that still says <c>marketingConsent: true</c>.
+    /// </summary>
+    public bool WithdrawnByContact { get; init; }
 }
 
 /// <summary>
@@ -75,4 +82,10 @@ public sealed record ContactPatch
     public bool? MarketingConsent { get; init; }
 
     public string? ConsentSource { get; init; }
+
+    /// <summary>
+    /// When the contact gave (or withdrew) the consent in <see cref="MarketingConsent"/>: the recorded opt-in. A
+    /// contact who unsubscribed is subscribed again only by a consent given after the unsubscribe.
+    /// </summary>
+    public DateTimeOffset? ConsentAt { get; init; }
 }

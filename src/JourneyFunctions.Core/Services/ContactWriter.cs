@@ -84,13 +84,21 @@ public sealed class ContactWriter(IContactStore contacts, TimeProvider time)
             result = WithTags(result, patch.Tags, []);
         }
 
-        if (patch.MarketingConsent is { } consent && consent != contact.Consent.Marketing)
+        if (patch.MarketingConsent is { } consent && consent != contact.Consent.Marketing && (!consent || IsOptInAfterWithdrawal(contact.Consent, patch)))
         {
-            result = result with { Consent = new Consent { Marketing = consent, Source = patch.ConsentSource ?? "api", At = now } };
+            result = result with { Consent = new Consent { Marketing = consent, Source = patch.ConsentSource ?? "api", At = patch.ConsentAt ?? now } };
         }
 
         return result;
     }
+
+    /// <summary>
+    /// Whether a patch saying <c>marketingConsent: true</c> may subscribe the contact: always, unless the contact
+    /// withdrew consent themselves; then only when the patch records an opt-in given after that withdrawal.
+    /// </summary>
+    public static bool IsOptInAfterWithdrawal(Consent current, ContactPatch patch) =>
+        !current.WithdrawnByContact
+        || (patch.ConsentAt is { } given && (current.At is not { } withdrawn || given > withdrawn));
 
     public static Contact WithTags(Contact contact, IEnumerable<string> add, IEnumerable<string> remove)
     {

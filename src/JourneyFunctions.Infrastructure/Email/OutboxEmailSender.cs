@@ -18,13 +18,21 @@ public sealed class OutboxEmailOptions
 /// <summary>
 /// The embedded default sender: writes each email as an .eml file (open it in any mail client) named
 /// <c>yyyyMMdd-HHmmss-&lt;hash of the operation id&gt;.eml</c>, so the folder sorts by time. Idempotent: a second send
-/// with the same operation id finds the first file and writes nothing. Files appear whole (written aside, then moved).
+/// with the same operation id finds the first file and writes nothing. Files appear whole (written aside as
+/// <c>.&lt;hash&gt;.&lt;pid&gt;.tmp</c>, then moved).
 /// </summary>
+/// <remarks>
+/// A send costs the same however full the folder is: the folder is listed once, when the sender is created (the host
+/// creates it at start), into an index of the hashes already written; each send then looks its hash up there. That
+/// listing also deletes the partial <c>.tmp</c> files a crashed process left. One process writes to a folder at a time
+/// (the built-in host's outbox is its own).
+/// </remarks>
 public sealed class OutboxEmailSender : IEmailSender
 {
     private readonly string _directory;
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly Dictionary<string, string> _written = new(StringComparer.Ordinal);
 
     public OutboxEmailSender(IOptions<OutboxEmailOptions> options, TimeProvider? timeProvider = null)
         : this(options.Value.Directory, timeProvider)
@@ -35,44 +43,63 @@ public sealed class OutboxEmailSender : IEmailSender
     {
         _directory = Path.GetFullPath(directory);
         _time = timeProvider ?? TimeProvider.System;
+        System.IO.Directory.CreateDirectory(_directory);
+        foreach (var path in System.IO.Directory.EnumerateFiles(_directory))
+        {
+            var file = Path.GetFileName(path);
+            if (file.StartsWith('.') && file.EndsWith(".tmp", StringComparison.Ordinal))
+            {
+                TryDelete(path);
+                RemovedPartialFiles++;
+            }
+            else if (file.EndsWith(".eml", StringComparison.Ordinal) && file.Length > 20 && file[^21] == '-')
+            {
+                _written.TryAdd(file[^20..^4], file);
+            }
+        }
     }
 
     /// <summary>The absolute outbox folder.</summary>
     public string Directory => _directory;
 
+    /// <summary>How many partial files of a crashed write the start removed.</summary>
+    public int RemovedPartialFiles { get; }
+
     public async Task<EmailSendResult> SendAsync(EmailMessage message, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(message);
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(message.OperationId)))[..16];
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            System.IO.Directory.CreateDirectory(_directory);
-            var existing = System.IO.Directory.EnumerateFiles(_directory, $"*-{hash}.eml").FirstOrDefault();
-            if (existing is not null)
+            if (_written.TryGetValue(hash, out var existing))
             {
-                return new EmailSendResult(Path.GetFileName(existing), "Written");
+                return new EmailSendResult(existing, "Written");
             }
 
             var now = _time.GetUtcNow();
             var name = $"{now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}-{hash}.eml";
+            var mime = MimeMessages.Build(message, now);
             var temporary = Path.Combine(_directory, $".{hash}.{Environment.ProcessId}.tmp");
             try
             {
+                System.IO.Directory.CreateDirectory(_directory);
                 await using (var stream = File.Create(temporary))
                 {
-                    await MimeMessages.Build(message, now).WriteToAsync(stream, cancellationToken);
+                    await mime.WriteToAsync(stream, cancellationToken);
                 }
 
                 File.Move(temporary, Path.Combine(_directory, name));
+                _written[hash] = name;
             }
             catch (IOException exception)
             {
-                File.Delete(temporary);
+                TryDelete(temporary);
                 throw new EmailSendException($"could not write {name} to the outbox {_directory}: {exception.Message}", transient: true, innerException: exception);
             }
             catch (UnauthorizedAccessException exception)
             {
-                File.Delete(temporary);
+                TryDelete(temporary);
                 throw new EmailSendException($"the outbox {_directory} is not writable: {exception.Message}", transient: false, innerException: exception);
             }
 
@@ -81,6 +108,18 @@ public sealed class OutboxEmailSender : IEmailSender
         finally
         {
             _gate.Release();
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            // A file that cannot be deleted now is deleted at the next start.
         }
     }
 }
