@@ -117,6 +117,11 @@ public static class ContactsApi
 
     public static async Task<Results<Ok<ContactResponse>, ProblemHttpResult>> GetAsync(string id, ContactService contacts, CancellationToken cancellationToken)
     {
+        if (ApiIds.Check(id) is { } invalid)
+        {
+            return invalid;
+        }
+
         var view = await contacts.GetAsync(id, cancellationToken: cancellationToken);
         return view is null
             ? ApiProblems.NotFound("Contact", "id", $"no contact '{id}'")
@@ -125,6 +130,11 @@ public static class ContactsApi
 
     public static async Task<Results<NoContent, ProblemHttpResult>> EraseAsync(string id, ContactService contacts, IRunDispatcher dispatcher, CancellationToken cancellationToken)
     {
+        if (ApiIds.Check(id) is { } invalid)
+        {
+            return invalid;
+        }
+
         var erased = await contacts.EraseAsync(id, dispatcher, cancellationToken);
         return erased ? TypedResults.NoContent() : ApiProblems.NotFound("Contact", "id", $"no contact '{id}'");
     }

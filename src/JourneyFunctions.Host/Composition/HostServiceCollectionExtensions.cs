@@ -60,7 +60,7 @@ public static class HostServiceCollectionExtensions
         services.AddJourneyCore();
         services.AddJourneyStorage(configuration);
         services.AddJourneyEmail(configuration);
-        services.AddHttpClient<IWebhookClient, HttpWebhookClient>(http => http.Timeout = TimeSpan.FromSeconds(30));
+        services.AddJourneyWebhooks(TimeSpan.FromSeconds(30));
         services.TryAddSingleton<LocalRunEngine>();
         services.TryAddSingleton<IRunDispatcher>(sp => sp.GetRequiredService<LocalRunEngine>());
         return services;

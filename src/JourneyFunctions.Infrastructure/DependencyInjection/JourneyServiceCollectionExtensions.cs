@@ -4,6 +4,8 @@ using JourneyFunctions.Infrastructure.Webhooks;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace JourneyFunctions.Infrastructure.DependencyInjection;
 
@@ -22,8 +24,22 @@ public static class JourneyServiceCollectionExtensions
     {
         services.AddJourneyStorage(configuration);
         services.AddJourneyEmail(configuration);
-        services.AddHttpClient<IWebhookClient, HttpWebhookClient>(client => client.Timeout = WebhookTimeout);
+        services.AddJourneyWebhooks(WebhookTimeout);
         services.AddJourneyCore();
+        return services;
+    }
+
+    /// <summary>
+    /// The webhook client (section <c>Webhooks</c>): internal addresses refused at connect time unless allowed,
+    /// loopback allowed in Development, no redirects, header secrets by name.
+    /// </summary>
+    public static IServiceCollection AddJourneyWebhooks(this IServiceCollection services, TimeSpan timeout)
+    {
+        services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.SectionName);
+        services.AddHttpClient<IWebhookClient, HttpWebhookClient>(client => client.Timeout = timeout)
+            .ConfigurePrimaryHttpMessageHandler(sp => WebhookHttpHandler.Create(
+                sp.GetRequiredService<IOptions<WebhookOptions>>().Value,
+                sp.GetService<IHostEnvironment>()?.IsDevelopment() == true));
         return services;
     }
 }
