@@ -27,7 +27,14 @@ public static class EmailAddresses
     /// True with the address as the senders will use it (trimmed) when <paramref name="text"/> is exactly one bare
     /// mailbox; false with a sentence saying what is wrong.
     /// </summary>
-    public static bool TryParse(string? text, [NotNullWhen(true)] out string? address, [NotNullWhen(false)] out string? problem)
+    public static bool TryParse(string? text, [NotNullWhen(true)] out string? address, [NotNullWhen(false)] out string? problem) =>
+        TryParse(text, requireDottedDomain: true, out address, out problem);
+
+    /// <summary>
+    /// As <see cref="TryParse(string?, out string?, out string?)"/>; <paramref name="requireDottedDomain"/> false lets
+    /// a sender's own address be <c>journeys@localhost</c> (the outbox default), never a contact's.
+    /// </summary>
+    public static bool TryParse(string? text, bool requireDottedDomain, [NotNullWhen(true)] out string? address, [NotNullWhen(false)] out string? problem)
     {
         address = null;
         var candidate = text?.Trim();
@@ -60,7 +67,8 @@ public static class EmailAddresses
 
         var at = candidate.LastIndexOf('@');
         var domain = at > 0 ? candidate[(at + 1)..] : string.Empty;
-        if (at <= 0 || domain.Length < 3 || !domain.Contains('.', StringComparison.Ordinal) || domain.StartsWith('.') || domain.EndsWith('.') || domain.Contains("..", StringComparison.Ordinal))
+        if (at <= 0 || domain.StartsWith('.') || domain.EndsWith('.') || domain.Contains("..", StringComparison.Ordinal)
+            || (requireDottedDomain && (domain.Length < 3 || !domain.Contains('.', StringComparison.Ordinal))))
         {
             problem = "has no full domain after the @ (e.g. example.com)";
             return false;
@@ -72,9 +80,9 @@ public static class EmailAddresses
     }
 
     /// <summary>The MIME mailbox of a valid address; <see cref="FormatException"/> with the reason when it is not one.</summary>
-    public static MailboxAddress ToMailbox(string address, string? displayName = null)
+    public static MailboxAddress ToMailbox(string address, string? displayName = null, bool requireDottedDomain = true)
     {
-        if (!TryParse(address, out var parsed, out var problem))
+        if (!TryParse(address, requireDottedDomain, out var parsed, out var problem))
         {
             throw new FormatException($"The address '{Shorten(address)}' {problem}.");
         }

@@ -43,7 +43,8 @@ public static class MimeMessages
         ArgumentNullException.ThrowIfNull(address);
         try
         {
-            return EmailAddresses.ToMailbox(address.Address, address.DisplayName);
+            // A contact's address (the recipient) is held to exactly what ingest accepted; the configured sender may be local.
+            return EmailAddresses.ToMailbox(address.Address, address.DisplayName, requireDottedDomain: role == "recipient");
         }
         catch (FormatException exception)
         {
