@@ -11,11 +11,32 @@ public static class ApiRouteBuilderExtensions
     public static RouteHandlerBuilder MapApiRoute(this IEndpointRouteBuilder app, ApiRoute route, Delegate handler)
     {
         ArgumentNullException.ThrowIfNull(route);
-        return app.MapMethods(route.Path, [route.Method.ToUpperInvariant()], handler)
+        var builder = app.MapMethods(route.Path, [route.Method.ToUpperInvariant()], handler)
             .WithName(route.Name)
             .WithSummary(route.Summary)
             .WithTags(route.Tag)
             .WithMetadata(route);
+        if (route.Template.Contains("{id}", StringComparison.Ordinal))
+        {
+            // The handler's id parameter gets the id decoded once from the raw target (an encoded '/' included).
+            builder.AddEndpointFilterFactory((factory, next) =>
+            {
+                var position = Array.FindIndex(factory.MethodInfo.GetParameters(), p => p.Name == "id" && p.ParameterType == typeof(string));
+                return position < 0
+                    ? next
+                    : invocation =>
+                    {
+                        if (invocation.Arguments[position] is string bound)
+                        {
+                            invocation.Arguments[position] = ApiIds.FromRawTarget(invocation.HttpContext, route, bound);
+                        }
+
+                        return next(invocation);
+                    };
+            });
+        }
+
+        return builder;
     }
 
     /// <summary>Every area of the API: what both hosts serve below <c>/api</c>.</summary>

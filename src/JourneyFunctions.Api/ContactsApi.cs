@@ -26,6 +26,9 @@ public sealed record ContactUpsertRequest
     public bool? MarketingConsent { get; init; }
 
     public string? ConsentSource { get; init; }
+
+    /// <summary>When the contact gave the consent: needed to subscribe again a contact who unsubscribed.</summary>
+    public DateTimeOffset? ConsentAt { get; init; }
 }
 
 /// <summary>A contact as the API returns it; <see cref="ActiveRuns"/> and <see cref="Timeline"/> only on a read.</summary>
@@ -106,6 +109,7 @@ public static class ContactsApi
             Tags = upsert.Tags,
             MarketingConsent = upsert.MarketingConsent,
             ConsentSource = upsert.ConsentSource,
+            ConsentAt = upsert.ConsentAt,
         };
         var saved = await contacts.UpsertAsync(upsert.Id, patch, cancellationToken);
         return TypedResults.Ok(ContactResponse.From(saved));
@@ -113,6 +117,11 @@ public static class ContactsApi
 
     public static async Task<Results<Ok<ContactResponse>, ProblemHttpResult>> GetAsync(string id, ContactService contacts, CancellationToken cancellationToken)
     {
+        if (ApiIds.Check(id) is { } invalid)
+        {
+            return invalid;
+        }
+
         var view = await contacts.GetAsync(id, cancellationToken: cancellationToken);
         return view is null
             ? ApiProblems.NotFound("Contact", "id", $"no contact '{id}'")
@@ -121,6 +130,11 @@ public static class ContactsApi
 
     public static async Task<Results<NoContent, ProblemHttpResult>> EraseAsync(string id, ContactService contacts, IRunDispatcher dispatcher, CancellationToken cancellationToken)
     {
+        if (ApiIds.Check(id) is { } invalid)
+        {
+            return invalid;
+        }
+
         var erased = await contacts.EraseAsync(id, dispatcher, cancellationToken);
         return erased ? TypedResults.NoContent() : ApiProblems.NotFound("Contact", "id", $"no contact '{id}'");
     }

@@ -3,6 +3,7 @@ using System.Text;
 using JourneyFunctions.Core.Maps;
 using JourneyFunctions.Core.Model;
 using JourneyFunctions.Core.Ports;
+using JourneyFunctions.Core.Security;
 using JourneyFunctions.Core.Services;
 using JourneyFunctions.Core.Validation;
 using JourneyFunctions.Simulation;
@@ -55,6 +56,11 @@ public static class JourneysApi
         IOptions<ApiOptions> options,
         CancellationToken cancellationToken)
     {
+        if (ApiIds.Check(id) is { } invalidId)
+        {
+            return invalidId;
+        }
+
         var (body, problem) = await JsonBody.ReadBytesAsync(request, options.Value.MaxJourneyBodyBytes, cancellationToken);
         if (problem is not null)
         {
@@ -87,6 +93,11 @@ public static class JourneysApi
 
     public static async Task<Results<Ok<JourneyDefinition>, ProblemHttpResult>> GetAsync(string id, string? version, IJourneyStore store, CancellationToken cancellationToken)
     {
+        if (ApiIds.Check(id) is { } invalidId)
+        {
+            return invalidId;
+        }
+
         var (wanted, problem) = ParseVersion(version);
         if (problem is not null)
         {
@@ -94,11 +105,16 @@ public static class JourneysApi
         }
 
         var journey = await store.GetAsync(id, wanted, cancellationToken);
-        return journey is null ? NotFound(id, wanted) : TypedResults.Ok(journey);
+        return journey is null ? NotFound(id, wanted) : TypedResults.Ok(Redacted(journey));
     }
 
     public static async Task<Results<Ok<JourneyPauseState>, ProblemHttpResult>> SetPausedAsync(string id, bool paused, JourneyPublisher publisher, CancellationToken cancellationToken)
     {
+        if (ApiIds.Check(id) is { } invalidId)
+        {
+            return invalidId;
+        }
+
         if (!await publisher.SetPausedAsync(id, paused, cancellationToken))
         {
             return ApiProblems.NotFound("Journey", "id", $"no journey '{id}' is published");
@@ -109,6 +125,11 @@ public static class JourneysApi
 
     public static async Task<Results<Ok<JourneyStats>, ProblemHttpResult>> StatsAsync(string id, JourneyStatsService stats, CancellationToken cancellationToken)
     {
+        if (ApiIds.Check(id) is { } invalidId)
+        {
+            return invalidId;
+        }
+
         var result = await stats.GetAsync(id, cancellationToken);
         return result is null ? ApiProblems.NotFound("Journey", "id", $"no journey '{id}' is published") : TypedResults.Ok(result);
     }
@@ -128,6 +149,11 @@ public static class JourneysApi
         JourneyStatsService stats,
         CancellationToken cancellationToken)
     {
+        if (ApiIds.Check(id) is { } invalidId)
+        {
+            return invalidId;
+        }
+
         ArgumentNullException.ThrowIfNull(request);
         var (wanted, problem) = ParseVersion(version);
         if (problem is not null)
@@ -165,6 +191,11 @@ public static class JourneysApi
         IOptions<ApiOptions> options,
         CancellationToken cancellationToken)
     {
+        if (ApiIds.Check(id) is { } invalidId)
+        {
+            return invalidId;
+        }
+
         ArgumentNullException.ThrowIfNull(simulator);
         var (wanted, versionProblem) = ParseVersion(version);
         if (versionProblem is not null)
@@ -238,6 +269,27 @@ public static class JourneysApi
         return int.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1
             ? (n, null)
             : (null, ApiProblems.BadRequest("version", $"'{version}' is not a version number (1, 2, ...)"));
+    }
+
+    /// <summary>
+    /// The definition without the literal credential of a webhook header (a version published before publishing
+    /// refused them): such values never leave the host; <c>{{secret:NAME}}</c> references are shown as written.
+    /// </summary>
+    public static JourneyDefinition Redacted(JourneyDefinition journey)
+    {
+        ArgumentNullException.ThrowIfNull(journey);
+        static bool Literal(KeyValuePair<string, string> h) => WebhookSecrets.IsSensitiveHeader(h.Key) && !WebhookSecrets.IsByReference(h.Value ?? string.Empty);
+        if (!journey.Steps.Any(s => s is WebhookStep { Headers: { } headers } && headers.Any(Literal)))
+        {
+            return journey;
+        }
+
+        return journey with
+        {
+            Steps = journey.Steps.Select(s => s is WebhookStep { Headers: { } headers } hook
+                ? hook with { Headers = headers.ToDictionary(h => h.Key, h => Literal(h) ? "(redacted)" : h.Value, StringComparer.OrdinalIgnoreCase) }
+                : s).ToList(),
+        };
     }
 
     private static ProblemHttpResult NotFound(string id, int? version) => version is null

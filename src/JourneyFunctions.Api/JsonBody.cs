@@ -38,7 +38,45 @@ public static partial class JsonBody
             return (null, ApiProblems.BadRequest("$", "a JSON body is required"));
         }
 
+        if (InvalidText(bytes) is { } invalid)
+        {
+            return (null, ApiProblems.BadRequest(invalid, "is not valid text: invalid UTF-8 or a lone UTF-16 surrogate (\\ud800)"));
+        }
+
         return (bytes, null);
+    }
+
+    /// <summary>
+    /// The position (as <c>$</c> with line and byte) of the first string or property name that cannot be read as
+    /// text: invalid UTF-8, or an escaped lone surrogate, which every later reader of the value would throw on.
+    /// Malformed JSON is left to the deserializer, which names the field.
+    /// </summary>
+    private static string? InvalidText(ReadOnlySpan<byte> body)
+    {
+        var reader = new Utf8JsonReader(body, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true, MaxDepth = 256 });
+        try
+        {
+            while (reader.Read())
+            {
+                if (reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName && (reader.ValueIsEscaped || !System.Text.Unicode.Utf8.IsValid(reader.ValueSpan)))
+                {
+                    try
+                    {
+                        _ = reader.GetString();
+                    }
+                    catch (InvalidOperationException)
+                    {
+                        return "$";
+                    }
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            // Malformed or too deep: the deserializer reports it with its path.
+        }
+
+        return null;
     }
 
     /// <summary>Reads the body as form data or text within a limit (the one-click unsubscribe POST).</summary>

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography;
 using System.Text;
 using JourneyFunctions.Core.Ports;
 using JourneyFunctions.Core.Security;
@@ -22,6 +23,18 @@ public static class UnsubscribeApi
     /// <summary>Largest accepted one-click body; RFC 8058's is 26 bytes.</summary>
     public const int MaxBodyBytes = 8 * 1024;
 
+    /// <summary>The consent source recorded when a contact unsubscribes through a link (a withdrawal by the contact).</summary>
+    public const string UnsubscribeSource = "unsubscribe-link";
+
+    private const string Style =
+        "body { font-family: system-ui, sans-serif; max-width: 32rem; margin: 4rem auto; padding: 0 1rem; color: #222; } "
+        + "button { font-size: 1rem; padding: .6rem 1.4rem; border: 0; border-radius: .3rem; background: #222; color: #fff; cursor: pointer; } "
+        + ".small { color: #666; font-size: .85rem; }";
+
+    /// <summary>Nothing but the page's own style and a form posting back to this host.</summary>
+    public static readonly string ContentSecurityPolicy =
+        $"default-src 'none'; style-src 'sha256-{Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(Style)))}'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
     public static IEndpointRouteBuilder MapUnsubscribeApi(this IEndpointRouteBuilder app)
     {
         app.MapApiRoute(ApiRoutes.UnsubscribePage, ConfirmPage);
@@ -31,6 +44,8 @@ public static class UnsubscribeApi
 
     public static Results<ContentHttpResult, ProblemHttpResult> ConfirmPage(HttpRequest request, UnsubscribeTokens tokens)
     {
+        ArgumentNullException.ThrowIfNull(request);
+        SecureResponse(request.HttpContext.Response);
         var token = request.Query["token"].ToString();
         if (Verify(tokens, token) is { } problem)
         {
@@ -56,6 +71,8 @@ public static class UnsubscribeApi
         IRunDispatcher dispatcher,
         CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
+        SecureResponse(request.HttpContext.Response);
         var (body, tooLarge) = await JsonBody.ReadLimitedAsync(request, MaxBodyBytes, cancellationToken);
         if (tooLarge)
         {
@@ -73,7 +90,7 @@ public static class UnsubscribeApi
             return problem;
         }
 
-        await contacts.UnsubscribeAsync(claims!.ContactId, "unsubscribe-link", dispatcher, cancellationToken);
+        await contacts.UnsubscribeAsync(claims!.ContactId, UnsubscribeSource, dispatcher, cancellationToken);
         const string done = "You are unsubscribed. You will not receive marketing email from us any more.";
         var acceptsHtml = request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase);
         return acceptsHtml
@@ -96,8 +113,29 @@ public static class UnsubscribeApi
             return ApiProblems.Field(StatusCodes.Status403Forbidden, "The unsubscribe link is not valid.", "token", "is not a valid unsubscribe token (altered, or signed with a key that is no longer accepted)");
         }
 
+        if (!string.Equals(verified.Scope, UnsubscribeScopes.Marketing, StringComparison.Ordinal))
+        {
+            // The host issues only marketing links; a token of another scope must not be read as "all marketing".
+            return ApiProblems.Field(StatusCodes.Status403Forbidden, "The unsubscribe link is not valid.", "token", "names a scope this host does not unsubscribe from");
+        }
+
         claims = verified;
         return null;
+    }
+
+    /// <summary>
+    /// The page holds a token that acts on the contact's consent: no script, no framing (clickjacking), no caching
+    /// (a shared proxy or the back button), no referrer (the token is in the URL). The one inline style is allowed by
+    /// its hash.
+    /// </summary>
+    private static void SecureResponse(HttpResponse response)
+    {
+        response.Headers.ContentSecurityPolicy = ContentSecurityPolicy;
+        response.Headers.XFrameOptions = "DENY";
+        response.Headers.CacheControl = "no-store";
+        response.Headers.Pragma = "no-cache";
+        response.Headers["Referrer-Policy"] = "no-referrer";
+        response.Headers.XContentTypeOptions = "nosniff";
     }
 
     private static bool IsForm(HttpRequest request) =>
@@ -117,11 +155,7 @@ public static class UnsubscribeApi
           <meta name="viewport" content="width=device-width, initial-scale=1">
           <meta name="robots" content="noindex">
           <title>{{WebUtility.HtmlEncode(title)}}</title>
-          <style>
-            body { font-family: system-ui, sans-serif; max-width: 32rem; margin: 4rem auto; padding: 0 1rem; color: #222; }
-            button { font-size: 1rem; padding: .6rem 1.4rem; border: 0; border-radius: .3rem; background: #222; color: #fff; cursor: pointer; }
-            .small { color: #666; font-size: .85rem; }
-          </style>
+          <style>{{Style}}</style>
         </head>
         <body>
           <h1>{{WebUtility.HtmlEncode(title)}}</h1>

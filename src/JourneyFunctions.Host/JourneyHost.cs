@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text;
 using JourneyFunctions.Api;
+using JourneyFunctions.Core.Ports;
+using JourneyFunctions.Core.Services;
 using JourneyFunctions.Host.Composition;
 using JourneyFunctions.Host.Security;
 using Microsoft.AspNetCore.Builder;
@@ -11,6 +13,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace JourneyFunctions.Host;
 
@@ -105,14 +108,41 @@ public static class JourneyHost
     {
         var app = builder.Build();
 
-        // Fail at build, not at the first request, when the API key is missing outside Development.
+        // Fail at build, not at the first request: the API key (missing or well-known outside Development), the public
+        // URL of unsubscribe links in Production; and open the outbox now, so a crashed run's partial files go at start.
         _ = app.Services.GetRequiredService<ApiKeys>();
+        CheckPublicBaseUrl(app.Services.GetRequiredService<IOptions<SendingOptions>>().Value, app.Environment);
+        if (app.Configuration["Email:Provider"] is not { Length: > 0 } provider || provider.Equals("Outbox", StringComparison.OrdinalIgnoreCase))
+        {
+            _ = app.Services.GetRequiredService<IEmailSender>();
+        }
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRouting();
         app.UseApiKeys();
         app.MapJourneyApis();
         return app;
+    }
+
+    /// <summary>
+    /// In Production, unsubscribe links must reach the contact: <c>Sending:PublicBaseUrl</c> must be an https URL
+    /// of a host that is not loopback (the default points at this machine, which no recipient can reach).
+    /// </summary>
+    public static void CheckPublicBaseUrl(SendingOptions sending, IHostEnvironment environment)
+    {
+        ArgumentNullException.ThrowIfNull(sending);
+        ArgumentNullException.ThrowIfNull(environment);
+        if (!environment.IsProduction())
+        {
+            return;
+        }
+
+        if (!Uri.TryCreate(sending.PublicBaseUrl, UriKind.Absolute, out var url) || url.Scheme != Uri.UriSchemeHttps || url.IsLoopback
+            || url.Host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || url.Host.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new InvalidOperationException(
+                $"Sending:PublicBaseUrl is '{sending.PublicBaseUrl}': in Production unsubscribe links need the public https address of this host (e.g. https://journeys.example.com); set Sending:PublicBaseUrl (JOURNEYS_Sending__PublicBaseUrl).");
+        }
     }
 
     /// <summary>The first configured URL with a fixed port, for unsubscribe links when Sending:PublicBaseUrl is not set.</summary>
@@ -136,7 +166,11 @@ public static class JourneyHost
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"JourneyFunctions is running ({environment.EnvironmentName}).");
         text.AppendLine(CultureInfo.InvariantCulture, $"  API       {url}/api   (health: {url}/health)");
-        text.AppendLine(CultureInfo.InvariantCulture, $"  API key   {keys.ApiKey}{(keys.IsDevelopmentDefault ? "   (Development default; set Host:ApiKey or --api-key)" : string.Empty)}");
+        // A configured key is never printed (the banner ends up in logs); only the well-known Development default is.
+        var shownKey = keys.IsDevelopmentDefault ? keys.ApiKey : "$JOURNEYS_Host__ApiKey";
+        text.AppendLine(keys.IsDevelopmentDefault
+            ? $"  API key   {keys.ApiKey}   (Development default; set Host:ApiKey or --api-key)"
+            : "  API key   the configured Host:ApiKey (not shown)");
         text.AppendLine(CultureInfo.InvariantCulture, $"  Storage   {app.Configuration["Storage:Provider"] ?? "Memory"}");
         var provider = app.Configuration["Email:Provider"] is { Length: > 0 } p ? p : "Outbox";
         text.AppendLine(CultureInfo.InvariantCulture, $"  Email     {(provider.Equals("Outbox", StringComparison.OrdinalIgnoreCase) ? "outbox " + Path.GetFullPath(app.Configuration["Email:Outbox:Directory"] ?? "outbox") : provider)}");
@@ -154,9 +188,9 @@ public static class JourneyHost
 
         text.AppendLine();
         text.AppendLine("Try it:");
-        text.AppendLine(CultureInfo.InvariantCulture, $"  curl -s -X POST {url}/api/events -H \"X-Api-Key: {keys.ApiKey}\" -H \"Content-Type: application/json\" \\");
+        text.AppendLine(CultureInfo.InvariantCulture, $"  curl -s -X POST {url}/api/events -H \"X-Api-Key: {shownKey}\" -H \"Content-Type: application/json\" \\");
         text.AppendLine("    -d '{\"contactId\":\"ana\",\"name\":\"contact.subscribed\",\"contact\":{\"email\":\"ana@example.com\",\"marketingConsent\":true}}'");
-        text.AppendLine(CultureInfo.InvariantCulture, $"  curl -s {url}/api/contacts/ana -H \"X-Api-Key: {keys.ApiKey}\"");
+        text.AppendLine(CultureInfo.InvariantCulture, $"  curl -s {url}/api/contacts/ana -H \"X-Api-Key: {shownKey}\"");
         text.AppendLine("Walk through every flow with docs/api.http. Ctrl+C stops.");
         return text.ToString();
     }

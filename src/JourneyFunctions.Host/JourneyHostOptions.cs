@@ -9,7 +9,10 @@ public sealed class JourneyHostOptions
 {
     public const string SectionName = "Host";
 
-    /// <summary>The key a caller sends in <c>X-Api-Key</c> (or <c>Authorization: Bearer</c>, or <c>?code=</c>).</summary>
+    /// <summary>
+    /// The key a caller sends in <c>X-Api-Key</c> (or <c>Authorization: Bearer</c>, or <c>x-functions-key</c>; never in
+    /// the query string, which ends up in logs). Refused outside Development, where a configured key is required.
+    /// </summary>
     public const string DevelopmentApiKey = "dev-key";
 
     public string? ApiKey { get; set; }

@@ -50,16 +50,20 @@ public sealed class ApiKeyTests(ApiHostFixture fixture) : IClassFixture<ApiHostF
     }
 
     [Fact]
-    public async Task Endpoint_WithBearerOrCode_IsAccepted()
+    public async Task Endpoint_WithBearerOrFunctionsKeyHeader_IsAccepted_ButNotInTheQueryString()
     {
         using var bearer = new HttpRequestMessage(HttpMethod.Get, "/api/journeys");
         bearer.Headers.Authorization = new AuthenticationHeaderValue("Bearer", TestHost.ApiKey);
+        using var functionsKey = new HttpRequestMessage(HttpMethod.Get, "/api/journeys");
+        functionsKey.Headers.Add("x-functions-key", TestHost.ApiKey);
 
         using var byBearer = await _host.Anonymous.SendAsync(bearer);
+        using var byFunctionsKey = await _host.Anonymous.SendAsync(functionsKey);
         using var byCode = await _host.Anonymous.GetAsync($"/api/journeys?code={TestHost.ApiKey}");
 
         Assert.Equal(HttpStatusCode.OK, byBearer.StatusCode);
-        Assert.Equal(HttpStatusCode.OK, byCode.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, byFunctionsKey.StatusCode);
+        await Problems.AssertFieldAsync(byCode, HttpStatusCode.Unauthorized, "code");
     }
 
     [Fact]

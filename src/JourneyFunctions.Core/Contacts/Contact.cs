@@ -38,6 +38,13 @@ public sealed record Consent
     public string? Source { get; init; }
 
     public DateTimeOffset? At { get; init; }
+
+    /// <summary>
+    /// True when the contact withdrew consent themselves (an unsubscribe link). Such a withdrawal is undone only by
+    /// an opt-in the contact gave after it (<see cref="ContactPatch.ConsentAt"/> later than <see cref="At"/>), never
+    /// by a profile sync that still says <c>marketingConsent: true</c>.
+    /// </summary>
+    public bool WithdrawnByContact { get; init; }
 }
 
 /// <summary>
@@ -78,8 +85,9 @@ public sealed record ContactPatch
 
     /// <summary>
     /// When the consent in <see cref="MarketingConsent"/> was given or withdrawn at its source (a storefront's
-    /// <c>consent_updated_at</c>). With it, the change applies only when it is newer than the consent on record, so a
-    /// profile sync carrying an old "subscribed" cannot undo a later unsubscribe; without it, the change applies now.
+    /// <c>consent_updated_at</c>, or the recorded opt-in of an API call). With it, the change applies only when it is
+    /// newer than the consent on record, so a profile sync carrying an old "subscribed" cannot undo a later
+    /// unsubscribe; a contact who unsubscribed is subscribed again only by a consent given after the unsubscribe.
     /// </summary>
     public DateTimeOffset? ConsentAt { get; init; }
 }

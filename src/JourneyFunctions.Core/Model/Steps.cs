@@ -177,7 +177,7 @@ public sealed record WebhookStep : Step
     [Description("HTTP method. Default POST.")]
     public string Method { get; init; } = "POST";
 
-    [Description("Extra request headers.")]
+    [Description("Extra request headers. A credential (Authorization, X-Api-Key ...) is referenced by name, never written here: \"Bearer {{secret:crm-token}}\" takes Webhooks:Secrets:crm-token from the configuration at call time.")]
     public IReadOnlyDictionary<string, string>? Headers { get; init; }
 
     [Description("JSON body; default: { contact, journeyId, stepId, runId, trigger }.")]

@@ -32,6 +32,19 @@ public sealed class UnsubscribeTokenOptions
     /// stops working leaves the recipient no way out but the spam button. Set it only if policy demands.
     /// </summary>
     public TimeSpan? MaxAge { get; set; }
+
+    /// <summary>
+    /// How far in the future a token's issue time may lie (clocks of two instances disagree a little); a token
+    /// issued later than now plus this is refused. Default 5 minutes.
+    /// </summary>
+    public TimeSpan MaxClockSkew { get; set; } = TimeSpan.FromMinutes(5);
+}
+
+/// <summary>The scopes an unsubscribe token can name. The host issues and honours only <see cref="Marketing"/>.</summary>
+public static class UnsubscribeScopes
+{
+    /// <summary>Every marketing email: consent withdrawn, address suppressed, marketing runs ended.</summary>
+    public const string Marketing = "marketing";
 }
 
 /// <summary>What a valid token says: who, from what, since when, signed with which key.</summary>
@@ -41,13 +54,16 @@ public sealed record UnsubscribeClaims(string ContactId, string Scope, DateTimeO
 /// Signed unsubscribe tokens: <c>1.&lt;keyId&gt;.&lt;payload&gt;.&lt;signature&gt;</c>, all URL-safe base64 (no padding).
 /// The payload is the JSON array [contactId, scope, issuedAt unix seconds]; the signature is HMAC-SHA256 over
 /// "1.keyId.payload" with the key's secret, compared in constant time. The token is the only authority of the
-/// unsubscribe endpoint (no login), so nothing in it is trusted before the signature checks.
+/// unsubscribe endpoint (no login), so nothing in it is trusted before the signature checks. Each token has exactly
+/// one spelling: a part that decodes but is not the canonical encoding of its bytes (padding, stray bits) is refused,
+/// and so is a token issued more than <see cref="UnsubscribeTokenOptions.MaxClockSkew"/> in the future.
 /// </summary>
 public sealed class UnsubscribeTokens
 {
     private const string Version = "1";
     private readonly (string Id, byte[] Secret)[] _keys;
     private readonly TimeSpan? _maxAge;
+    private readonly TimeSpan _maxClockSkew;
     private readonly TimeProvider _time;
 
     public UnsubscribeTokens(UnsubscribeTokenOptions options, TimeProvider? timeProvider = null)
@@ -73,6 +89,7 @@ public sealed class UnsubscribeTokens
 
         _keys = options.Keys.Select(k => (k.Id, Encoding.UTF8.GetBytes(k.Secret))).ToArray();
         _maxAge = options.MaxAge;
+        _maxClockSkew = options.MaxClockSkew < TimeSpan.Zero ? TimeSpan.Zero : options.MaxClockSkew;
         _time = timeProvider ?? TimeProvider.System;
     }
 
@@ -119,7 +136,13 @@ public sealed class UnsubscribeTokens
             return false;
         }
 
-        if (_maxAge is { } maxAge && _time.GetUtcNow() - issuedAt > maxAge)
+        var now = _time.GetUtcNow();
+        if (issuedAt > now + _maxClockSkew)
+        {
+            return false;
+        }
+
+        if (_maxAge is { } maxAge && now - issuedAt > maxAge)
         {
             return false;
         }
@@ -139,7 +162,9 @@ public sealed class UnsubscribeTokens
         }
 
         bytes = Base64Url.DecodeFromChars(text);
-        return true;
+
+        // One spelling per token: padding, whitespace or non-zero trailing bits would decode to the same bytes.
+        return string.Equals(Base64Url.EncodeToString(bytes), text, StringComparison.Ordinal);
     }
 
     private static bool TryReadPayload(byte[] payload, out string contactId, out string scope, out DateTimeOffset issuedAt)
@@ -159,7 +184,8 @@ public sealed class UnsubscribeTokens
             contactId = root[0].GetString()!;
             scope = root[1].GetString()!;
             issuedAt = DateTimeOffset.FromUnixTimeSeconds(seconds);
-            return contactId.Length > 0 && scope.Length > 0;
+            return contactId.Length > 0 && scope.Length > 0
+                && payload.AsSpan().SequenceEqual(JsonSerializer.SerializeToUtf8Bytes(new object[] { contactId, scope, seconds }));
         }
         catch (Exception exception) when (exception is JsonException or ArgumentOutOfRangeException)
         {

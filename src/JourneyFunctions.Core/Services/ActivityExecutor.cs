@@ -81,7 +81,9 @@ public sealed class ActivityExecutor(
         }
 
         var suppression = await suppressions.GetAsync(AddressHash.Compute(contact.Email), cancellationToken);
-        if (suppression is not null)
+
+        // An unsubscribe is outranked only by the contact's own opt-in recorded after it (ContactWriter.Apply).
+        if (suppression is not null && !(suppression.Reason == SuppressionReason.Unsubscribed && contact.Consent is { Marketing: true, At: { } optIn } && optIn > suppression.At))
         {
             return await SkipAsync(request, "email", recorded, $"the address is suppressed ({suppression.Reason.ToString().ToLowerInvariant()})", cancellationToken);
         }
@@ -149,10 +151,11 @@ public sealed class ActivityExecutor(
         }
         catch (EmailSendException ex) when (!ex.Transient)
         {
+            // A permanent refusal (an address the sender cannot parse, ACS 4xx but 429) is final: recorded, never retried.
             logger.LogWarning(ex, "Email {OperationId} refused permanently", request.OperationId);
             await ledger.CompleteAsync(NewEntry(request, "email", LedgerStatus.Failed, time.GetUtcNow(), contact.Id) with { Detail = ex.Message }, cancellationToken);
             await stats.IncrementAsync(request.JourneyId, request.StepId, StatCounters.EmailsSkipped, 1, cancellationToken);
-            return ActivityOutcome.Skipped($"the email provider refused the email: {ex.Message}");
+            return ActivityOutcome.Failed($"the email provider refused the email: {ex.Message}");
         }
 
         var sentAt = time.GetUtcNow();
@@ -259,7 +262,9 @@ public sealed class ActivityExecutor(
         if (string.Equals(request.Field, "marketingConsent", StringComparison.OrdinalIgnoreCase))
         {
             var consent = request.Value is { ValueKind: JsonValueKind.True };
-            return contact.Consent.Marketing == consent
+
+            // A journey never subscribes again a contact who unsubscribed: only the contact's own later opt-in does.
+            return contact.Consent.Marketing == consent || (consent && contact.Consent.WithdrawnByContact)
                 ? contact
                 : contact with { Consent = new Consent { Marketing = consent, Source = $"journey:{request.JourneyId}", At = now } };
         }
@@ -280,6 +285,7 @@ public sealed class ActivityExecutor(
     private static ActivityOutcome? Recorded(LedgerEntry? entry) => entry?.Status switch
     {
         LedgerStatus.Done or LedgerStatus.Delivered or LedgerStatus.Bounced => ActivityOutcome.Succeeded(),
+        LedgerStatus.Failed when entry.Kind == "email" => ActivityOutcome.Failed(entry.Detail ?? "refused earlier"),
         LedgerStatus.Skipped or LedgerStatus.Failed => ActivityOutcome.Skipped(entry.Detail ?? "skipped earlier"),
         _ => null,
     };

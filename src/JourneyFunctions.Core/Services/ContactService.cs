@@ -42,22 +42,30 @@ public sealed class ContactService(
     TagEventFilter tagEvents,
     TimeProvider time)
 {
+    /// <summary>How far in the future a recorded consent time may lie (clocks disagree a little).</summary>
+    public static readonly TimeSpan ConsentClockSkew = TimeSpan.FromMinutes(5);
+
     public async Task<Contact> UpsertAsync(string contactId, ContactPatch patch, CancellationToken cancellationToken = default)
     {
         var errors = new List<FieldError>();
-        if (string.IsNullOrWhiteSpace(contactId) || contactId.Length > EventIngestService.MaxIdLength || contactId.Any(char.IsControl))
+        if (IdLimits.Problem(contactId) is { } idProblem)
         {
-            errors.Add(new FieldError("$.id", $"is required: 1 to {EventIngestService.MaxIdLength} characters with no control characters"));
+            errors.Add(new FieldError("$.id", idProblem));
         }
 
-        if (patch.Email is { } address && !EventIngestService.LooksLikeEmail(address))
+        if (patch.Email is { } address && !EmailAddresses.TryParse(address, out _, out var addressProblem))
         {
-            errors.Add(new FieldError("$.email", $"'{address}' is not an email address"));
+            errors.Add(new FieldError("$.email", $"'{EmailAddresses.Shorten(address)}' {addressProblem}"));
         }
 
         if (patch.TimeZone is { } zone && ZonedTime.Find(zone) is null)
         {
             errors.Add(new FieldError("$.timeZone", $"'{zone}' is not an IANA time zone (e.g. Europe/Madrid)"));
+        }
+
+        if (patch.ConsentAt is { } consentAt && consentAt > time.GetUtcNow() + ConsentClockSkew)
+        {
+            errors.Add(new FieldError("$.consentAt", "is in the future: give the time the contact gave consent"));
         }
 
         if (patch.Tags?.Any(string.IsNullOrWhiteSpace) == true)
@@ -105,7 +113,9 @@ public sealed class ContactService(
         var now = time.GetUtcNow();
         var update = await writer.UpdateAsync(
             contactId,
-            c => c.Consent.Marketing || c.Consent.Source is null ? c with { Consent = new Consent { Marketing = false, Source = source, At = now } } : c,
+            c => c.Consent.Marketing || c.Consent.Source is null || !c.Consent.WithdrawnByContact
+                ? c with { Consent = new Consent { Marketing = false, Source = source, At = now, WithdrawnByContact = true } }
+                : c,
             createIfMissing: false,
             cancellationToken);
         if (update is null)

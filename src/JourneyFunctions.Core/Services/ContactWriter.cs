@@ -84,7 +84,8 @@ public sealed class ContactWriter(IContactStore contacts, TimeProvider time)
             result = WithTags(result, patch.Tags, []);
         }
 
-        if (patch.MarketingConsent is { } consent && consent != contact.Consent.Marketing && IsNewer(patch.ConsentAt, contact.Consent.At))
+        if (patch.MarketingConsent is { } consent && consent != contact.Consent.Marketing
+            && IsNewer(patch.ConsentAt, contact.Consent.At) && (!consent || IsOptInAfterWithdrawal(contact.Consent, patch)))
         {
             result = result with { Consent = new Consent { Marketing = consent, Source = patch.ConsentSource ?? "api", At = patch.ConsentAt ?? now } };
         }
@@ -95,6 +96,14 @@ public sealed class ContactWriter(IContactStore contacts, TimeProvider time)
     /// <summary>A dated consent change applies only over an older (or undated) record; an undated one always applies.</summary>
     private static bool IsNewer(DateTimeOffset? changedAt, DateTimeOffset? recordedAt) =>
         changedAt is not { } at || recordedAt is not { } recorded || at > recorded;
+
+    /// <summary>
+    /// Whether a patch saying <c>marketingConsent: true</c> may subscribe the contact: always, unless the contact
+    /// withdrew consent themselves; then only when the patch records an opt-in given after that withdrawal.
+    /// </summary>
+    public static bool IsOptInAfterWithdrawal(Consent current, ContactPatch patch) =>
+        !current.WithdrawnByContact
+        || (patch.ConsentAt is { } given && (current.At is not { } withdrawn || given > withdrawn));
 
     public static Contact WithTags(Contact contact, IEnumerable<string> add, IEnumerable<string> remove)
     {

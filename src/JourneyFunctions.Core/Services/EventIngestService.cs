@@ -34,7 +34,7 @@ public sealed record IngestResult(IReadOnlyList<string> EventIds);
 public sealed partial class EventIngestService(IEventQueue queue, TimeProvider time)
 {
     public const int MaxBatchSize = 100;
-    public const int MaxIdLength = 200;
+    public const int MaxIdLength = IdLimits.MaxLength;
 
     public async Task<IngestResult> IngestAsync(IReadOnlyList<EventSubmission> submissions, string? idempotencyKey, bool isBatch, CancellationToken cancellationToken = default)
     {
@@ -48,9 +48,10 @@ public sealed partial class EventIngestService(IEventQueue queue, TimeProvider t
             errors.Add(new FieldError("$", $"a batch holds at most {MaxBatchSize} events; this one has {submissions.Count}"));
         }
 
-        if (idempotencyKey is { Length: > MaxIdLength })
+        // The key becomes event ids ("key" or "key:i" in a batch), so it is held to the id rule with room for ":99".
+        if (idempotencyKey is not null && IdLimits.Problem(idempotencyKey + ":99") is { } keyProblem)
         {
-            errors.Add(new FieldError("Idempotency-Key", $"must be at most {MaxIdLength} characters"));
+            errors.Add(new FieldError("Idempotency-Key", keyProblem));
         }
 
         var now = time.GetUtcNow();
@@ -80,14 +81,19 @@ public sealed partial class EventIngestService(IEventQueue queue, TimeProvider t
                 errors.Add(new FieldError(prefix + "occurredAt", "is more than a day in the future"));
             }
 
+            if (s.Contact?.ConsentAt is { } consentAt && consentAt > now + ContactService.ConsentClockSkew)
+            {
+                errors.Add(new FieldError(prefix + "contact.consentAt", "is in the future: give the time the contact gave consent"));
+            }
+
             if (s.Contact?.TimeZone is { } zone && ZonedTime.Find(zone) is null)
             {
                 errors.Add(new FieldError(prefix + "contact.timeZone", $"'{zone}' is not an IANA time zone (e.g. Europe/Madrid)"));
             }
 
-            if (s.Contact?.Email is { } address && !LooksLikeEmail(address))
+            if (s.Contact?.Email is { } address && !EmailAddresses.TryParse(address, out _, out var addressProblem))
             {
-                errors.Add(new FieldError(prefix + "contact.email", $"'{address}' is not an email address"));
+                errors.Add(new FieldError(prefix + "contact.email", $"'{EmailAddresses.Shorten(address)}' {addressProblem}"));
             }
 
             if (errors.Count > 0)
@@ -128,12 +134,6 @@ public sealed partial class EventIngestService(IEventQueue queue, TimeProvider t
         return new IngestResult(events.Select(e => e.Id).ToList());
     }
 
-    internal static bool LooksLikeEmail(string address)
-    {
-        var at = address.IndexOf('@', StringComparison.Ordinal);
-        return at > 0 && at < address.Length - 3 && address.IndexOf('.', at) > at + 1 && !address.Any(char.IsWhiteSpace) && address.Length <= 254;
-    }
-
     private static void Check(List<FieldError> errors, string field, string? value, bool required)
     {
         if (value is null)
@@ -146,9 +146,9 @@ public sealed partial class EventIngestService(IEventQueue queue, TimeProvider t
             return;
         }
 
-        if (value.Length == 0 || value.Length > MaxIdLength || value.Any(char.IsControl))
+        if (IdLimits.Problem(value) is { } problem)
         {
-            errors.Add(new FieldError(field, $"must be 1 to {MaxIdLength} characters with no control characters"));
+            errors.Add(new FieldError(field, problem));
         }
     }
 

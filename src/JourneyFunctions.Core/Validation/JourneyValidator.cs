@@ -50,6 +50,7 @@ public static class JourneyValidator
         }
 
         new SemanticValidator(journey, templates, errors).Run();
+        WebhookSafety.Check(journey, errors);
         return new ValidationResult(journey, errors);
     }
 
@@ -59,6 +60,7 @@ public static class JourneyValidator
         ArgumentNullException.ThrowIfNull(journey);
         var errors = new List<ValidationError>();
         new SemanticValidator(journey, templates, errors).Run();
+        WebhookSafety.Check(journey, errors);
         return errors;
     }
 }

@@ -11,8 +11,9 @@ namespace JourneyFunctions.Host.Security;
 
 /// <summary>
 /// The keys the host accepts, resolved once at start: the configured <see cref="JourneyHostOptions.ApiKey"/>, or in
-/// Development the well-known <see cref="JourneyHostOptions.DevelopmentApiKey"/>; anywhere else a missing key stops
-/// the host from starting rather than leaving the API open.
+/// Development the well-known <see cref="JourneyHostOptions.DevelopmentApiKey"/>; anywhere else a missing key, or the
+/// well-known one configured, stops the host from starting rather than leaving the API open. The admin key is read
+/// from headers only: a key in the query string is refused (URLs are logged by proxies and browsers).
 /// </summary>
 public sealed class ApiKeys
 {
@@ -34,6 +35,11 @@ public sealed class ApiKeys
             key = JourneyHostOptions.DevelopmentApiKey;
             IsDevelopmentDefault = true;
         }
+        else if (!environment.IsDevelopment() && string.Equals(key, JourneyHostOptions.DevelopmentApiKey, StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException(
+                $"Host:ApiKey is the well-known Development key '{JourneyHostOptions.DevelopmentApiKey}', which anyone can guess; set a random one outside Development (e.g. openssl rand -base64 32).");
+        }
 
         ApiKey = key;
         EventGridKey = string.IsNullOrWhiteSpace(o.EventGridKey) ? key : o.EventGridKey.Trim();
@@ -53,8 +59,29 @@ public sealed class ApiKeys
     public bool IsEventGridKey(string? candidate) => Matches(_eventGridKey, candidate);
 
     /// <summary>
-    /// The key a request presents: <c>X-Api-Key</c>, else <c>Authorization: Bearer</c>, else the Functions-style
-    /// <c>?code=</c> (or <c>x-functions-key</c>), so the same client works against both hosts.
+    /// The admin key a request presents in a header: <c>X-Api-Key</c>, else <c>Authorization: Bearer</c>, else the
+    /// Functions-style <c>x-functions-key</c>, so the same client works against both hosts. Never the query string.
+    /// </summary>
+    public static string? PresentedInHeaders(HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.Headers.TryGetValue("X-Api-Key", out var header) && !string.IsNullOrEmpty(header))
+        {
+            return header.ToString();
+        }
+
+        if (request.Headers.Authorization.ToString() is { Length: > 7 } authorization
+            && authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return authorization[7..].Trim();
+        }
+
+        return request.Headers.TryGetValue("x-functions-key", out var functionsKey) && !string.IsNullOrEmpty(functionsKey) ? functionsKey.ToString() : null;
+    }
+
+    /// <summary>
+    /// The key a request presents: <see cref="PresentedInHeaders"/>, else the Functions-style <c>?code=</c>. Only the
+    /// Event Grid endpoint reads it (Event Grid carries its credential in the subscription URL).
     /// </summary>
     public static string? Presented(HttpRequest request)
     {
@@ -104,7 +131,14 @@ public sealed class ApiKeyMiddleware(RequestDelegate next, ApiKeys keys)
             return;
         }
 
-        var presented = ApiKeys.Presented(context.Request);
+        var presented = ApiKeys.PresentedInHeaders(context.Request);
+        if (presented is null && context.Request.Query.ContainsKey("code"))
+        {
+            context.Response.Headers.WWWAuthenticate = "Bearer";
+            await ApiProblems.Unauthorized("code", "is not accepted here: a key in the URL ends up in logs; send it in the X-Api-Key header (or Authorization: Bearer <key>)").ExecuteAsync(context);
+            return;
+        }
+
         if (presented is null)
         {
             context.Response.Headers.WWWAuthenticate = "Bearer";

@@ -5,6 +5,7 @@ using JourneyFunctions.Infrastructure.Webhooks;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace JourneyFunctions.Infrastructure.DependencyInjection;
@@ -33,7 +34,22 @@ public static class EngineServiceCollectionExtensions
         services.AddJourneyCore();
         services.AddJourneyStorage(configuration);
         services.AddJourneyEmail(configuration);
-        services.AddHttpClient<IWebhookClient, HttpWebhookClient>((sp, http) => http.Timeout = sp.GetRequiredService<IOptions<EngineOptions>>().Value.WebhookTimeout);
+        services.AddJourneyWebhooks();
+        return services;
+    }
+
+    /// <summary>
+    /// The webhook client (section <c>Webhooks</c>, timeout <see cref="EngineOptions.WebhookTimeout"/>): internal
+    /// addresses refused at connect time unless allowed, loopback allowed in Development, no redirects, header secrets
+    /// by name.
+    /// </summary>
+    public static IServiceCollection AddJourneyWebhooks(this IServiceCollection services)
+    {
+        services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.SectionName);
+        services.AddHttpClient<IWebhookClient, HttpWebhookClient>((sp, http) => http.Timeout = sp.GetRequiredService<IOptions<EngineOptions>>().Value.WebhookTimeout)
+            .ConfigurePrimaryHttpMessageHandler(sp => WebhookHttpHandler.Create(
+                sp.GetRequiredService<IOptions<WebhookOptions>>().Value,
+                sp.GetService<IHostEnvironment>()?.IsDevelopment() == true));
         return services;
     }
 

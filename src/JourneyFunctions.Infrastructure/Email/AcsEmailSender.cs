@@ -81,6 +81,15 @@ public sealed class AcsEmailSender : IEmailSender
 
     public async Task<EmailSendResult> SendAsync(EmailMessage message, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(message);
+
+        // The parser ingest and the other senders use: an address ACS would refuse is refused here, permanently.
+        MimeMessages.Mailbox(message.To, "recipient");
+        if (message.ReplyTo is { } replyTo)
+        {
+            MimeMessages.Mailbox(replyTo, "reply-to");
+        }
+
         var operationId = OperationIds.ToUuid(message.OperationId).ToString("D");
         using var request = _pipeline.CreateRequest();
         request.Method = RequestMethod.Post;

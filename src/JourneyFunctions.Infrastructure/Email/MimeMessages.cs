@@ -1,3 +1,4 @@
+using JourneyFunctions.Core.Contacts;
 using JourneyFunctions.Core.Ports;
 using MimeKit;
 
@@ -10,14 +11,18 @@ namespace JourneyFunctions.Infrastructure.Email;
 /// </summary>
 public static class MimeMessages
 {
+    /// <summary>
+    /// The MIME message; <see cref="EmailSendException"/> (permanent) when an address is not one mailbox
+    /// (<see cref="EmailAddresses"/>, the parser ingest uses), since sending it again can never succeed.
+    /// </summary>
     public static MimeMessage Build(EmailMessage message, DateTimeOffset date)
     {
         var mime = new MimeMessage();
-        mime.From.Add(new MailboxAddress(message.From.DisplayName, message.From.Address));
-        mime.To.Add(new MailboxAddress(message.To.DisplayName, message.To.Address));
+        mime.From.Add(Mailbox(message.From, "sender"));
+        mime.To.Add(Mailbox(message.To, "recipient"));
         if (message.ReplyTo is { } replyTo)
         {
-            mime.ReplyTo.Add(new MailboxAddress(replyTo.DisplayName, replyTo.Address));
+            mime.ReplyTo.Add(Mailbox(replyTo, "reply-to"));
         }
 
         mime.Subject = message.Subject;
@@ -30,6 +35,21 @@ public static class MimeMessages
 
         mime.Body = new BodyBuilder { TextBody = message.Text, HtmlBody = message.Html }.ToMessageBody();
         return mime;
+    }
+
+    /// <summary>The mailbox of an address, or a permanent <see cref="EmailSendException"/> saying which one is bad.</summary>
+    public static MailboxAddress Mailbox(EmailAddress address, string role)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        try
+        {
+            // A contact's address (the recipient) is held to exactly what ingest accepted; the configured sender may be local.
+            return EmailAddresses.ToMailbox(address.Address, address.DisplayName, requireDottedDomain: role == "recipient");
+        }
+        catch (FormatException exception)
+        {
+            throw new EmailSendException($"the {role} address cannot be sent to: {exception.Message}", transient: false, innerException: exception);
+        }
     }
 
     /// <summary><c>&lt;uuid&gt;@&lt;sender domain&gt;</c> with the operation id's name-based UUID (without the angle brackets).</summary>

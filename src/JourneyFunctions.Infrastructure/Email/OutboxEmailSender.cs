@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
@@ -20,17 +19,21 @@ public sealed class OutboxEmailOptions
 /// <summary>
 /// The embedded default sender: writes each email as an .eml file (open it in any mail client) named
 /// <c>yyyyMMdd-HHmmss-&lt;hash of the operation id&gt;.eml</c>, so the folder sorts by time. Idempotent: a second send
-/// with the same operation id finds the first file and writes nothing. Files appear whole (written aside, then moved);
-/// the partial files a killed process left aside are deleted before the first send of the next one.
+/// with the same operation id finds the first file and writes nothing. Files appear whole (written aside as
+/// <c>.&lt;hash&gt;.&lt;pid&gt;.tmp</c>, then moved).
 /// </summary>
+/// <remarks>
+/// A send costs the same however full the folder is: the folder is listed once, when the sender is created (the host
+/// creates it at start), into an index of the hashes already written; each send then looks its hash up there. That
+/// listing also deletes the partial <c>.tmp</c> files a crashed process left. One process writes to a folder at a time
+/// (the built-in host's outbox is its own).
+/// </remarks>
 public sealed class OutboxEmailSender : IEmailSender
 {
     private readonly string _directory;
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _gate = new(1, 1);
-
-    /// <summary>Folders whose orphaned partial files this process has deleted already (once per folder and process).</summary>
-    private static readonly ConcurrentDictionary<string, bool> Swept = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _written = new(StringComparer.Ordinal);
 
     public OutboxEmailSender(IOptions<OutboxEmailOptions> options, TimeProvider? timeProvider = null)
         : this(options.Value.Directory, timeProvider)
@@ -41,49 +44,66 @@ public sealed class OutboxEmailSender : IEmailSender
     {
         _directory = Path.GetFullPath(directory);
         _time = timeProvider ?? TimeProvider.System;
+        System.IO.Directory.CreateDirectory(_directory);
+        foreach (var path in System.IO.Directory.EnumerateFiles(_directory))
+        {
+            var file = Path.GetFileName(path);
+            if (file.StartsWith('.') && file.EndsWith(".tmp", StringComparison.Ordinal))
+            {
+                if (IsOrphaned(file))
+                {
+                    TryDelete(path);
+                    RemovedPartialFiles++;
+                }
+            }
+            else if (file.EndsWith(".eml", StringComparison.Ordinal) && file.Length > 20 && file[^21] == '-')
+            {
+                _written.TryAdd(file[^20..^4], file);
+            }
+        }
     }
 
     /// <summary>The absolute outbox folder.</summary>
     public string Directory => _directory;
 
+    /// <summary>How many partial files of a crashed write the start removed.</summary>
+    public int RemovedPartialFiles { get; }
+
     public async Task<EmailSendResult> SendAsync(EmailMessage message, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(message);
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(message.OperationId)))[..16];
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            System.IO.Directory.CreateDirectory(_directory);
-            if (Swept.TryAdd(_directory, true))
+            if (_written.TryGetValue(hash, out var existing))
             {
-                DeleteOrphanedPartials(_directory);
-            }
-
-            var existing = System.IO.Directory.EnumerateFiles(_directory, $"*-{hash}.eml").FirstOrDefault();
-            if (existing is not null)
-            {
-                return new EmailSendResult(Path.GetFileName(existing), "Written");
+                return new EmailSendResult(existing, "Written");
             }
 
             var now = _time.GetUtcNow();
             var name = $"{now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}-{hash}.eml";
+            var mime = MimeMessages.Build(message, now);
             var temporary = Path.Combine(_directory, $".{hash}.{Environment.ProcessId}.tmp");
             try
             {
+                System.IO.Directory.CreateDirectory(_directory);
                 await using (var stream = File.Create(temporary))
                 {
-                    await MimeMessages.Build(message, now).WriteToAsync(stream, cancellationToken);
+                    await mime.WriteToAsync(stream, cancellationToken);
                 }
 
                 File.Move(temporary, Path.Combine(_directory, name));
+                _written[hash] = name;
             }
             catch (IOException exception)
             {
-                File.Delete(temporary);
+                TryDelete(temporary);
                 throw new EmailSendException($"could not write {name} to the outbox {_directory}: {exception.Message}", transient: true, innerException: exception);
             }
             catch (UnauthorizedAccessException exception)
             {
-                File.Delete(temporary);
+                TryDelete(temporary);
                 throw new EmailSendException($"the outbox {_directory} is not writable: {exception.Message}", transient: false, innerException: exception);
             }
 
@@ -96,43 +116,43 @@ public sealed class OutboxEmailSender : IEmailSender
     }
 
     /// <summary>
-    /// Deletes <c>.{hash}.{pid}.tmp</c> files of processes that are gone (killed mid-write). A file of this process id
-    /// is an orphan too: nothing in this process has written one yet, and in a container every start is the same pid.
+    /// Whether a <c>.{hash}.{pid}.tmp</c> file was left by a process that is gone (killed mid-write). A file of this
+    /// process id is an orphan too: nothing in this process has written one yet, and in a container every start is the
+    /// same pid. A file of another live process is kept: it may be writing it.
     /// </summary>
-    private static void DeleteOrphanedPartials(string directory)
+    private static bool IsOrphaned(string file)
     {
-        foreach (var file in System.IO.Directory.EnumerateFiles(directory, ".*.tmp"))
+        var parts = file.Split('.');
+        if (parts.Length != 4 || !int.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
         {
-            var parts = Path.GetFileName(file).Split('.');
-            if (parts.Length == 4 && int.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
-                && (pid == Environment.ProcessId || !IsRunning(pid)))
-            {
-                try
-                {
-                    File.Delete(file);
-                }
-                catch (IOException)
-                {
-                    // Gone already, or held: the next start tries again.
-                }
-            }
+            return true;
         }
-    }
 
-    private static bool IsRunning(int pid)
-    {
+        if (pid == Environment.ProcessId)
+        {
+            return true;
+        }
+
         try
         {
             using var process = Process.GetProcessById(pid);
-            return !process.HasExited;
+            return process.HasExited;
         }
-        catch (ArgumentException)
+        catch (Exception exception) when (exception is ArgumentException or InvalidOperationException)
         {
-            return false;
+            return true;
         }
-        catch (InvalidOperationException)
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
         {
-            return false;
+            File.Delete(path);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            // A file that cannot be deleted now is deleted at the next start.
         }
     }
 }

@@ -10,8 +10,11 @@ namespace JourneyFunctions.Infrastructure.Storage;
 /// </summary>
 public static class TableKeys
 {
-    /// <summary>Table Storage's limit on a PartitionKey or RowKey.</summary>
-    public const int MaxKeyLength = 1024;
+    /// <summary>
+    /// Table Storage's limit on a PartitionKey or RowKey: 1 KiB, which the service counts in UTF-16, so 512
+    /// characters (Azurite refuses a 529-character row key in a batch with a bare 400).
+    /// </summary>
+    public const int MaxKeyLength = 512;
 
     public static string Escape(string value)
     {

@@ -65,7 +65,7 @@ public sealed class ActivityExecutorTests
     }
 
     [Fact]
-    public async Task ExecuteAsync_PermanentRefusal_SkipsTheStepAndRecordsWhy()
+    public async Task ExecuteAsync_PermanentRefusal_FailsTheStepOnceAndRecordsWhy()
     {
         var email = new Mock<IEmailSender>();
         email.Setup(e => e.SendAsync(It.IsAny<EmailMessage>(), It.IsAny<CancellationToken>()))
@@ -74,9 +74,12 @@ public sealed class ActivityExecutorTests
         await SeedAsync(h);
 
         var outcome = await h.Get<ActivityExecutor>().ExecuteAsync(Request());
+        var again = await h.Get<ActivityExecutor>().ExecuteAsync(Request());
 
-        Assert.Equal(ActivityStatus.Skipped, outcome.Status);
+        Assert.Equal(ActivityStatus.Failed, outcome.Status);
         Assert.Contains("InvalidRecipient", outcome.Reason, StringComparison.Ordinal);
+        Assert.Equal(ActivityStatus.Failed, again.Status);
+        email.Verify(e => e.SendAsync(It.IsAny<EmailMessage>(), It.IsAny<CancellationToken>()), Times.Once());
         var entry = await h.Get<ISendLedger>().GetAsync(Request().ContactId, Request().RunId, Request().OperationId);
         Assert.Equal(LedgerStatus.Failed, entry!.Status);
     }

@@ -58,7 +58,7 @@ internal static class Journeys
               ] },
               "then": "crm", "else": "end" },
             { "id": "crm", "type": "webhook", "url": "https://crm.example.com/hooks/review", "method": "PUT",
-              "headers": { "X-Api-Key": "secret" } },
+              "headers": { "X-Api-Key": "{{secret:crm-key}}" } },
             { "id": "local-hook", "type": "webhook", "url": "http://localhost:5080/hook" },
             { "id": "tier", "type": "setField", "field": "loyaltyTier", "value": "gold" },
             { "id": "consent", "type": "setField", "field": "marketingConsent", "value": true },

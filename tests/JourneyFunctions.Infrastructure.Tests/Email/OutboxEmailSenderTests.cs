@@ -67,7 +67,7 @@ public sealed class OutboxEmailSenderTests : IDisposable
     }
 
     [Fact]
-    public async Task SendAsync_FirstInAProcess_DeletesPartialFilesOfKilledProcessesOnly()
+    public async Task Start_DeletesPartialFilesOfKilledProcessesOnly()
     {
         Directory.CreateDirectory(_directory);
         using var gone = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("true") { UseShellExecute = false })!;

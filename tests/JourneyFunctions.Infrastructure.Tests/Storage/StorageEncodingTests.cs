@@ -42,7 +42,7 @@ public sealed class StorageEncodingTests
     {
         var ex = Assert.Throws<StorageLimitException>(() => TableKeys.Escape(new string('/', 400)));
 
-        Assert.Contains("1024", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("512", ex.Message, StringComparison.Ordinal);
     }
 
     [Theory]
