@@ -331,3 +331,5 @@ public abstract class JourneyRunTests(FunctionAppFixture fixture)
 public sealed class JourneyRunMemoryTests(MemoryFunctionAppFixture fixture) : JourneyRunTests(fixture), IClassFixture<MemoryFunctionAppFixture>;
 
 public sealed class JourneyRunAzuriteTests(AzuriteFunctionAppFixture fixture) : JourneyRunTests(fixture), IClassFixture<AzuriteFunctionAppFixture>;
+
+public sealed class JourneyRunAzureStorageBackendTests(AzureStorageBackendFunctionAppFixture fixture) : JourneyRunTests(fixture), IClassFixture<AzureStorageBackendFunctionAppFixture>;
