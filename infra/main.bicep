@@ -29,8 +29,14 @@ param principalId string = ''
 @description('Kind of principal principalId is: User for a person, ServicePrincipal when azd runs in a pipeline.')
 param principalType string = 'User'
 
-@description('Create the Event Grid subscription to the app\'s AcsEmailEvents function. Needs the app code deployed first, so azd sets it in the postdeploy hook.')
+@description('Create the Event Grid subscription that delivers ACS reports to the app\'s /api/eventgrid webhook. Event Grid validates the endpoint when it creates the subscription, so the app code must be deployed first: azd sets it in the postdeploy hook.')
 param subscribeAcsEvents bool = false
+
+@description('Application id or Application ID URI of the Entra app registration Event Grid requests tokens for when it delivers ACS reports to /api/eventgrid (the WebHook subscription\'s azureActiveDirectoryApplicationIdOrUri). Create it once (docs/deploy.md); needed when subscribeAcsEvents is true.')
+param eventGridApplicationIdOrUri string = ''
+
+@description('Entra tenant of that app registration (the subscription\'s azureActiveDirectoryTenantId); default the deployment\'s tenant.')
+param eventGridTenantId string = tenant().tenantId
 
 @secure()
 @minLength(32)
@@ -125,6 +131,8 @@ module functionApp 'app/function.bicep' = {
     acsEndpoint: communication.outputs.endpoint
     emailSenderAddress: communication.outputs.senderAddress
     unsubscribeSigningKeyReference: keyVault.outputs.signingKeyReference
+    eventGridTenantId: eventGridTenantId
+    eventGridApplicationIdOrUri: eventGridApplicationIdOrUri
   }
 }
 
@@ -134,7 +142,9 @@ module eventGrid 'app/eventgrid.bicep' = if (subscribeAcsEvents) {
     systemTopicName: 'evgt-${resourceToken}'
     tags: tags
     communicationServiceId: communication.outputs.communicationServiceId
-    functionAppId: functionApp.outputs.id
+    endpointUrl: 'https://${functionApp.outputs.defaultHostName}/api/eventgrid'
+    azureActiveDirectoryApplicationIdOrUri: eventGridApplicationIdOrUri
+    azureActiveDirectoryTenantId: eventGridTenantId
   }
 }
 

@@ -1,7 +1,10 @@
 // ACS publishes email delivery and engagement reports to an Event Grid system topic on the Communication Services
-// resource; a subscription delivers the two email report types to the app's Event Grid trigger function. Event Grid
-// validates an AzureFunction destination when the subscription is created, so the function must already be deployed:
-// main.bicep creates this module only when subscribeAcsEvents is true (azure.yaml's postdeploy hook sets it).
+// resource; a subscription delivers the two email report types to the app's HTTP webhook, POST /api/eventgrid (the
+// same route and handler as the built-in host; the EventGrid trigger extension is not used). Delivery is Entra
+// ID-protected: Event Grid gets a token for azureActiveDirectoryApplicationIdOrUri in azureActiveDirectoryTenantId and
+// sends it as Authorization: Bearer; the app validates it (signature, issuer, audience, lifetime, client). Event Grid
+// validates the endpoint (subscription validation event) when the subscription is created, so the app must already
+// be deployed: main.bicep creates this module only when subscribeAcsEvents is true (azure.yaml's postdeploy hook sets it).
 
 param systemTopicName string
 param tags object = {}
@@ -9,11 +12,18 @@ param tags object = {}
 @description('Resource id of the Communication Services resource that emits the reports.')
 param communicationServiceId string
 
-@description('Resource id of the Function App.')
-param functionAppId string
+// Secure because Event Grid treats a WebHook URL as a secret (it may carry keys); this one carries none.
+@secure()
+@description('The app\'s Event Grid webhook, https://<app host>/api/eventgrid.')
+param endpointUrl string
 
-@description('Name of the Event Grid trigger function in the app.')
-param functionName string = 'AcsEmailEvents'
+@minLength(1)
+@description('Application id or Application ID URI of the Entra app registration Event Grid requests its delivery token for.')
+param azureActiveDirectoryApplicationIdOrUri string
+
+@minLength(1)
+@description('Entra tenant of that app registration.')
+param azureActiveDirectoryTenantId string
 
 resource topic 'Microsoft.EventGrid/systemTopics@2025-02-15' = {
   name: systemTopicName
@@ -30,9 +40,11 @@ resource subscription 'Microsoft.EventGrid/systemTopics/eventSubscriptions@2025-
   name: 'email-reports-to-app'
   properties: {
     destination: {
-      endpointType: 'AzureFunction'
+      endpointType: 'WebHook'
       properties: {
-        resourceId: '${functionAppId}/functions/${functionName}'
+        endpointUrl: endpointUrl
+        azureActiveDirectoryApplicationIdOrUri: azureActiveDirectoryApplicationIdOrUri
+        azureActiveDirectoryTenantId: azureActiveDirectoryTenantId
         maxEventsPerBatch: 1
         preferredBatchSizeInKilobytes: 64
       }

@@ -41,6 +41,15 @@ param instanceMemoryMB int = 2048
 @description('Name of the storage queue contact events go through (the queue trigger reads it).')
 param eventsQueueName string = 'journey-events'
 
+@description('Entra tenant whose tokens Event Grid presents on /api/eventgrid (the subscription\'s azureActiveDirectoryTenantId).')
+param eventGridTenantId string
+
+@description('Audience of those tokens: the app registration\'s application id or Application ID URI (the subscription\'s azureActiveDirectoryApplicationIdOrUri). Empty: /api/eventgrid refuses every delivery.')
+param eventGridApplicationIdOrUri string
+
+@description('Client id the tokens must be issued to: Event Grid\'s first-party application (Microsoft.EventGrid).')
+param eventGridClientId string = '4962773b-9cdb-44cf-a8bf-237846a00ab7'
+
 resource plan 'Microsoft.Web/serverfarms@2024-11-01' = {
   name: planName
   location: location
@@ -82,6 +91,12 @@ var appSettings = {
   // The unsubscribe signing key, as a Key Vault reference (UnsubscribeTokenOptions, section Unsubscribe).
   Unsubscribe__Keys__0__Id: unsubscribeKeyId
   Unsubscribe__Keys__0__Secret: unsubscribeSigningKeyReference
+  // Event Grid's credential on /api/eventgrid: an Entra ID token for this audience, from this tenant, issued to Event
+  // Grid (FunctionApp EventGridAuthOptions, section EventGrid). Never a Functions key: the route is anonymous at the
+  // Functions level and the handler validates the token's signature, issuer, audience, lifetime and client.
+  EventGrid__TenantId: eventGridTenantId
+  EventGrid__Audience: eventGridApplicationIdOrUri
+  EventGrid__AllowedClientIds__0: eventGridClientId
 }
 
 resource app 'Microsoft.Web/sites@2024-11-01' = {

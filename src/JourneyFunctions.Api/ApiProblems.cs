@@ -39,8 +39,8 @@ public static class ApiProblems
     public static ProblemHttpResult TooLarge(string field, long limit) =>
         Field(StatusCodes.Status413PayloadTooLarge, "The request body is too large.", field, $"must be at most {limit} bytes");
 
-    public static ProblemHttpResult Unauthorized(string field, string message) =>
-        Field(StatusCodes.Status401Unauthorized, "An API key is required.", field, message);
+    public static ProblemHttpResult Unauthorized(string field, string message, string title = "An API key is required.") =>
+        Field(StatusCodes.Status401Unauthorized, title, field, message);
 
     /// <summary>The RFC 9110 section of a status, as ASP.NET Core's defaults name them.</summary>
     public static string TypeFor(int status) => status switch

@@ -7,8 +7,12 @@ using Microsoft.Extensions.Options;
 
 namespace JourneyFunctions.Api;
 
-/// <summary>What <c>POST /api/eventgrid</c> did with a delivery of ACS reports.</summary>
-public sealed record EventGridProcessed(int Delivered, int Bounced, int Suppressed, int Engagements, int Unmatched, int Ignored);
+/// <summary>
+/// What <c>POST /api/eventgrid</c> did with a delivery of ACS reports. <c>Unmatched</c> (no email of this
+/// installation has the message id) and <c>Mismatched</c> (the recipient is not the address that email went to) were
+/// ignored and logged; <c>Ignored</c> counts events of other types.
+/// </summary>
+public sealed record EventGridProcessed(int Delivered, int Bounced, int Suppressed, int Engagements, int Unmatched, int Mismatched, int Ignored);
 
 /// <summary>
 /// The Event Grid webhook for ACS email delivery and engagement reports. Event Grid cannot easily send custom
@@ -40,10 +44,21 @@ public static class EventGridApi
             return ApiProblems.BadRequest("WebHook-Request-Origin", "is required for the CloudEvents webhook handshake");
         }
 
+        // Echoed in a response header: only a host name (printable ASCII, no separators) may go back, or Kestrel
+        // would refuse to write the header and the handshake would end in a 500.
+        if (!IsOriginHost(origin))
+        {
+            return ApiProblems.BadRequest("WebHook-Request-Origin", "must be a host name such as eventgrid.azure.net (ASCII letters, digits, '.', '-' and ':')");
+        }
+
         context.Response.Headers["WebHook-Allowed-Origin"] = origin;
         context.Response.Headers["WebHook-Allowed-Rate"] = "*";
         return TypedResults.Ok();
     }
+
+    /// <summary>A CloudEvents webhook origin: a DNS host name, optionally with a port, at most 255 characters.</summary>
+    private static bool IsOriginHost(string origin) =>
+        origin.Length <= 255 && origin.All(c => c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '.' or '-' or ':');
 
     public static async Task<Results<Ok<EventGridProcessed>, ContentHttpResult, ProblemHttpResult>> ReceiveAsync(
         HttpRequest request,
@@ -91,6 +106,6 @@ public static class EventGridApi
         }
 
         var outcome = await processor.ProcessAsync(batch.Reports, cancellationToken);
-        return TypedResults.Ok(new EventGridProcessed(outcome.Delivered, outcome.Bounced, outcome.Suppressed, outcome.Engagements, outcome.Unmatched, batch.Ignored));
+        return TypedResults.Ok(new EventGridProcessed(outcome.Delivered, outcome.Bounced, outcome.Suppressed, outcome.Engagements, outcome.Unmatched, outcome.Mismatched, batch.Ignored));
     }
 }

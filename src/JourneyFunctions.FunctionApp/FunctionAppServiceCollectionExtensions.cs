@@ -1,5 +1,6 @@
 using JourneyFunctions.Core.Orchestration;
 using JourneyFunctions.Api;
+using JourneyFunctions.FunctionApp.Security;
 using JourneyFunctions.Infrastructure.DependencyInjection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -26,6 +27,11 @@ public static class FunctionAppServiceCollectionExtensions
 
         // HTTP: the built-in host's handlers, its JSON for responses and its mapping of exceptions to problem+json.
         services.AddJourneyApi();
+
+        // Event Grid's own credential on /api/eventgrid: an Entra ID token where deployed, a dedicated secret locally.
+        services.AddOptions<EventGridAuthOptions>().BindConfiguration(EventGridAuthOptions.SectionName);
+        services.AddHttpClient(EventGridAuthenticator.MetadataClient, client => client.Timeout = TimeSpan.FromSeconds(10));
+        services.AddSingleton<IEventGridAuthenticator, EventGridAuthenticator>();
 
         // Durable runs.
         services.AddSingleton<JourneyOrchestrationDriver>();

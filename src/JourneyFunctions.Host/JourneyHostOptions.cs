@@ -18,8 +18,8 @@ public sealed class JourneyHostOptions
     public string? ApiKey { get; set; }
 
     /// <summary>
-    /// The key Event Grid sends in <c>?code=</c> on <c>POST /api/eventgrid</c> (it cannot easily send custom headers).
-    /// Defaults to <see cref="ApiKey"/>.
+    /// Event Grid's own secret on <c>/api/eventgrid</c>, sent as <c>Authorization: Bearer &lt;key&gt;</c> (a secret
+    /// delivery header of the subscription). No default and never the API key: unset, the endpoint refuses every request.
     /// </summary>
     public string? EventGridKey { get; set; }
 

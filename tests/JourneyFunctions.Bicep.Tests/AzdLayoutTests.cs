@@ -59,15 +59,15 @@ public sealed partial class AzdLayoutTests(CompiledInfraFixture infra)
     }
 
     [Fact]
-    public void EventGridSubscription_TargetsTheAppsEventGridFunction()
+    public void EventGridSubscription_TargetsTheAppsEventGridWebhookRoute()
     {
-        // The Functions app cannot be built here, so the two sides are compared as text.
-        var bicep = File.ReadAllText(Path.Combine(InfraPaths.Infra, "app", "eventgrid.bicep"));
-        var functions = File.ReadAllText(Path.Combine(InfraPaths.Root, "src", "JourneyFunctions.FunctionApp", "EventGridFunctions.cs"));
+        // The WebHook endpoint is the route both hosts serve (ApiRoutes.Templates.EventGrid under the api prefix).
+        var main = File.ReadAllText(InfraPaths.MainBicep);
+        var routes = File.ReadAllText(Path.Combine(InfraPaths.Root, "src", "JourneyFunctions.Api", "ApiRoutes.cs"));
 
-        var name = Regex.Match(bicep, @"param functionName string = '(?<name>[^']+)'").Groups["name"].Value;
-        Assert.Equal("AcsEmailEvents", name);
-        Assert.Matches(@"\[Function\(nameof\(" + name + @"\)\)\]\s+public (async )?Task " + name + @"\(\[EventGridTrigger\]", functions);
+        Assert.Contains("endpointUrl: 'https://${functionApp.outputs.defaultHostName}/api/eventgrid'", main, StringComparison.Ordinal);
+        Assert.Matches(@"public const string EventGrid = ""eventgrid"";", routes);
+        Assert.Matches(@"public const string Prefix = ""api"";", routes);
     }
 
     [Fact]

@@ -175,16 +175,44 @@ public sealed class InfraSecurityTests(CompiledInfraFixture infra)
     }
 
     [Fact]
-    public void EventGrid_Subscription_DeliversBothEmailReportsToTheFunction()
+    public void EventGrid_Subscription_DeliversBothEmailReportsToTheWebhookWithEntraIdAuth()
     {
         var topic = Template.Single("Microsoft.EventGrid/systemTopics");
         var subscription = Template.Single("Microsoft.EventGrid/systemTopics/eventSubscriptions");
+        var destination = subscription.Properties!["destination"]!;
         var types = subscription.Properties!["filter"]!["includedEventTypes"]!.AsArray().Select(t => (string?)t).ToList();
 
         Assert.Equal("Microsoft.Communication.CommunicationServices", (string?)topic.Properties!["topicType"]);
-        Assert.Equal("AzureFunction", (string?)subscription.Properties!["destination"]!["endpointType"]);
-        Assert.Contains("/functions/", subscription.Properties!["destination"]!["properties"]!["resourceId"]!.ToString(), StringComparison.Ordinal);
+        Assert.Equal("WebHook", (string?)destination["endpointType"]);
+        Assert.Equal("[parameters('endpointUrl')]", (string?)destination["properties"]!["endpointUrl"]);
+        Assert.Equal("[parameters('azureActiveDirectoryApplicationIdOrUri')]", (string?)destination["properties"]!["azureActiveDirectoryApplicationIdOrUri"]);
+        Assert.Equal("[parameters('azureActiveDirectoryTenantId')]", (string?)destination["properties"]!["azureActiveDirectoryTenantId"]);
         Assert.Equal(["Microsoft.Communication.EmailDeliveryReportReceived", "Microsoft.Communication.EmailEngagementTrackingReportReceived"], types.Order(StringComparer.Ordinal));
+
+        // No key of any kind in the endpoint URL: the credential is the Entra ID token alone.
+        var module = Template.Module("eventGrid");
+        var parameters = Template.OfType("Microsoft.Resources/deployments").Single(r => r.Symbol == "eventGrid").Body;
+        var url = parameters["properties"]!["parameters"]!["endpointUrl"]!["value"]!.ToString();
+        Assert.Contains("https://{0}/api/eventgrid'", url, StringComparison.Ordinal);
+        Assert.DoesNotContain("code=", url, StringComparison.Ordinal);
+        Assert.DoesNotContain("listKeys", url, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(1, module["parameters"]!["azureActiveDirectoryApplicationIdOrUri"]!["minLength"]!.GetValue<int>());
+        Assert.Equal("[parameters('eventGridApplicationIdOrUri')]", parameters["properties"]!["parameters"]!["azureActiveDirectoryApplicationIdOrUri"]!["value"]!.ToString());
+        Assert.Equal("[parameters('eventGridTenantId')]", parameters["properties"]!["parameters"]!["azureActiveDirectoryTenantId"]!["value"]!.ToString());
+    }
+
+    [Fact]
+    public void FunctionApp_ValidatesEventGridTokensForTheSameTenantAndAudience()
+    {
+        var settings = AppSettings();
+        var functionModule = Template.Module("functionApp");
+
+        Assert.Equal("[parameters('eventGridTenantId')]", settings["EventGrid__TenantId"]);
+        Assert.Equal("[parameters('eventGridApplicationIdOrUri')]", settings["EventGrid__Audience"]);
+        Assert.Equal("[parameters('eventGridClientId')]", settings["EventGrid__AllowedClientIds__0"]);
+        Assert.Equal("4962773b-9cdb-44cf-a8bf-237846a00ab7", functionModule["parameters"]!["eventGridClientId"]!["defaultValue"]!.ToString());
+        Assert.DoesNotContain(settings.Keys, k => k.StartsWith("EventGrid__Secret", StringComparison.Ordinal));
+        Assert.Equal("[tenant().tenantId]", Template.Root["parameters"]!["eventGridTenantId"]!["defaultValue"]!.ToString());
     }
 
     private Dictionary<string, string> AppSettings()

@@ -221,8 +221,8 @@ public abstract partial class SampleJourneysTests : IAsyncLifetime
         var messageId = Path.GetFileName(welcome.File);
         await WaitForActiveRunAsync("jo", "welcome-series");
 
-        using var delivered = await _host.Anonymous.PostAsync($"/api/eventgrid?code={TestHost.ApiKey}", Report("r-jo-1", messageId, "Delivered"));
-        using var bounced = await _host.Anonymous.PostAsync($"/api/eventgrid?code={TestHost.ApiKey}", Report("r-jo-2", messageId, "Bounced"));
+        using var delivered = await PostReportAsync(Report("r-jo-1", messageId, "Delivered"));
+        using var bounced = await PostReportAsync(Report("r-jo-2", messageId, "Bounced"));
 
         Assert.Equal(HttpStatusCode.OK, delivered.StatusCode);
         Assert.Equal(HttpStatusCode.OK, bounced.StatusCode);
@@ -231,11 +231,37 @@ public abstract partial class SampleJourneysTests : IAsyncLifetime
         Assert.True((await _host.GetJsonAsync("/api/contacts/jo")).GetProperty("suppressed").GetBoolean());
     }
 
-    private static StringContent Report(string id, string messageId, string status) => new($$"""
+    [Fact]
+    public async Task EventGrid_BounceForARealMessageNamingAnotherRecipient_SuppressesNoOne()
+    {
+        await PostEventAsync("kim", "contact.subscribed", "{}", "kim@example.com");
+        var welcome = (await WaitForEmailsAsync("kim@example.com", 1))[0];
+        await WaitForActiveRunAsync("kim", "welcome-series");
+        await UpsertContactAsync("victim", "victim@example.com");
+
+        using var forged = await PostReportAsync(Report("r-kim-1", Path.GetFileName(welcome.File), "Bounced", recipient: "victim@example.com"));
+
+        Assert.Equal(HttpStatusCode.OK, forged.StatusCode);
+        var processed = await forged.Content.ReadAsStringAsync();
+        Assert.True(JsonDocument.Parse(processed).RootElement.GetProperty("mismatched").GetInt32() == 1, processed);
+        Assert.False((await _host.GetJsonAsync("/api/contacts/victim")).GetProperty("suppressed").GetBoolean());
+        Assert.False((await _host.GetJsonAsync("/api/contacts/kim")).GetProperty("suppressed").GetBoolean());
+        var stats = await _host.GetJsonAsync("/api/journeys/welcome-series/stats");
+        Assert.Equal(0, Step(stats, "welcome").GetProperty("bounced").GetInt64());
+    }
+
+    private async Task<HttpResponseMessage> PostReportAsync(StringContent report)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/eventgrid") { Content = report };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", TestHost.EventGridKey);
+        return await _host.Anonymous.SendAsync(request);
+    }
+
+    private static StringContent Report(string id, string messageId, string status, string recipient = "jo@example.com") => new($$"""
         [ { "id": "{{id}}", "topic": "/subscriptions/x", "subject": "sender/journeys@localhost/message/{{messageId}}",
             "eventType": "Microsoft.Communication.EmailDeliveryReportReceived", "eventTime": "2026-11-23T10:05:00Z",
             "dataVersion": "1.0",
-            "data": { "sender": "journeys@localhost", "recipient": "jo@example.com", "messageId": "{{messageId}}",
+            "data": { "sender": "journeys@localhost", "recipient": "{{recipient}}", "messageId": "{{messageId}}",
                       "status": "{{status}}", "deliveryStatusDetails": { "statusMessage": "{{status}}" },
                       "deliveryAttemptTimeStamp": "2026-11-23T10:04:59Z" } } ]
         """, Encoding.UTF8, "application/json");

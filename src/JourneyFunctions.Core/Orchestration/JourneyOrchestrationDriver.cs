@@ -119,15 +119,24 @@ public sealed class JourneyOrchestrationDriver
                         unrecorded.Clear();
                     }
 
+                    MachineInput? buffered = null;
                     if (inputs >= InputsPerExecution)
                     {
-                        log.LogInformation("Run {RunId} continues as new after {Inputs} inputs", state.RunId, inputs);
-                        context.ContinueAsNew(new JourneyRunInput { JourneyId = state.JourneyId, Version = state.Version, State = state, Contact = contact });
-                        return null;
+                        // Events this execution has received but not yet waited for are not reliably carried over
+                        // ContinueAsNew (durabletask-dotnet#387: preserveUnprocessedEvents loses them on some
+                        // backends, the in-process test host among them). Feed any such event to the machine first;
+                        // continue as new only once none is pending.
+                        buffered = TakeBuffered(context);
+                        if (buffered is null)
+                        {
+                            log.LogInformation("Run {RunId} continues as new after {Inputs} inputs", state.RunId, inputs);
+                            context.ContinueAsNew(new JourneyRunInput { JourneyId = state.JourneyId, Version = state.Version, State = state, Contact = contact });
+                            return null;
+                        }
                     }
 
                     context.SetCustomStatus(Progress(state));
-                    next = await WaitAsync(context, wait, holdUntil is { } hold && (wait.Until is null || hold > wait.Until) ? hold : wait.Until);
+                    next = buffered ?? await WaitAsync(context, wait, holdUntil is { } hold && (wait.Until is null || hold > wait.Until) ? hold : wait.Until);
                     if (next is TimerFired && await context.CallActivityAsync<bool>(JourneyOrchestration.IsJourneyPausedActivity, state.JourneyId))
                     {
                         holdUntil = Now(context) + PauseRecheck;
@@ -201,6 +210,37 @@ public sealed class JourneyOrchestrationDriver
 
         await timer!;
         return new TimerFired(wait.Sequence);
+    }
+
+    /// <summary>
+    /// An external event the orchestration already holds (a wait for it completes at once), cancel first; null when
+    /// none is pending. Deterministic: the same history holds the same events on every replay.
+    /// </summary>
+    private static MachineInput? TakeBuffered(IOrchestrationContextPort context)
+    {
+        using (var probe = new CancellationTokenSource())
+        {
+            var cancel = context.WaitForExternalEvent<string>(JourneyOrchestration.CancelEventName, probe.Token);
+            if (cancel.IsCompletedSuccessfully)
+            {
+                return new CancelRequested(cancel.Result);
+            }
+
+            probe.Cancel();
+        }
+
+        using (var probe = new CancellationTokenSource())
+        {
+            var contactEvent = context.WaitForExternalEvent<ContactEvent>(JourneyOrchestration.ContactEventName, probe.Token);
+            if (contactEvent.IsCompletedSuccessfully)
+            {
+                return new EventReceived(contactEvent.Result);
+            }
+
+            probe.Cancel();
+        }
+
+        return null;
     }
 
     private static async Task<Contact> LoadContactAsync(IOrchestrationContextPort context, string contactId, Contact? fallback)

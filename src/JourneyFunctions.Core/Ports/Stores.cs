@@ -130,6 +130,12 @@ public sealed record LedgerEntry
     /// <summary>Rendered subject, skip or failure reason.</summary>
     public string? Detail { get; init; }
 
+    /// <summary>
+    /// For a sent email, the <see cref="Security.AddressHash"/> of the address it went to: an ACS report applies to
+    /// the row only when its recipient hashes the same, so a report naming another address cannot touch it.
+    /// </summary>
+    public string? RecipientHash { get; init; }
+
     public string? ETag { get; init; }
 }
 

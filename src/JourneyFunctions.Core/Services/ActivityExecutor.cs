@@ -159,7 +159,7 @@ public sealed class ActivityExecutor(
         }
 
         var sentAt = time.GetUtcNow();
-        await ledger.CompleteAsync(NewEntry(request, "email", LedgerStatus.Done, sentAt, contact.Id) with { MessageId = result.MessageId, Detail = rendered.Subject }, cancellationToken);
+        await ledger.CompleteAsync(NewEntry(request, "email", LedgerStatus.Done, sentAt, contact.Id) with { MessageId = result.MessageId, Detail = rendered.Subject, RecipientHash = AddressHash.Compute(contact.Email) }, cancellationToken);
         await stats.IncrementAsync(request.JourneyId, request.StepId, StatCounters.EmailsSent, 1, cancellationToken);
         await timeline.AppendAsync(contact.Id, [new TimelineEntry(sentAt, "email", $"Sent \"{rendered.Subject}\" ({request.Template})", request.JourneyId, request.RunId, request.StepId)], cancellationToken);
         return ActivityOutcome.Succeeded();

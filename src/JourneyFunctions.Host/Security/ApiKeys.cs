@@ -18,7 +18,6 @@ namespace JourneyFunctions.Host.Security;
 public sealed class ApiKeys
 {
     private readonly byte[] _apiKey;
-    private readonly byte[] _eventGridKey;
 
     public ApiKeys(IOptions<JourneyHostOptions> options, IHostEnvironment environment)
     {
@@ -42,21 +41,15 @@ public sealed class ApiKeys
         }
 
         ApiKey = key;
-        EventGridKey = string.IsNullOrWhiteSpace(o.EventGridKey) ? key : o.EventGridKey.Trim();
         _apiKey = Encoding.UTF8.GetBytes(ApiKey);
-        _eventGridKey = Encoding.UTF8.GetBytes(EventGridKey);
     }
 
     public string ApiKey { get; }
-
-    public string EventGridKey { get; }
 
     /// <summary>True when no key was configured and the Development default is in use (the banner says so).</summary>
     public bool IsDevelopmentDefault { get; }
 
     public bool IsApiKey(string? candidate) => Matches(_apiKey, candidate);
-
-    public bool IsEventGridKey(string? candidate) => Matches(_eventGridKey, candidate);
 
     /// <summary>
     /// The admin key a request presents in a header: <c>X-Api-Key</c>, else <c>Authorization: Bearer</c>, else the
@@ -162,22 +155,4 @@ public static class ApiKeyEndpointExtensions
 {
     /// <summary>Checks the key on marked endpoints; call after routing, before the endpoints run.</summary>
     public static IApplicationBuilder UseApiKeys(this IApplicationBuilder app) => app.UseMiddleware<ApiKeyMiddleware>();
-}
-
-/// <summary>
-/// The built-in host's Event Grid credential: <see cref="JourneyHostOptions.EventGridKey"/> in <c>?code=</c> (or
-/// <c>X-Api-Key</c>), which Event Grid can carry in the subscription's endpoint URL.
-/// </summary>
-public sealed class EventGridKeyAuthenticator(ApiKeys keys) : IEventGridAuthenticator
-{
-    public Task<ProblemHttpResult?> AuthenticateAsync(HttpRequest request, CancellationToken cancellationToken = default)
-    {
-        var presented = ApiKeys.Presented(request);
-        if (presented is null)
-        {
-            return Task.FromResult<ProblemHttpResult?>(ApiProblems.Unauthorized("code", "is required: add ?code=<key> to the Event Grid subscription's endpoint URL"));
-        }
-
-        return Task.FromResult(keys.IsEventGridKey(presented) ? null : ApiProblems.Unauthorized("code", "is not a valid Event Grid key"));
-    }
 }

@@ -7,18 +7,26 @@ using Microsoft.Extensions.Logging;
 
 namespace JourneyFunctions.Infrastructure.EventGrid;
 
-/// <summary>What processing a batch of reports did, for logs and the endpoint's response.</summary>
-public sealed record AcsReportOutcome(int Delivered, int Bounced, int Suppressed, int Engagements, int Unmatched);
+/// <summary>
+/// What processing a batch of reports did, for logs and the endpoint's response. <see cref="Unmatched"/>: reports
+/// whose message id is no email in the ledger; <see cref="Mismatched"/>: reports whose recipient is not the address
+/// that email went to. Both are ignored (and logged): neither can suppress an address, count or route anything.
+/// </summary>
+public sealed record AcsReportOutcome(int Delivered, int Bounced, int Suppressed, int Engagements, int Unmatched, int Mismatched = 0);
 
 /// <summary>
-/// Applies ACS email reports through the Core ports. Delivery: Delivered moves the ledger row (found by the ACS
-/// message id, which is the operation id the sender returned) to Delivered and counts it; Bounced, Suppressed and
-/// Failed suppress the address (keyed by <see cref="AddressHash"/>, an existing suppression is kept) and move the row
-/// to Bounced; Quarantined and FilteredSpam move it to Bounced without suppressing the address (the message was
-/// refused, not the mailbox); Expanded is informational. Engagement: a view or click becomes an
-/// <c>email.opened</c> / <c>email.clicked</c> contact event on the queue, so journeys can wait or branch on it; opens
-/// and clicks count once per email. Event Grid delivers at least once: ledger transitions, counters and event ids
-/// (derived from the report id) make a redelivered report harmless.
+/// Applies ACS email reports through the Core ports, and only reports about an email this installation sent: the
+/// report's message id must find a ledger row (the ACS operation id the sender returned) and the report's recipient
+/// must be the address that row went to (<see cref="LedgerEntry.RecipientHash"/>). ACS message ids are predictable
+/// (derived from run and step), so the id alone proves nothing; anything else is logged and ignored, never applied,
+/// and the endpoint still answers 200 so Event Grid does not redeliver it.
+/// Delivery: Delivered moves the row to Delivered and counts it; Bounced, Suppressed and Failed suppress the
+/// address (keyed by <see cref="AddressHash"/>, an existing suppression is kept) and move the row to Bounced;
+/// Quarantined and FilteredSpam move it to Bounced without suppressing the address (the message was refused, not
+/// the mailbox); Expanded is informational. Engagement: a view or click becomes an <c>email.opened</c> /
+/// <c>email.clicked</c> contact event on the queue, so journeys can wait or branch on it; opens and clicks count once
+/// per email. Event Grid delivers at least once: ledger transitions, counters and event ids (derived from the report
+/// id) make a redelivered report harmless.
 /// </summary>
 public sealed class AcsReportProcessor(
     ISendLedger ledger,
@@ -31,19 +39,33 @@ public sealed class AcsReportProcessor(
 {
     public async Task<AcsReportOutcome> ProcessAsync(IReadOnlyList<AcsReport> reports, CancellationToken cancellationToken = default)
     {
-        int delivered = 0, bounced = 0, suppressed = 0, engagements = 0, unmatched = 0;
+        ArgumentNullException.ThrowIfNull(reports);
+        int delivered = 0, bounced = 0, suppressed = 0, engagements = 0, unmatched = 0, mismatched = 0;
         foreach (var report in reports)
         {
             var entry = await ledger.FindByMessageIdAsync(report.MessageId, cancellationToken);
+            if (entry is null || entry.Kind != "email")
+            {
+                unmatched++;
+                logger.LogWarning("Ignored ACS {Kind} report {ReportId}: message {MessageId} is no email this installation sent", report.Kind, report.ReportId, report.MessageId);
+                continue;
+            }
+
+            if (!RecipientMatches(entry, report))
+            {
+                mismatched++;
+                logger.LogWarning(
+                    "Ignored ACS {Kind} report {ReportId} for message {MessageId}: its recipient is {Presence} the address that email went to",
+                    report.Kind, report.ReportId, report.MessageId, string.IsNullOrWhiteSpace(report.Recipient) ? "missing, so it cannot be checked against" : "not");
+                continue;
+            }
+
             if (report.Kind == AcsReportKind.Delivery)
             {
                 var status = (report.DeliveryStatus ?? string.Empty).ToLowerInvariant();
-                if (status is "bounced" or "suppressed" or "failed" && !string.IsNullOrWhiteSpace(report.Recipient))
+                if (status is "bounced" or "suppressed" or "failed" && await SuppressAsync(report, status, cancellationToken))
                 {
-                    if (await SuppressAsync(report, status, cancellationToken))
-                    {
-                        suppressed++;
-                    }
+                    suppressed++;
                 }
 
                 var outcome = status switch
@@ -52,19 +74,7 @@ public sealed class AcsReportProcessor(
                     "bounced" or "suppressed" or "failed" or "quarantined" or "filteredspam" => LedgerStatus.Bounced,
                     _ => (LedgerStatus?)null,
                 };
-                if (outcome is null)
-                {
-                    continue;
-                }
-
-                if (entry is null)
-                {
-                    unmatched++;
-                    logger.LogInformation("ACS delivery report {ReportId} for message {MessageId} ({Status}) matches no ledger row", report.ReportId, report.MessageId, report.DeliveryStatus);
-                    continue;
-                }
-
-                if (await CompleteAsync(entry, outcome.Value, report, cancellationToken))
+                if (outcome is not null && await CompleteAsync(entry, outcome.Value, report, cancellationToken))
                 {
                     if (outcome == LedgerStatus.Delivered)
                     {
@@ -76,24 +86,20 @@ public sealed class AcsReportProcessor(
                     }
                 }
             }
-            else
+            else if (await EngageAsync(entry, report, cancellationToken))
             {
-                if (entry is null)
-                {
-                    unmatched++;
-                    logger.LogInformation("ACS engagement report {ReportId} for message {MessageId} matches no ledger row", report.ReportId, report.MessageId);
-                    continue;
-                }
-
-                if (await EngageAsync(entry, report, cancellationToken))
-                {
-                    engagements++;
-                }
+                engagements++;
             }
         }
 
-        return new AcsReportOutcome(delivered, bounced, suppressed, engagements, unmatched);
+        return new AcsReportOutcome(delivered, bounced, suppressed, engagements, unmatched, mismatched);
     }
+
+    /// <summary>The report names the address the ledger row's email went to (compared as suppression hashes).</summary>
+    private static bool RecipientMatches(LedgerEntry entry, AcsReport report) =>
+        !string.IsNullOrWhiteSpace(report.Recipient)
+        && entry.RecipientHash is { } expected
+        && string.Equals(AddressHash.Compute(report.Recipient), expected, StringComparison.Ordinal);
 
     private async Task<bool> SuppressAsync(AcsReport report, string status, CancellationToken cancellationToken)
     {

@@ -30,7 +30,10 @@ public sealed record AcsReport
 
     public string? Sender { get; init; }
 
-    /// <summary>Only delivery reports name the recipient; engagement reports do not.</summary>
+    /// <summary>
+    /// The address the report is about. Delivery reports name it in the SDK model; engagement reports carry it in
+    /// their data too (<c>recipient</c> in the published schema), read from the raw JSON because the 4.17 model lacks it.
+    /// </summary>
     public string? Recipient { get; init; }
 
     /// <summary>Delivered, Bounced, Suppressed, Failed, Quarantined, FilteredSpam or Expanded, as ACS wrote it.</summary>
@@ -155,11 +158,41 @@ public static class AcsReportParser
             MessageId = d.MessageId,
             At = d.UserActionTimestamp ?? Timestamp(raw, "userActionTimestamp") ?? eventTime,
             Sender = d.Sender,
+            Recipient = Text(raw, "recipient"),
             EngagementType = d.Engagement?.ToString(),
             Url = d.EngagementContext,
         },
         _ => null,
     };
+
+    /// <summary>A string property of the data, by name ignoring case; null when absent or not a string.</summary>
+    private static string? Text(BinaryData? raw, string name)
+    {
+        if (raw is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(raw);
+            if (document.RootElement.ValueKind == JsonValueKind.Object)
+            {
+                foreach (var property in document.RootElement.EnumerateObject())
+                {
+                    if (property.Name.Equals(name, StringComparison.OrdinalIgnoreCase) && property.Value.ValueKind == JsonValueKind.String)
+                    {
+                        return property.Value.GetString();
+                    }
+                }
+            }
+        }
+        catch (JsonException)
+        {
+        }
+
+        return null;
+    }
 
     /// <summary>
     /// Reads a timestamp of the data by name, ignoring case: the published samples spell them both

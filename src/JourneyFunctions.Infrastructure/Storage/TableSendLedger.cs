@@ -121,6 +121,7 @@ public sealed class TableSendLedger(StorageTables tables) : ISendLedger
         ["Status"] = entry.Status.ToString(),
         ["At"] = entry.At,
         ["MessageId"] = entry.MessageId,
+        ["RecipientHash"] = entry.RecipientHash,
         ["Detail"] = entry.Detail is { Length: > MaxDetailChars } detail ? detail[..(MaxDetailChars - 1)] + "…" : entry.Detail,
     };
 
@@ -136,6 +137,7 @@ public sealed class TableSendLedger(StorageTables tables) : ISendLedger
         At = row.GetDateTimeOffset("At") ?? default,
         MessageId = row.GetString("MessageId"),
         Detail = row.GetString("Detail"),
+        RecipientHash = row.GetString("RecipientHash"),
         ETag = row.ETag.ToString(),
     };
 }

@@ -17,6 +17,9 @@ public sealed class TestHost : IAsyncDisposable
 {
     public const string ApiKey = "test-key";
 
+    /// <summary>Event Grid's own secret (Host:EventGridKey), sent as Authorization: Bearer.</summary>
+    public const string EventGridKey = "test-eventgrid-key";
+
     private TestHost(WebApplication app, FakeTimeProvider time, string workDirectory)
     {
         App = app;
@@ -57,6 +60,7 @@ public sealed class TestHost : IAsyncDisposable
         {
             ["urls"] = "http://127.0.0.1:0",
             ["Host:ApiKey"] = ApiKey,
+            ["Host:EventGridKey"] = EventGridKey,
             ["Host:JourneysDirectory"] = Path.Combine(RepositoryRoot, "journeys"),
             ["Templates:Directory"] = Path.Combine(RepositoryRoot, "templates"),
             ["Email:Outbox:Directory"] = Path.Combine(work, "outbox"),

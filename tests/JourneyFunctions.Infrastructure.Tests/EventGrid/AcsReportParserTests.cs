@@ -31,7 +31,7 @@ public sealed class AcsReportParserTests
         Assert.Equal("b69d6528-f09f-4ba7-93f9-dab8baf98d0e", report.ReportId);
         Assert.Equal("click", report.EngagementType, ignoreCase: true);
         Assert.Equal("www.example.com", report.Url);
-        Assert.Null(report.Recipient);
+        Assert.Equal("test1@contoso.com", report.Recipient);
         Assert.Equal(new DateTimeOffset(2023, 2, 9, 20, 7, 22, 745, TimeSpan.Zero).AddTicks(5550), report.At);
     }
 

@@ -48,7 +48,7 @@ public sealed class AcsReportProcessorTests
 
         var outcome = await Processor().ProcessAsync(Parse(AcsReportSamples.DeliveryEventGrid(status, recipient: " Test1@Contoso.com ")));
 
-        Assert.Equal(new AcsReportOutcome(0, 1, 1, 0, 0), outcome);
+        Assert.Equal(new AcsReportOutcome(0, 1, 1, 0, 0, 0), outcome);
         var suppression = await _suppressions.GetAsync(AddressHash.Compute("test1@contoso.com"));
         Assert.NotNull(suppression);
         Assert.Equal(SuppressionReason.Bounced, suppression.Reason);
@@ -73,13 +73,14 @@ public sealed class AcsReportProcessorTests
     [Fact]
     public async Task ProcessAsync_BounceForAnUnsubscribedAddress_KeepsTheUnsubscribe()
     {
+        await SentAsync();
         var hash = AddressHash.Compute("test1@contoso.com");
         await _suppressions.AddAsync(new Suppression(hash, SuppressionReason.Unsubscribed, _time.GetUtcNow(), "link"));
 
         var outcome = await Processor().ProcessAsync(Parse(AcsReportSamples.DeliveryCloudEvents("Bounced")));
 
         Assert.Equal(0, outcome.Suppressed);
-        Assert.Equal(1, outcome.Unmatched);
+        Assert.Equal(1, outcome.Bounced);
         Assert.Equal(SuppressionReason.Unsubscribed, (await _suppressions.GetAsync(hash))!.Reason);
     }
 
@@ -116,6 +117,48 @@ public sealed class AcsReportProcessorTests
         Assert.Empty(await _queue.ReceiveAsync(10, TimeSpan.FromMinutes(1)));
     }
 
+    [Theory]
+    [InlineData("Bounced")]
+    [InlineData("Delivered")]
+    public async Task ProcessAsync_ForgedDeliveryForAnUnknownMessage_SuppressesNothingAndCountsNothing(string status)
+    {
+        await SentAsync();
+
+        var outcome = await Processor().ProcessAsync(Parse(AcsReportSamples.DeliveryEventGrid(status, messageId: "forged-message", recipient: "victim@example.com")));
+
+        Assert.Equal(new AcsReportOutcome(0, 0, 0, 0, 1, 0), outcome);
+        Assert.Null(await _suppressions.GetAsync(AddressHash.Compute("victim@example.com")));
+        Assert.Equal(LedgerStatus.Done, (await _ledger.GetAsync("c-1", "run-1", "run-1:email-1"))!.Status);
+    }
+
+    [Fact]
+    public async Task ProcessAsync_RealMessageIdWithAnotherRecipient_IsIgnored()
+    {
+        await SentAsync();
+
+        var outcome = await Processor().ProcessAsync(Parse(AcsReportSamples.DeliveryEventGrid("Bounced", recipient: "victim@example.com")));
+
+        Assert.Equal(new AcsReportOutcome(0, 0, 0, 0, 0, 1), outcome);
+        Assert.Null(await _suppressions.GetAsync(AddressHash.Compute("victim@example.com")));
+        Assert.Null(await _suppressions.GetAsync(AddressHash.Compute("test1@contoso.com")));
+        Assert.Equal(LedgerStatus.Done, (await _ledger.GetAsync("c-1", "run-1", "run-1:email-1"))!.Status);
+        Assert.Equal(0, await CounterAsync(StatCounters.Bounced));
+    }
+
+    [Theory]
+    [InlineData("someone-else@example.com")]
+    [InlineData("")]
+    public async Task ProcessAsync_ClickNamingAnotherOrNoRecipient_IsNotRouted(string recipient)
+    {
+        await SentAsync();
+
+        var outcome = await Processor().ProcessAsync(Parse(AcsReportSamples.EngagementCloudEvent(recipient: recipient)));
+
+        Assert.Equal(1, outcome.Mismatched);
+        Assert.Empty(await _queue.ReceiveAsync(10, TimeSpan.FromMinutes(1)));
+        Assert.Equal(0, await CounterAsync(StatCounters.Clicked));
+    }
+
     [Fact]
     public async Task ProcessAsync_LedgerRaceLost_ThrowsSoEventGridRedelivers()
     {
@@ -145,13 +188,14 @@ public sealed class AcsReportProcessorTests
         At = new DateTimeOffset(2023, 2, 9, 19, 0, 0, TimeSpan.Zero),
         MessageId = AcsReportSamples.MessageId,
         Detail = "Welcome!",
+        RecipientHash = AddressHash.Compute("test1@contoso.com"),
     };
 
     private async Task SentAsync()
     {
         Assert.True(await _ledger.TryReserveAsync(Entry() with { Status = LedgerStatus.Reserved, MessageId = null }));
         var reserved = await _ledger.GetAsync("c-1", "run-1", "run-1:email-1");
-        await _ledger.CompleteAsync(reserved! with { Status = LedgerStatus.Done, MessageId = AcsReportSamples.MessageId });
+        await _ledger.CompleteAsync(reserved! with { Status = LedgerStatus.Done, MessageId = AcsReportSamples.MessageId, RecipientHash = AddressHash.Compute("test1@contoso.com") });
     }
 
     private async Task<long> CounterAsync(string counter)

@@ -31,13 +31,14 @@ internal static class AcsReportSamples
         }]
         """;
 
-    public static string EngagementCloudEvent(string type = "click", string messageId = MessageId, string id = "b69d6528-f09f-4ba7-93f9-dab8baf98d0e") => $$"""
+    public static string EngagementCloudEvent(string type = "click", string messageId = MessageId, string id = "b69d6528-f09f-4ba7-93f9-dab8baf98d0e", string recipient = "test1@contoso.com") => $$"""
         {
           "id": "{{id}}",
           "source": "/subscriptions/{subscription-id}/resourceGroups/{group-name}/providers/Microsoft.Communication/communicationServices/{communication-services-resource-name}",
           "subject": "sender/test2@contoso.org/message/{{messageId}}",
           "data": {
             "sender": "test2@contoso.org",
+            "recipient": "{{recipient}}",
             "messageId": "{{messageId}}",
             "userActionTimestamp": "2023-02-09T20:07:22.745555+00:00",
             "engagementContext": "www.example.com",
