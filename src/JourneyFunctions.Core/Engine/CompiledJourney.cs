@@ -16,18 +16,12 @@ internal sealed class CompiledJourney
 {
     private static readonly ConditionalWeakTable<JourneyDefinition, CompiledJourney> Cache = [];
 
-    private readonly Dictionary<string, int> index;
-
     private CompiledJourney(JourneyDefinition definition)
     {
         Definition = definition;
         var steps = definition.Steps;
-        End = steps.Count;
-        index = new Dictionary<string, int>(steps.Count, StringComparer.Ordinal);
-        for (var i = 0; i < steps.Count; i++)
-        {
-            index.TryAdd(steps[i].Id, i);
-        }
+        Graph = StepGraph.Of(definition);
+        End = Graph.End;
 
         if (definition.SendWindow is { } window)
         {
@@ -74,6 +68,9 @@ internal sealed class CompiledJourney
 
     public JourneyDefinition Definition { get; }
 
+    /// <summary>Where each step goes; the compiled targets below are read from it.</summary>
+    public StepGraph Graph { get; }
+
     public CompiledStep[] Steps { get; }
 
     /// <summary>The index meaning "past the last step": the run finishes.</summary>
@@ -94,8 +91,7 @@ internal sealed class CompiledJourney
     public static CompiledJourney For(JourneyDefinition definition) =>
         Cache.GetValue(definition, static d => new CompiledJourney(d));
 
-    public CompiledStep? Find(string? stepId) =>
-        stepId is not null && index.TryGetValue(stepId, out var i) ? Steps[i] : null;
+    public CompiledStep? Find(string? stepId) => Graph.IndexOf(stepId) is var i and >= 0 ? Steps[i] : null;
 
     /// <summary>The step id of an index, or "the end of the journey".</summary>
     public string TargetName(int target) => target >= 0 && target < End ? Definition.Steps[target].Id : "end of journey";
@@ -104,7 +100,7 @@ internal sealed class CompiledJourney
     {
         var cs = new CompiledStep(step, i);
         var errors = new List<string>();
-        cs.Next = Target(step, step.Next, i + 1, errors);
+        CompileTargets(cs, errors);
         switch (step)
         {
             case EmailStep email:
@@ -127,25 +123,15 @@ internal sealed class CompiledJourney
                     errors.Add($"step {step.Id} has an invalid timeout: {timeoutError}");
                 }
 
-                cs.OnEvent = Target(step, wfe.OnEvent, cs.Next, errors);
-                cs.OnTimeout = Target(step, wfe.OnTimeout, cs.Next, errors);
                 cs.WaitEvents = [wfe.Event];
                 break;
             case BranchStep branch:
-                cs.Then = Target(step, branch.Then, cs.Next, errors);
-                cs.Else = Target(step, branch.Else, cs.Next, errors);
                 cs.Description = ConditionEvaluator.Describe(branch.If);
                 break;
             case SplitStep split:
                 if (split.Paths.Count == 0)
                 {
                     errors.Add($"split {step.Id} has no paths");
-                }
-
-                cs.PathTargets = new int[split.Paths.Count];
-                for (var p = 0; p < split.Paths.Count; p++)
-                {
-                    cs.PathTargets[p] = Target(step, split.Paths[p].Next, cs.Next, errors);
                 }
 
                 break;
@@ -159,6 +145,61 @@ internal sealed class CompiledJourney
         cs.Error = errors.Count == 0 ? null : string.Join("; ", errors);
         WriteMessages(cs);
         return cs;
+    }
+
+    /// <summary>
+    /// The step's targets from <see cref="Graph"/>. A target that is not a step is an error on the step (the run fails
+    /// there) and counts as the end; a dangling <c>next</c> is reported once, however many targets inherit it.
+    /// </summary>
+    private void CompileTargets(CompiledStep cs, List<string> errors)
+    {
+        var step = cs.Step;
+        var next = step.Next is null ? cs.Index + 1 : Graph.IndexOf(step.Next);
+        if (next == StepGraph.Missing)
+        {
+            errors.Add($"step {step.Id} goes to '{step.Next}', which is not a step of this journey");
+            next = End;
+        }
+
+        cs.Next = next;
+        var edges = Graph.Edges(cs.Index);
+        if (step is SplitStep)
+        {
+            cs.PathTargets = new int[edges.Count];
+        }
+
+        foreach (var edge in edges)
+        {
+            var target = edge.Target;
+            if (target == StepGraph.Missing)
+            {
+                if (!edge.Inherited && edge.Kind != StepEdgeKind.Next)
+                {
+                    errors.Add($"step {step.Id} goes to '{edge.TargetId}', which is not a step of this journey");
+                }
+
+                target = End;
+            }
+
+            switch (edge.Kind)
+            {
+                case StepEdgeKind.Then:
+                    cs.Then = target;
+                    break;
+                case StepEdgeKind.Else:
+                    cs.Else = target;
+                    break;
+                case StepEdgeKind.OnEvent:
+                    cs.OnEvent = target;
+                    break;
+                case StepEdgeKind.OnTimeout:
+                    cs.OnTimeout = target;
+                    break;
+                case StepEdgeKind.SplitPath:
+                    cs.PathTargets![edge.Path] = target;
+                    break;
+            }
+        }
     }
 
     /// <summary>Decision texts that do not depend on the run, written once instead of on every transition.</summary>
@@ -268,22 +309,6 @@ internal sealed class CompiledJourney
         {
             errors.Add($"wait step {wait.Id} has no duration, until or relativeTo");
         }
-    }
-
-    private int Target(Step step, string? id, int fallback, List<string> errors)
-    {
-        if (id is null)
-        {
-            return fallback;
-        }
-
-        if (index.TryGetValue(id, out var target))
-        {
-            return target;
-        }
-
-        errors.Add($"step {step.Id} goes to '{id}', which is not a step of this journey");
-        return End;
     }
 }
 
