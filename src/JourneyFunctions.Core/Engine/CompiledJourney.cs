@@ -98,9 +98,9 @@ internal sealed class CompiledJourney
 
     private CompiledStep CompileStep(Step step, int i)
     {
-        var cs = new CompiledStep(step, i);
+        var compiled = new CompiledStep(step, i);
         var errors = new List<string>();
-        CompileTargets(cs, errors);
+        CompileTargets(compiled, errors);
         switch (step)
         {
             case EmailStep email:
@@ -111,22 +111,22 @@ internal sealed class CompiledJourney
 
                 break;
             case WaitStep wait:
-                CompileWait(cs, wait, errors);
+                CompileWait(compiled, wait, errors);
                 break;
-            case WaitForEventStep wfe:
-                if (IsoDuration.TryParse(wfe.Timeout, out var timeout, out var timeoutError))
+            case WaitForEventStep waitForEvent:
+                if (IsoDuration.TryParse(waitForEvent.Timeout, out var timeout, out var timeoutError))
                 {
-                    cs.Duration = timeout;
+                    compiled.Duration = timeout;
                 }
                 else
                 {
                     errors.Add($"step {step.Id} has an invalid timeout: {timeoutError}");
                 }
 
-                cs.WaitEvents = [wfe.Event];
+                compiled.WaitEvents = [waitForEvent.Event];
                 break;
             case BranchStep branch:
-                cs.Description = ConditionEvaluator.Describe(branch.If);
+                compiled.Description = ConditionEvaluator.Describe(branch.If);
                 break;
             case SplitStep split:
                 if (split.Paths.Count == 0)
@@ -142,30 +142,30 @@ internal sealed class CompiledJourney
                 break;
         }
 
-        cs.Error = errors.Count == 0 ? null : string.Join("; ", errors);
-        WriteMessages(cs);
-        return cs;
+        compiled.Error = errors.Count == 0 ? null : string.Join("; ", errors);
+        WriteMessages(compiled);
+        return compiled;
     }
 
     /// <summary>
     /// The step's targets from <see cref="Graph"/>. A target that is not a step is an error on the step (the run fails
     /// there) and counts as the end; a dangling <c>next</c> is reported once, however many targets inherit it.
     /// </summary>
-    private void CompileTargets(CompiledStep cs, List<string> errors)
+    private void CompileTargets(CompiledStep compiled, List<string> errors)
     {
-        var step = cs.Step;
-        var next = step.Next is null ? cs.Index + 1 : Graph.IndexOf(step.Next);
+        var step = compiled.Step;
+        var next = step.Next is null ? compiled.Index + 1 : Graph.IndexOf(step.Next);
         if (next == StepGraph.Missing)
         {
             errors.Add($"step {step.Id} goes to '{step.Next}', which is not a step of this journey");
             next = End;
         }
 
-        cs.Next = next;
-        var edges = Graph.Edges(cs.Index);
+        compiled.Next = next;
+        var edges = Graph.Edges(compiled.Index);
         if (step is SplitStep)
         {
-            cs.PathTargets = new int[edges.Count];
+            compiled.PathTargets = new int[edges.Count];
         }
 
         foreach (var edge in edges)
@@ -184,57 +184,57 @@ internal sealed class CompiledJourney
             switch (edge.Kind)
             {
                 case StepEdgeKind.Then:
-                    cs.Then = target;
+                    compiled.Then = target;
                     break;
                 case StepEdgeKind.Else:
-                    cs.Else = target;
+                    compiled.Else = target;
                     break;
                 case StepEdgeKind.OnEvent:
-                    cs.OnEvent = target;
+                    compiled.OnEvent = target;
                     break;
                 case StepEdgeKind.OnTimeout:
-                    cs.OnTimeout = target;
+                    compiled.OnTimeout = target;
                     break;
                 case StepEdgeKind.SplitPath:
-                    cs.PathTargets![edge.Path] = target;
+                    compiled.PathTargets![edge.Path] = target;
                     break;
             }
         }
     }
 
     /// <summary>Decision texts that do not depend on the run, written once instead of on every transition.</summary>
-    private void WriteMessages(CompiledStep cs)
+    private void WriteMessages(CompiledStep compiled)
     {
-        if (cs.Duration is { } duration)
+        if (compiled.Duration is { } duration)
         {
-            cs.DurationText = TimeText.Duration(duration);
+            compiled.DurationText = TimeText.Duration(duration);
         }
 
-        switch (cs.Step)
+        switch (compiled.Step)
         {
             case EmailStep email:
-                cs.Message = $"sending email '{email.Template}'";
-                cs.DoneMessage = $"email '{email.Template}' sent";
+                compiled.Message = $"sending email '{email.Template}'";
+                compiled.DoneMessage = $"email '{email.Template}' sent";
                 break;
-            case WaitForEventStep wfe:
-                cs.Message = $"{wfe.Event} arrived -> {TargetName(cs.OnEvent)}";
-                cs.DoneMessage = $"no {wfe.Event} within {cs.DurationText} -> {TargetName(cs.OnTimeout)}";
+            case WaitForEventStep waitForEvent:
+                compiled.Message = $"{waitForEvent.Event} arrived -> {TargetName(compiled.OnEvent)}";
+                compiled.DoneMessage = $"no {waitForEvent.Event} within {compiled.DurationText} -> {TargetName(compiled.OnTimeout)}";
                 break;
             case BranchStep branch:
-                cs.Message = $"{branch.Id}: {cs.Description} -> {TargetName(cs.Then)}";
-                cs.DoneMessage = $"{branch.Id}: not ({cs.Description}) -> {TargetName(cs.Else)}";
+                compiled.Message = $"{branch.Id}: {compiled.Description} -> {TargetName(compiled.Then)}";
+                compiled.DoneMessage = $"{branch.Id}: not ({compiled.Description}) -> {TargetName(compiled.Else)}";
                 break;
             case TagsStep tags:
-                cs.Message = DescribeTags(tags);
+                compiled.Message = DescribeTags(tags);
                 break;
             case SetFieldStep set:
-                cs.Message = $"setting contact field {set.Field} to {(set.Value is { } value ? JsonValues.Display(value) : "nothing (cleared)")}";
+                compiled.Message = $"setting contact field {set.Field} to {(set.Value is { } value ? JsonValues.Display(value) : "nothing (cleared)")}";
                 break;
             case WebhookStep hook:
-                cs.Message = $"calling webhook {hook.Method} {hook.Url}";
+                compiled.Message = $"calling webhook {hook.Method} {hook.Url}";
                 break;
             case ExitStep exit:
-                cs.Message = exit.Reason is null
+                compiled.Message = exit.Reason is null
                     ? $"exit step {exit.Id}: the journey ends here"
                     : $"exit step {exit.Id}: the journey ends here ({exit.Reason})";
                 break;
@@ -254,13 +254,13 @@ internal sealed class CompiledJourney
         };
     }
 
-    private static void CompileWait(CompiledStep cs, WaitStep wait, List<string> errors)
+    private static void CompileWait(CompiledStep compiled, WaitStep wait, List<string> errors)
     {
         if (wait.Duration is { } duration)
         {
             if (IsoDuration.TryParse(duration, out var d, out var error))
             {
-                cs.Duration = d;
+                compiled.Duration = d;
             }
             else
             {
@@ -272,7 +272,7 @@ internal sealed class CompiledJourney
         {
             if (IsoDuration.TryParse(offset, out var d, out var error))
             {
-                cs.Offset = d;
+                compiled.Offset = d;
             }
             else
             {
@@ -284,23 +284,23 @@ internal sealed class CompiledJourney
         {
             if (ZonedTime.TryParseTimeOfDay(until.Time, out var time))
             {
-                cs.UntilTime = time;
+                compiled.UntilTime = time;
             }
             else
             {
                 errors.Add($"step {wait.Id} waits until '{until.Time}', which is not a time of day (HH:mm)");
             }
 
-            cs.UntilDays = new bool[7];
+            compiled.UntilDays = new bool[7];
             if (until.Days is null || until.Days.Count == 0)
             {
-                Array.Fill(cs.UntilDays, true);
+                Array.Fill(compiled.UntilDays, true);
             }
             else
             {
                 foreach (var day in until.Days)
                 {
-                    cs.UntilDays[(int)SendWindowSchedule.ToDayOfWeek(day)] = true;
+                    compiled.UntilDays[(int)SendWindowSchedule.ToDayOfWeek(day)] = true;
                 }
             }
         }
