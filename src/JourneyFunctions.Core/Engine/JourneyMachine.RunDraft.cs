@@ -17,9 +17,9 @@ public static partial class JourneyMachine
     /// </remarks>
     private sealed class RunDraft(CompiledJourney journey, Contact contact, DateTimeOffset now, RunState state)
     {
-        private int stepsNotCounted;
+        private int _stepsNotCounted;
 
-        private ConditionScope? eventScope;
+        private ConditionScope? _eventScope;
 
         public CompiledJourney Journey { get; } = journey;
 
@@ -37,14 +37,14 @@ public static partial class JourneyMachine
         public List<Decision> Decisions { get; } = new(3);
 
         /// <summary>One more step executed in this call.</summary>
-        public void CountStep() => stepsNotCounted++;
+        public void CountStep() => _stepsNotCounted++;
 
         /// <summary>The state's step count including the steps executed since the last update; for a <c>with</c> that
         /// ends an advance.</summary>
         public int TakeStepsExecuted()
         {
-            var total = State.StepsExecuted + stepsNotCounted;
-            stepsNotCounted = 0;
+            var total = State.StepsExecuted + _stepsNotCounted;
+            _stepsNotCounted = 0;
             return total;
         }
 
@@ -60,11 +60,11 @@ public static partial class JourneyMachine
         /// What the conditions of the event being handled see (the goal and exit filters, the waited event's filter):
         /// made on first use and kept for the call, the event's data as event.*.
         /// </summary>
-        public ConditionScope EventScope(ContactEvent ev) => eventScope ??= Scope(ev.Data ?? EmptyObject);
+        public ConditionScope EventScope(ContactEvent ev) => _eventScope ??= Scope(ev.Data ?? EmptyObject);
 
         public MachineResult Result()
         {
-            var result = stepsNotCounted == 0 ? State : State with { StepsExecuted = TakeStepsExecuted() };
+            var result = _stepsNotCounted == 0 ? State : State with { StepsExecuted = TakeStepsExecuted() };
             return new MachineResult(result, Commands, Decisions);
         }
     }

@@ -19,23 +19,23 @@ internal sealed class StepGraph
 
     private static readonly StepEdge[] NoEdges = [];
 
-    private readonly Dictionary<string, int> index;
-    private readonly StepEdge[][] edges;
+    private readonly Dictionary<string, int> _index;
+    private readonly StepEdge[][] _edges;
 
     private StepGraph(JourneyDefinition definition)
     {
         var steps = definition.Steps;
         End = steps.Count;
-        index = new Dictionary<string, int>(steps.Count, StringComparer.Ordinal);
+        _index = new Dictionary<string, int>(steps.Count, StringComparer.Ordinal);
         for (var i = 0; i < steps.Count; i++)
         {
-            index.TryAdd(steps[i].Id, i);
+            _index.TryAdd(steps[i].Id, i);
         }
 
-        edges = new StepEdge[steps.Count][];
+        _edges = new StepEdge[steps.Count][];
         for (var i = 0; i < steps.Count; i++)
         {
-            edges[i] = EdgesOf(steps[i], i);
+            _edges[i] = EdgesOf(steps[i], i);
         }
     }
 
@@ -43,7 +43,7 @@ internal sealed class StepGraph
     public int End { get; }
 
     /// <summary>Step ids (first occurrences) and their indexes.</summary>
-    public IReadOnlyDictionary<string, int> Index => index;
+    public IReadOnlyDictionary<string, int> Index => _index;
 
     public static StepGraph Of(JourneyDefinition definition)
     {
@@ -52,10 +52,10 @@ internal sealed class StepGraph
     }
 
     /// <summary>The index of the step with this id (its first occurrence), or <see cref="Missing"/>.</summary>
-    public int IndexOf(string? stepId) => stepId is not null && index.TryGetValue(stepId, out var i) ? i : Missing;
+    public int IndexOf(string? stepId) => stepId is not null && _index.TryGetValue(stepId, out var i) ? i : Missing;
 
     /// <summary>The ways out of step <paramref name="step"/>, in the order its definition lists them.</summary>
-    public IReadOnlyList<StepEdge> Edges(int step) => edges[step];
+    public IReadOnlyList<StepEdge> Edges(int step) => _edges[step];
 
     private StepEdge[] EdgesOf(Step step, int i)
     {

@@ -8,7 +8,7 @@ namespace JourneyFunctions.Core.Validation;
 internal sealed class SemanticContext(JourneyDefinition journey, ITemplateCatalog? templates, List<ValidationError> errors)
 {
     /// <summary>Ids of the steps whose received data later steps read as events.&lt;id&gt; (waitForEvent and webhook).</summary>
-    private string[]? eventStepIds;
+    private string[]? _eventStepIds;
 
     public JourneyDefinition Journey { get; } = journey;
 
@@ -18,7 +18,7 @@ internal sealed class SemanticContext(JourneyDefinition journey, ITemplateCatalo
     /// checks of the trigger, exit rules and goal, which run before it, see no steps).</summary>
     public Dictionary<string, int> Index { get; } = new(StringComparer.Ordinal);
 
-    public string[] EventStepIds => eventStepIds ??= Journey.Steps.Where(s => s is WaitForEventStep or WebhookStep).Select(s => s.Id).ToArray();
+    public string[] EventStepIds => _eventStepIds ??= Journey.Steps.Where(s => s is WaitForEventStep or WebhookStep).Select(s => s.Id).ToArray();
 
     public static string StepPath(int i) => JsonPaths.Index("$.steps", i);
 

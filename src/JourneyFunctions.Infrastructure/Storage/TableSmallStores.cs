@@ -111,7 +111,7 @@ public sealed class TableTimelineStore(StorageTables tables) : ITimelineStore
     private const int MaxBatchBytes = 3 * 1024 * 1024;
 
     /// <summary>Later appends sort first among entries with the same time; seeded from the clock so restarts keep order.</summary>
-    private static long sequence = DateTime.UtcNow.Ticks;
+    private static long _sequence = DateTime.UtcNow.Ticks;
 
     public async Task AppendAsync(string contactId, IReadOnlyList<TimelineEntry> entries, CancellationToken cancellationToken = default)
     {
@@ -126,7 +126,7 @@ public sealed class TableTimelineStore(StorageTables tables) : ITimelineStore
         foreach (var entry in entries)
         {
             var json = JsonSerializer.SerializeToUtf8Bytes(entry, JourneyJson.Options);
-            var seq = long.MaxValue - Interlocked.Increment(ref sequence);
+            var seq = long.MaxValue - Interlocked.Increment(ref _sequence);
             var rk = ContactRows.TimelinePrefix + (DateTimeOffset.MaxValue.UtcTicks - entry.At.UtcTicks).ToString("D19", CultureInfo.InvariantCulture)
                 + "|" + seq.ToString("D19", CultureInfo.InvariantCulture);
             var row = new TableEntity(pk, rk) { ["Kind"] = entry.Kind };
