@@ -18,21 +18,21 @@ public class MachineBenchmarks
     internal const int Transitions = 1000;
     private static readonly DateTimeOffset T0 = new(2026, 11, 23, 10, 0, 0, TimeSpan.FromHours(1));
 
-    private JourneyDefinition waitsAndBranches = null!;
-    private JourneyDefinition activities = null!;
-    private JourneyDefinition events = null!;
-    private JourneyDefinition cart = null!;
-    private Contact contact = null!;
-    private RunState waitsStart = null!;
-    private RunState activitiesStart = null!;
-    private RunState eventsStart = null!;
-    private ContactEvent trigger = null!;
-    private ContactEvent[] orders = null!;
+    private JourneyDefinition _waitsAndBranches = null!;
+    private JourneyDefinition _activities = null!;
+    private JourneyDefinition _events = null!;
+    private JourneyDefinition _cart = null!;
+    private Contact _contact = null!;
+    private RunState _waitsStart = null!;
+    private RunState _activitiesStart = null!;
+    private RunState _eventsStart = null!;
+    private ContactEvent _trigger = null!;
+    private ContactEvent[] _orders = null!;
 
     [GlobalSetup]
     public void Setup()
     {
-        contact = new Contact
+        _contact = new Contact
         {
             Id = "ana",
             Email = "ana@example.com",
@@ -40,7 +40,7 @@ public class MachineBenchmarks
             Tags = new HashSet<string>(["newsletter", "vip"], StringComparer.OrdinalIgnoreCase),
             Fields = new Dictionary<string, JsonElement> { ["country"] = JsonDocument.Parse("\"ES\"").RootElement.Clone() },
         };
-        trigger = new ContactEvent
+        _trigger = new ContactEvent
         {
             Id = "e-1",
             ContactId = "ana",
@@ -64,10 +64,10 @@ public class MachineBenchmarks
             });
         }
 
-        waitsAndBranches = Journey("waits", steps);
+        _waitsAndBranches = Journey("waits", steps);
 
         // tags -> split -> webhook -> wait, looping: activities completing and timers.
-        activities = Journey("activities",
+        _activities = Journey("activities",
         [
             new TagsStep { Id = "tag", Add = ["engaged"] },
             new SplitStep { Id = "ab", Paths = [new SplitPath { Percent = 50, Label = "A" }, new SplitPath { Percent = 50, Label = "B" }] },
@@ -76,11 +76,11 @@ public class MachineBenchmarks
         ]);
 
         // waitForEvent looping: each order wakes the run, which waits again.
-        events = Journey("events",
+        _events = Journey("events",
         [
             new WaitForEventStep { Id = "wait-order", Event = "order.placed", Timeout = "P7D", Next = "wait-order", OnEvent = "wait-order" },
         ]);
-        orders = Enumerable.Range(0, Transitions).Select(i => new ContactEvent
+        _orders = Enumerable.Range(0, Transitions).Select(i => new ContactEvent
         {
             Id = $"o-{i}",
             ContactId = "ana",
@@ -89,7 +89,7 @@ public class MachineBenchmarks
             OccurredAt = T0,
         }).ToArray();
 
-        cart = new JourneyDefinition
+        _cart = new JourneyDefinition
         {
             Id = "abandoned-cart",
             Name = "Abandoned cart",
@@ -105,21 +105,21 @@ public class MachineBenchmarks
             ],
         };
 
-        waitsStart = StartRun(waitsAndBranches);
-        activitiesStart = StartRun(activities);
-        eventsStart = StartRun(events);
+        _waitsStart = StartRun(_waitsAndBranches);
+        _activitiesStart = StartRun(_activities);
+        _eventsStart = StartRun(_events);
     }
 
     /// <summary>A timer fires, a branch is evaluated, the next wait starts.</summary>
     [Benchmark(OperationsPerInvoke = Transitions)]
     public RunState Machine_TimerThroughBranch()
     {
-        var state = waitsStart;
+        var state = _waitsStart;
         var now = T0;
         for (var i = 0; i < Transitions; i++)
         {
             now = state.Wait!.Until!.Value;
-            state = JourneyMachine.Handle(waitsAndBranches, state, new TimerFired(state.Sequence), contact, now).State;
+            state = JourneyMachine.Handle(_waitsAndBranches, state, new TimerFired(state.Sequence), _contact, now).State;
         }
 
         return state;
@@ -129,7 +129,7 @@ public class MachineBenchmarks
     [Benchmark(OperationsPerInvoke = Transitions)]
     public RunState Machine_ActivitiesAndTimers()
     {
-        var state = activitiesStart;
+        var state = _activitiesStart;
         var now = T0;
         var succeeded = ActivityOutcome.Succeeded();
         for (var i = 0; i < Transitions; i++)
@@ -145,7 +145,7 @@ public class MachineBenchmarks
                 input = new ActivityCompleted(state.Sequence, succeeded);
             }
 
-            state = JourneyMachine.Handle(activities, state, input, contact, now).State;
+            state = JourneyMachine.Handle(_activities, state, input, _contact, now).State;
         }
 
         return state;
@@ -155,10 +155,10 @@ public class MachineBenchmarks
     [Benchmark(OperationsPerInvoke = Transitions)]
     public RunState Machine_EventWakesWait()
     {
-        var state = eventsStart;
+        var state = _eventsStart;
         for (var i = 0; i < Transitions; i++)
         {
-            state = JourneyMachine.Handle(events, state, new EventReceived(orders[i]), contact, T0.AddMinutes(i)).State;
+            state = JourneyMachine.Handle(_events, state, new EventReceived(_orders[i]), _contact, T0.AddMinutes(i)).State;
         }
 
         return state;
@@ -168,8 +168,8 @@ public class MachineBenchmarks
     [Benchmark]
     public MachineResult Machine_DecideEntryAndStart()
     {
-        var entry = JourneyMachine.DecideEntry(cart, contact, trigger, null, T0);
-        return JourneyMachine.Start(cart, entry, contact, trigger, T0);
+        var entry = JourneyMachine.DecideEntry(_cart, _contact, _trigger, null, T0);
+        return JourneyMachine.Start(_cart, entry, _contact, _trigger, T0);
     }
 
     private static JourneyDefinition Journey(string id, IReadOnlyList<Step> steps) => new()
@@ -183,7 +183,7 @@ public class MachineBenchmarks
 
     private RunState StartRun(JourneyDefinition journey)
     {
-        var entry = JourneyMachine.DecideEntry(journey, contact, trigger, null, T0);
-        return JourneyMachine.Start(journey, entry, contact, trigger, T0).State;
+        var entry = JourneyMachine.DecideEntry(journey, _contact, _trigger, null, T0);
+        return JourneyMachine.Start(journey, entry, _contact, _trigger, T0).State;
     }
 }

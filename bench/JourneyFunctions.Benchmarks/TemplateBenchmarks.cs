@@ -20,14 +20,14 @@ public class TemplateBenchmarks
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 24, 10, 0, 0, TimeSpan.Zero);
 
-    private LiquidTemplateRenderer renderer = null!;
-    private TemplateModel cartModel = null!;
-    private TemplateModel welcomeModel = null!;
+    private LiquidTemplateRenderer _renderer = null!;
+    private TemplateModel _cartModel = null!;
+    private TemplateModel _welcomeModel = null!;
 
     [GlobalSetup]
     public void Setup()
     {
-        renderer = new LiquidTemplateRenderer(FindTemplates());
+        _renderer = new LiquidTemplateRenderer(FindTemplates());
         var contact = new Contact
         {
             Id = "ana",
@@ -47,8 +47,8 @@ public class TemplateBenchmarks
               ]
             }
             """).RootElement.Clone();
-        cartModel = Model(contact, "cart-reminder-1", cart);
-        welcomeModel = Model(contact, "welcome", null);
+        _cartModel = Model(contact, "cart-reminder-1", cart);
+        _welcomeModel = Model(contact, "welcome", null);
 
         // Fail here, not in a measured call, if the sample templates do not render.
         _ = CartReminderWithPartials();
@@ -56,10 +56,10 @@ public class TemplateBenchmarks
     }
 
     [Benchmark]
-    public int CartReminderWithPartials() => renderer.RenderAsync("cart-reminder-1", cartModel).GetAwaiter().GetResult().Html.Length;
+    public int CartReminderWithPartials() => _renderer.RenderAsync("cart-reminder-1", _cartModel).GetAwaiter().GetResult().Html.Length;
 
     [Benchmark]
-    public int Welcome() => renderer.RenderAsync("welcome", welcomeModel).GetAwaiter().GetResult().Html.Length;
+    public int Welcome() => _renderer.RenderAsync("welcome", _welcomeModel).GetAwaiter().GetResult().Html.Length;
 
     private static TemplateModel Model(Contact contact, string template, JsonElement? trigger)
     {

@@ -14,9 +14,9 @@ namespace JourneyFunctions.Benchmarks;
 [MemoryDiagnoser]
 public class ValidationBenchmarks
 {
-    private string text = string.Empty;
+    private string _text = string.Empty;
 
-    private JourneyDefinition journey = null!;
+    private JourneyDefinition _journey = null!;
 
     [Params(200)]
     public int Steps { get; set; }
@@ -24,9 +24,9 @@ public class ValidationBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        text = Generate(Steps);
-        journey = JourneyJson.DeserializeJourney(text);
-        var errors = JourneyValidator.Validate(text).Errors;
+        _text = Generate(Steps);
+        _journey = JourneyJson.DeserializeJourney(_text);
+        var errors = JourneyValidator.Validate(_text).Errors;
         if (errors.Count > 0)
         {
             throw new InvalidOperationException("The generated journey must be valid: " + string.Join("; ", errors));
@@ -34,10 +34,10 @@ public class ValidationBenchmarks
     }
 
     [Benchmark]
-    public int ValidateText() => JourneyValidator.Validate(text).Errors.Count;
+    public int ValidateText() => JourneyValidator.Validate(_text).Errors.Count;
 
     [Benchmark]
-    public int ValidateModel() => JourneyValidator.Validate(journey).Count;
+    public int ValidateModel() => JourneyValidator.Validate(_journey).Count;
 
     /// <summary>A valid journey of <paramref name="count"/> steps cycling through the step kinds, with branches and loops back through waits.</summary>
     internal static string Generate(int count)

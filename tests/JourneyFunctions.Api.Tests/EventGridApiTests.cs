@@ -155,7 +155,7 @@ public sealed class EventGridApiTests(ApiHostFixture fixture) : IClassFixture<Ap
         Assert.Equal(0, body.GetProperty("engagements").GetInt32());
     }
 
-    private HttpRequestMessage Request(HttpMethod method, string path)
+    private static HttpRequestMessage Request(HttpMethod method, string path)
     {
         var request = new HttpRequestMessage(method, path);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", TestHost.EventGridKey);

@@ -19,20 +19,20 @@ public sealed class ValidateCommandTests : IDisposable
         }
         """;
 
-    private readonly TempRepository repo = new();
+    private readonly TempRepository _repo = new();
 
     public ValidateCommandTests()
     {
-        repo.AddTemplate("welcome");
-        repo.AddTemplate("tips");
+        _repo.AddTemplate("welcome");
+        _repo.AddTemplate("tips");
     }
 
-    public void Dispose() => repo.Dispose();
+    public void Dispose() => _repo.Dispose();
 
     [Fact]
     public async Task Validate_ValidFile_ExitsZero()
     {
-        var file = repo.Write("journeys/welcome.json", Welcome);
+        var file = _repo.Write("journeys/welcome.json", Welcome);
 
         var (exitCode, output, error) = await CliRunner.RunAsync("validate", file);
 
@@ -45,7 +45,7 @@ public sealed class ValidateCommandTests : IDisposable
     [Fact]
     public async Task Validate_InvalidFile_ListsEveryErrorWithItsPathAndExitsOne()
     {
-        var file = repo.Write("journeys/welcome.json", Welcome
+        var file = _repo.Write("journeys/welcome.json", Welcome
             .Replace("\"template\": \"tips\"", "\"template\": \"tipps\"", StringComparison.Ordinal)
             .Replace("\"duration\": \"P2D\"", "\"duration\": \"2 days\", \"next\": \"tip\"", StringComparison.Ordinal)
             .Replace("\"id\": \"welcome\",\n", "\"id\": \"Welcome!\",\n", StringComparison.Ordinal));
@@ -64,7 +64,7 @@ public sealed class ValidateCommandTests : IDisposable
     [Fact]
     public async Task Validate_StructuralProblems_AreAllListed()
     {
-        var file = repo.Write("journeys/welcome.json", Welcome
+        var file = _repo.Write("journeys/welcome.json", Welcome
             .Replace("\"type\": \"wait\"", "\"type\": \"wiat\"", StringComparison.Ordinal)
             .Replace("\"add\":", "\"ad\":", StringComparison.Ordinal));
 
@@ -78,7 +78,7 @@ public sealed class ValidateCommandTests : IDisposable
     [Fact]
     public async Task Validate_MalformedJson_GivesLineAndColumn()
     {
-        var file = repo.Write("journeys/broken.json", "{\n  \"id\": \"welcome\",\n  \"name\" \"Welcome\"\n}\n");
+        var file = _repo.Write("journeys/broken.json", "{\n  \"id\": \"welcome\",\n  \"name\" \"Welcome\"\n}\n");
 
         var (exitCode, output, _) = await CliRunner.RunAsync("validate", file);
 
@@ -90,16 +90,16 @@ public sealed class ValidateCommandTests : IDisposable
     [Fact]
     public async Task Validate_Folder_ChecksItsJsonFilesRecursivelyAndSkipsSchemas()
     {
-        repo.Write("journeys/welcome.json", Welcome);
-        repo.Write("journeys/nested/broken.json", "{");
-        repo.Write("journeys/journey.schema.json", JourneySchema.Generate());
-        repo.Write("journeys/notes.txt", "not a journey");
+        _repo.Write("journeys/welcome.json", Welcome);
+        _repo.Write("journeys/nested/broken.json", "{");
+        _repo.Write("journeys/journey.schema.json", JourneySchema.Generate());
+        _repo.Write("journeys/notes.txt", "not a journey");
 
-        var (exitCode, output, _) = await CliRunner.RunAsync("validate", repo.Journeys);
+        var (exitCode, output, _) = await CliRunner.RunAsync("validate", _repo.Journeys);
 
         Assert.Equal(1, exitCode);
-        Assert.Contains(Path.Combine(repo.Journeys, "welcome.json") + ": ok", output, StringComparison.Ordinal);
-        Assert.Contains(Path.Combine(repo.Journeys, "nested", "broken.json") + ":1:2: ", output, StringComparison.Ordinal);
+        Assert.Contains(Path.Combine(_repo.Journeys, "welcome.json") + ": ok", output, StringComparison.Ordinal);
+        Assert.Contains(Path.Combine(_repo.Journeys, "nested", "broken.json") + ":1:2: ", output, StringComparison.Ordinal);
         Assert.DoesNotContain("schema.json", output, StringComparison.Ordinal);
         Assert.Contains("2 journeys checked: 1 with problems (1 in all).", output, StringComparison.Ordinal);
     }
@@ -107,8 +107,8 @@ public sealed class ValidateCommandTests : IDisposable
     [Fact]
     public async Task Validate_SeveralFiles_ChecksEachAndExitsOneIfAnyIsInvalid()
     {
-        var good = repo.Write("journeys/a.json", Welcome);
-        var bad = repo.Write("journeys/b.json", Welcome.Replace("P2D", "-P2D", StringComparison.Ordinal));
+        var good = _repo.Write("journeys/a.json", Welcome);
+        var bad = _repo.Write("journeys/b.json", Welcome.Replace("P2D", "-P2D", StringComparison.Ordinal));
 
         var (exitCode, output, _) = await CliRunner.RunAsync("validate", good, bad);
 
@@ -120,7 +120,7 @@ public sealed class ValidateCommandTests : IDisposable
     [Fact]
     public async Task Validate_MissingPath_ExitsTwo()
     {
-        var missing = Path.Combine(repo.Root, "nope.json");
+        var missing = Path.Combine(_repo.Root, "nope.json");
 
         var (exitCode, output, error) = await CliRunner.RunAsync("validate", missing);
 
@@ -132,8 +132,8 @@ public sealed class ValidateCommandTests : IDisposable
     [Fact]
     public async Task Validate_FolderWithoutJourneyFiles_ExitsTwo()
     {
-        repo.Write("empty/readme.txt", "no journeys here");
-        var folder = Path.Combine(repo.Root, "empty");
+        _repo.Write("empty/readme.txt", "no journeys here");
+        var folder = Path.Combine(_repo.Root, "empty");
 
         var (exitCode, _, error) = await CliRunner.RunAsync("validate", folder);
 
@@ -153,9 +153,9 @@ public sealed class ValidateCommandTests : IDisposable
     [Fact]
     public async Task Validate_TemplatesOption_UsesThatFolder()
     {
-        var file = repo.Write("journeys/welcome.json", Welcome);
-        var elsewhere = Path.Combine(repo.Root, "other-templates");
-        repo.AddTemplate("welcome", "other-templates");
+        var file = _repo.Write("journeys/welcome.json", Welcome);
+        var elsewhere = Path.Combine(_repo.Root, "other-templates");
+        _repo.AddTemplate("welcome", "other-templates");
 
         var (exitCode, output, _) = await CliRunner.RunAsync("validate", file, "--templates", elsewhere);
 
@@ -166,8 +166,8 @@ public sealed class ValidateCommandTests : IDisposable
     [Fact]
     public async Task Validate_TemplateFolderWithoutBody_IsReportedMissing()
     {
-        File.Delete(Path.Combine(repo.Root, "templates", "tips", "body.html.liquid"));
-        var file = repo.Write("journeys/welcome.json", Welcome);
+        File.Delete(Path.Combine(_repo.Root, "templates", "tips", "body.html.liquid"));
+        var file = _repo.Write("journeys/welcome.json", Welcome);
 
         var (exitCode, output, _) = await CliRunner.RunAsync("validate", file);
 
@@ -178,8 +178,8 @@ public sealed class ValidateCommandTests : IDisposable
     [Fact]
     public async Task Validate_TemplateIncludingAMissingPartial_IsATemplateProblem()
     {
-        File.WriteAllText(Path.Combine(repo.Root, "templates", "tips", "body.html.liquid"), "<p>Tips</p>\n{% include 'signature' %}\n");
-        var file = repo.Write("journeys/welcome.json", Welcome);
+        File.WriteAllText(Path.Combine(_repo.Root, "templates", "tips", "body.html.liquid"), "<p>Tips</p>\n{% include 'signature' %}\n");
+        var file = _repo.Write("journeys/welcome.json", Welcome);
 
         var (exitCode, output, _) = await CliRunner.RunAsync("validate", file);
 
@@ -191,8 +191,8 @@ public sealed class ValidateCommandTests : IDisposable
     [Fact]
     public async Task Validate_TemplateUsingAVariableNoJourneyProvides_IsATemplateProblem()
     {
-        File.WriteAllText(Path.Combine(repo.Root, "templates", "tips", "subject.liquid"), "Your cart: {{ cart.total }}");
-        var file = repo.Write("journeys/welcome.json", Welcome);
+        File.WriteAllText(Path.Combine(_repo.Root, "templates", "tips", "subject.liquid"), "Your cart: {{ cart.total }}");
+        var file = _repo.Write("journeys/welcome.json", Welcome);
 
         var (exitCode, output, _) = await CliRunner.RunAsync("validate", file);
 

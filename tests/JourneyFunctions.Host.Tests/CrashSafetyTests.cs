@@ -229,7 +229,7 @@ public sealed class CrashSafetyTests(AzuriteFixture azurite, ITestOutputHelper o
         http.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
         // A few batches in flight, as storefronts post: the host's ingestion (one enqueue per event) is not the drill's
         // bottleneck then, and more requests are cut off by each kill.
-        await Parallel.ForEachAsync(Enumerable.Range(0, Contacts).Chunk(100), new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (batch, _) =>
+        await Parallel.ForEachAsync(Enumerable.Range(0, Contacts).Chunk(100), new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (batch, cancellationToken) =>
         {
             var body = "[" + string.Join(',', batch.Select(i =>
                 $$"""{ "id": "drill-{{ContactId(i)}}", "contactId": "{{ContactId(i)}}", "name": "drill.started", "contact": { "email": "{{ContactId(i)}}@example.com", "fields": { "firstName": "C{{i}}" } } }""")) + "]";
@@ -239,18 +239,18 @@ public sealed class CrashSafetyTests(AzuriteFixture azurite, ITestOutputHelper o
                 try
                 {
                     using var content = new StringContent(body, Encoding.UTF8, "application/json");
-                    using var response = await http.PostAsync("/api/events", content);
+                    using var response = await http.PostAsync("/api/events", content, cancellationToken);
                     if (response.StatusCode == HttpStatusCode.Accepted)
                     {
                         break;
                     }
 
-                    Assert.Fail($"POST /api/events answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+                    Assert.Fail($"POST /api/events answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(cancellationToken)}");
                 }
                 catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && DateTime.UtcNow < deadline)
                 {
                     // The host was killed mid-request: wait for the restart and send the same batch again.
-                    await Task.Delay(200);
+                    await Task.Delay(200, cancellationToken);
                 }
             }
         });

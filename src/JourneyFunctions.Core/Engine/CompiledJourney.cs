@@ -16,18 +16,12 @@ internal sealed class CompiledJourney
 {
     private static readonly ConditionalWeakTable<JourneyDefinition, CompiledJourney> Cache = [];
 
-    private readonly Dictionary<string, int> index;
-
     private CompiledJourney(JourneyDefinition definition)
     {
         Definition = definition;
         var steps = definition.Steps;
-        End = steps.Count;
-        index = new Dictionary<string, int>(steps.Count, StringComparer.Ordinal);
-        for (var i = 0; i < steps.Count; i++)
-        {
-            index.TryAdd(steps[i].Id, i);
-        }
+        Graph = StepGraph.Of(definition);
+        End = Graph.End;
 
         if (definition.SendWindow is { } window)
         {
@@ -74,6 +68,9 @@ internal sealed class CompiledJourney
 
     public JourneyDefinition Definition { get; }
 
+    /// <summary>Where each step goes; the compiled targets below are read from it.</summary>
+    public StepGraph Graph { get; }
+
     public CompiledStep[] Steps { get; }
 
     /// <summary>The index meaning "past the last step": the run finishes.</summary>
@@ -94,17 +91,16 @@ internal sealed class CompiledJourney
     public static CompiledJourney For(JourneyDefinition definition) =>
         Cache.GetValue(definition, static d => new CompiledJourney(d));
 
-    public CompiledStep? Find(string? stepId) =>
-        stepId is not null && index.TryGetValue(stepId, out var i) ? Steps[i] : null;
+    public CompiledStep? Find(string? stepId) => Graph.IndexOf(stepId) is var i and >= 0 ? Steps[i] : null;
 
     /// <summary>The step id of an index, or "the end of the journey".</summary>
     public string TargetName(int target) => target >= 0 && target < End ? Definition.Steps[target].Id : "end of journey";
 
     private CompiledStep CompileStep(Step step, int i)
     {
-        var cs = new CompiledStep(step, i);
+        var compiled = new CompiledStep(step, i);
         var errors = new List<string>();
-        cs.Next = Target(step, step.Next, i + 1, errors);
+        CompileTargets(compiled, errors);
         switch (step)
         {
             case EmailStep email:
@@ -115,37 +111,27 @@ internal sealed class CompiledJourney
 
                 break;
             case WaitStep wait:
-                CompileWait(cs, wait, errors);
+                CompileWait(compiled, wait, errors);
                 break;
-            case WaitForEventStep wfe:
-                if (IsoDuration.TryParse(wfe.Timeout, out var timeout, out var timeoutError))
+            case WaitForEventStep waitForEvent:
+                if (IsoDuration.TryParse(waitForEvent.Timeout, out var timeout, out var timeoutError))
                 {
-                    cs.Duration = timeout;
+                    compiled.Duration = timeout;
                 }
                 else
                 {
                     errors.Add($"step {step.Id} has an invalid timeout: {timeoutError}");
                 }
 
-                cs.OnEvent = Target(step, wfe.OnEvent, cs.Next, errors);
-                cs.OnTimeout = Target(step, wfe.OnTimeout, cs.Next, errors);
-                cs.WaitEvents = [wfe.Event];
+                compiled.WaitEvents = [waitForEvent.Event];
                 break;
             case BranchStep branch:
-                cs.Then = Target(step, branch.Then, cs.Next, errors);
-                cs.Else = Target(step, branch.Else, cs.Next, errors);
-                cs.Description = ConditionEvaluator.Describe(branch.If);
+                compiled.Description = ConditionEvaluator.Describe(branch.If);
                 break;
             case SplitStep split:
                 if (split.Paths.Count == 0)
                 {
                     errors.Add($"split {step.Id} has no paths");
-                }
-
-                cs.PathTargets = new int[split.Paths.Count];
-                for (var p = 0; p < split.Paths.Count; p++)
-                {
-                    cs.PathTargets[p] = Target(step, split.Paths[p].Next, cs.Next, errors);
                 }
 
                 break;
@@ -156,44 +142,99 @@ internal sealed class CompiledJourney
                 break;
         }
 
-        cs.Error = errors.Count == 0 ? null : string.Join("; ", errors);
-        WriteMessages(cs);
-        return cs;
+        compiled.Error = errors.Count == 0 ? null : string.Join("; ", errors);
+        WriteMessages(compiled);
+        return compiled;
+    }
+
+    /// <summary>
+    /// The step's targets from <see cref="Graph"/>. A target that is not a step is an error on the step (the run fails
+    /// there) and counts as the end; a dangling <c>next</c> is reported once, however many targets inherit it.
+    /// </summary>
+    private void CompileTargets(CompiledStep compiled, List<string> errors)
+    {
+        var step = compiled.Step;
+        var next = step.Next is null ? compiled.Index + 1 : Graph.IndexOf(step.Next);
+        if (next == StepGraph.Missing)
+        {
+            errors.Add($"step {step.Id} goes to '{step.Next}', which is not a step of this journey");
+            next = End;
+        }
+
+        compiled.Next = next;
+        var edges = Graph.Edges(compiled.Index);
+        if (step is SplitStep)
+        {
+            compiled.PathTargets = new int[edges.Count];
+        }
+
+        foreach (var edge in edges)
+        {
+            var target = edge.Target;
+            if (target == StepGraph.Missing)
+            {
+                if (!edge.Inherited && edge.Kind != StepEdgeKind.Next)
+                {
+                    errors.Add($"step {step.Id} goes to '{edge.TargetId}', which is not a step of this journey");
+                }
+
+                target = End;
+            }
+
+            switch (edge.Kind)
+            {
+                case StepEdgeKind.Then:
+                    compiled.Then = target;
+                    break;
+                case StepEdgeKind.Else:
+                    compiled.Else = target;
+                    break;
+                case StepEdgeKind.OnEvent:
+                    compiled.OnEvent = target;
+                    break;
+                case StepEdgeKind.OnTimeout:
+                    compiled.OnTimeout = target;
+                    break;
+                case StepEdgeKind.SplitPath:
+                    compiled.PathTargets![edge.Path] = target;
+                    break;
+            }
+        }
     }
 
     /// <summary>Decision texts that do not depend on the run, written once instead of on every transition.</summary>
-    private void WriteMessages(CompiledStep cs)
+    private void WriteMessages(CompiledStep compiled)
     {
-        if (cs.Duration is { } duration)
+        if (compiled.Duration is { } duration)
         {
-            cs.DurationText = TimeText.Duration(duration);
+            compiled.DurationText = TimeText.Duration(duration);
         }
 
-        switch (cs.Step)
+        switch (compiled.Step)
         {
             case EmailStep email:
-                cs.Message = $"sending email '{email.Template}'";
-                cs.DoneMessage = $"email '{email.Template}' sent";
+                compiled.Message = $"sending email '{email.Template}'";
+                compiled.DoneMessage = $"email '{email.Template}' sent";
                 break;
-            case WaitForEventStep wfe:
-                cs.Message = $"{wfe.Event} arrived -> {TargetName(cs.OnEvent)}";
-                cs.DoneMessage = $"no {wfe.Event} within {cs.DurationText} -> {TargetName(cs.OnTimeout)}";
+            case WaitForEventStep waitForEvent:
+                compiled.Message = $"{waitForEvent.Event} arrived -> {TargetName(compiled.OnEvent)}";
+                compiled.DoneMessage = $"no {waitForEvent.Event} within {compiled.DurationText} -> {TargetName(compiled.OnTimeout)}";
                 break;
             case BranchStep branch:
-                cs.Message = $"{branch.Id}: {cs.Description} -> {TargetName(cs.Then)}";
-                cs.DoneMessage = $"{branch.Id}: not ({cs.Description}) -> {TargetName(cs.Else)}";
+                compiled.Message = $"{branch.Id}: {compiled.Description} -> {TargetName(compiled.Then)}";
+                compiled.DoneMessage = $"{branch.Id}: not ({compiled.Description}) -> {TargetName(compiled.Else)}";
                 break;
             case TagsStep tags:
-                cs.Message = DescribeTags(tags);
+                compiled.Message = DescribeTags(tags);
                 break;
             case SetFieldStep set:
-                cs.Message = $"setting contact field {set.Field} to {(set.Value is { } value ? JsonValues.Display(value) : "nothing (cleared)")}";
+                compiled.Message = $"setting contact field {set.Field} to {(set.Value is { } value ? JsonValues.Display(value) : "nothing (cleared)")}";
                 break;
             case WebhookStep hook:
-                cs.Message = $"calling webhook {hook.Method} {hook.Url}";
+                compiled.Message = $"calling webhook {hook.Method} {hook.Url}";
                 break;
             case ExitStep exit:
-                cs.Message = exit.Reason is null
+                compiled.Message = exit.Reason is null
                     ? $"exit step {exit.Id}: the journey ends here"
                     : $"exit step {exit.Id}: the journey ends here ({exit.Reason})";
                 break;
@@ -213,13 +254,13 @@ internal sealed class CompiledJourney
         };
     }
 
-    private static void CompileWait(CompiledStep cs, WaitStep wait, List<string> errors)
+    private static void CompileWait(CompiledStep compiled, WaitStep wait, List<string> errors)
     {
         if (wait.Duration is { } duration)
         {
             if (IsoDuration.TryParse(duration, out var d, out var error))
             {
-                cs.Duration = d;
+                compiled.Duration = d;
             }
             else
             {
@@ -231,7 +272,7 @@ internal sealed class CompiledJourney
         {
             if (IsoDuration.TryParse(offset, out var d, out var error))
             {
-                cs.Offset = d;
+                compiled.Offset = d;
             }
             else
             {
@@ -243,23 +284,23 @@ internal sealed class CompiledJourney
         {
             if (ZonedTime.TryParseTimeOfDay(until.Time, out var time))
             {
-                cs.UntilTime = time;
+                compiled.UntilTime = time;
             }
             else
             {
                 errors.Add($"step {wait.Id} waits until '{until.Time}', which is not a time of day (HH:mm)");
             }
 
-            cs.UntilDays = new bool[7];
+            compiled.UntilDays = new bool[7];
             if (until.Days is null || until.Days.Count == 0)
             {
-                Array.Fill(cs.UntilDays, true);
+                Array.Fill(compiled.UntilDays, true);
             }
             else
             {
                 foreach (var day in until.Days)
                 {
-                    cs.UntilDays[(int)SendWindowSchedule.ToDayOfWeek(day)] = true;
+                    compiled.UntilDays[(int)SendWindowSchedule.ToDayOfWeek(day)] = true;
                 }
             }
         }
@@ -268,22 +309,6 @@ internal sealed class CompiledJourney
         {
             errors.Add($"wait step {wait.Id} has no duration, until or relativeTo");
         }
-    }
-
-    private int Target(Step step, string? id, int fallback, List<string> errors)
-    {
-        if (id is null)
-        {
-            return fallback;
-        }
-
-        if (index.TryGetValue(id, out var target))
-        {
-            return target;
-        }
-
-        errors.Add($"step {step.Id} goes to '{id}', which is not a step of this journey");
-        return End;
     }
 }
 

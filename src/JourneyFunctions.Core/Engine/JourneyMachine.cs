@@ -13,11 +13,13 @@ namespace JourneyFunctions.Core.Engine;
 /// a wait) or ends, and says why at every meaningful point (<see cref="Decision"/>), in the contact's time zone.
 /// </summary>
 /// <remarks>
-/// Inputs that do not fit the run's current state (a stale timer, the result of an activity the run no longer waits
+/// <para>Inputs that do not fit the run's current state (a stale timer, the result of an activity the run no longer waits
 /// for, anything sent to a completed run) are ignored: the state comes back unchanged with no command and no decision,
-/// which is what at-least-once delivery needs.
+/// which is what at-least-once delivery needs.</para>
+/// <para>This file holds the entry decision and the inputs; <c>JourneyMachine.Steps.cs</c> executes steps (one method
+/// per step kind); <c>JourneyMachine.RunDraft.cs</c> is the state of one call in the making.</para>
 /// </remarks>
-public static class JourneyMachine
+public static partial class JourneyMachine
 {
     /// <summary>The most steps one advance may execute without issuing an activity or a wait (a busy-loop guard).</summary>
     public const int MaxStepsPerAdvance = 1000;
@@ -35,85 +37,28 @@ public static class JourneyMachine
         ArgumentNullException.ThrowIfNull(journey);
         ArgumentNullException.ThrowIfNull(contact);
         ArgumentNullException.ThrowIfNull(trigger);
-        var j = CompiledJourney.For(journey);
         var zone = ZoneOf(journey, contact);
-        var t = journey.Trigger;
-        string started;
-        if (t.Event is { } eventName)
+        if (MatchTrigger(journey, contact, trigger, zone, now) is not { } started)
         {
-            if (!string.Equals(trigger.Name, eventName, StringComparison.Ordinal))
-            {
-                return No($"{trigger.Name} does not start this journey (it starts on {eventName})");
-            }
-
-            if (t.Filter is { } filter && !ConditionEvaluator.Evaluate(filter, ConditionScope.ForEvent(contact, trigger.Data, zone), now))
-            {
-                return No($"{trigger.Name} does not match the trigger filter ({ConditionEvaluator.Describe(filter)})");
-            }
-
-            started = $"{trigger.Name} started the journey";
-        }
-        else if (t.TagAdded is { } tag)
-        {
-            if (!string.Equals(trigger.Name, SystemEvents.TagAdded, StringComparison.Ordinal)
-                || !(ReadString(trigger.Data, "tag") is { } added && string.Equals(added, tag, StringComparison.OrdinalIgnoreCase)))
-            {
-                return No($"{trigger.Name} does not start this journey (it starts when tag {tag} is added)");
-            }
-
-            started = $"tag {tag} was added: the journey started";
-        }
-        else if (t.InactiveFor is { } inactiveFor)
-        {
-            if (!string.Equals(trigger.Name, SystemEvents.Inactive, StringComparison.Ordinal)
-                || !string.Equals(ReadString(trigger.Data, "journeyId"), journey.Id, StringComparison.Ordinal))
-            {
-                return No($"{trigger.Name} does not start this journey (it starts after {inactiveFor} without activity)");
-            }
-
-            started = IsoDuration.TryParse(inactiveFor, out var inactive, out _)
-                ? $"no activity for {TimeText.Duration(inactive)}: the journey started"
-                : "no activity for the set period: the journey started";
-        }
-        else
-        {
-            return No("the journey has no trigger");
+            return No(TriggerMismatch(journey, trigger));
         }
 
+        var keyPath = journey.Trigger.Key;
         if (!TriggerKeys.TryGet(journey, trigger, out var key))
         {
-            return No($"{trigger.Name} has no {t.Key}, which keys this journey (one run per {t.Key}): no run started");
+            return No($"{trigger.Name} has no {keyPath}, which keys this journey (one run per {keyPath}): no run started");
         }
 
         if (key is not null)
         {
-            started += $" for {t.Key} {key}";
+            started += $" for {keyPath} {key}";
         }
 
         if (previous is not null)
         {
-            if (previous.EndedAt is not { } endedAt)
+            if (ReentryRefusal(CompiledJourney.For(journey), previous, zone, now) is { } refusal)
             {
-                return No($"a run is already active ({previous.RunId})", key);
-            }
-
-            if ((journey.Reentry?.Mode ?? ReentryMode.Never) == ReentryMode.Never)
-            {
-                return No("the contact already went through this journey, which does not allow re-entry", key);
-            }
-
-            if (j.CooldownError is { } cooldownError)
-            {
-                return No(cooldownError, key);
-            }
-
-            if (j.Cooldown is { } cooldown)
-            {
-                var allowedAt = cooldown.AddTo(endedAt, zone);
-                if (now < allowedAt)
-                {
-                    return No($"the previous run ended {TimeText.Local(endedAt, zone)}; re-entry is possible after a cool-down of {TimeText.Duration(cooldown)}, from {TimeText.Local(allowedAt, zone)}", key);
-                }
+                return No(refusal, key);
             }
 
             started += $" again (entry {previous.Generation + 1})";
@@ -147,10 +92,10 @@ public static class JourneyMachine
             TriggerEventId = trigger.Id,
             Trigger = trigger.Data,
         };
-        var w = new Work(CompiledJourney.For(journey), contact, now, state);
-        w.Decide(null, DecisionKind.Entered, entry.Reason);
-        Advance(w, 0);
-        return w.Result();
+        var draft = new RunDraft(CompiledJourney.For(journey), contact, now, state);
+        draft.Decide(null, DecisionKind.Entered, entry.Reason);
+        Advance(draft, 0);
+        return draft.Result();
     }
 
     /// <summary>Feeds one input to a run and advances it.</summary>
@@ -178,13 +123,13 @@ public static class JourneyMachine
             return Unchanged(state);
         }
 
-        var w = new Work(CompiledJourney.For(journey), contact, now, state);
+        var draft = new RunDraft(CompiledJourney.For(journey), contact, now, state);
         var handled = input switch
         {
-            ActivityCompleted completed => OnActivityCompleted(w, completed),
-            TimerFired timer => OnTimerFired(w, timer),
-            EventReceived received => OnEvent(w, received.Event),
-            CancelRequested cancel => Cancel(w, cancel),
+            ActivityCompleted completed => OnActivityCompleted(draft, completed),
+            TimerFired timer => OnTimerFired(draft, timer),
+            EventReceived received => OnEvent(draft, received.Event),
+            CancelRequested cancel => Cancel(draft, cancel),
             _ => throw new ArgumentException($"Unknown machine input {input.GetType().Name}.", nameof(input)),
         };
         if (!handled)
@@ -192,77 +137,165 @@ public static class JourneyMachine
             return Unchanged(state);
         }
 
-        if (input is EventReceived changedBy)
+        if (input is EventReceived { Event.Id: var handledId } && !string.Equals(draft.State.LastEventId, handledId, StringComparison.Ordinal))
         {
-            w.LastEventId = changedBy.Event.Id;
+            draft.State = draft.State with { LastEventId = handledId };
         }
 
-        return w.Result();
+        return draft.Result();
     }
 
-    private static bool Cancel(Work w, CancelRequested cancel)
+    /// <summary>How the run started ("cart.updated started the journey"), or null when the event does not start it.</summary>
+    private static string? MatchTrigger(JourneyDefinition journey, Contact contact, ContactEvent trigger, TimeZoneInfo zone, DateTimeOffset now)
     {
-        Complete(w, CompletionReason.Cancelled, cancel.Reason, DecisionKind.Exited, $"the run was cancelled: {cancel.Reason}");
+        var t = journey.Trigger;
+        if (t.Event is { } eventName)
+        {
+            return string.Equals(trigger.Name, eventName, StringComparison.Ordinal)
+                && (t.Filter is not { } filter || ConditionEvaluator.Evaluate(filter, ConditionScope.ForEvent(contact, trigger.Data, zone), now))
+                ? $"{trigger.Name} started the journey"
+                : null;
+        }
+
+        if (t.TagAdded is { } tag)
+        {
+            return string.Equals(trigger.Name, SystemEvents.TagAdded, StringComparison.Ordinal)
+                && ReadString(trigger.Data, "tag") is { } added && string.Equals(added, tag, StringComparison.OrdinalIgnoreCase)
+                ? $"tag {tag} was added: the journey started"
+                : null;
+        }
+
+        if (t.InactiveFor is { } inactiveFor)
+        {
+            if (!string.Equals(trigger.Name, SystemEvents.Inactive, StringComparison.Ordinal)
+                || !string.Equals(ReadString(trigger.Data, "journeyId"), journey.Id, StringComparison.Ordinal))
+            {
+                return null;
+            }
+
+            return IsoDuration.TryParse(inactiveFor, out var inactive, out _)
+                ? $"no activity for {TimeText.Duration(inactive)}: the journey started"
+                : "no activity for the set period: the journey started";
+        }
+
+        return null;
+    }
+
+    /// <summary>Why the event does not start the journey (after <see cref="MatchTrigger"/> said it does not).</summary>
+    private static string TriggerMismatch(JourneyDefinition journey, ContactEvent trigger)
+    {
+        var t = journey.Trigger;
+        if (t.Event is { } eventName)
+        {
+            return !string.Equals(trigger.Name, eventName, StringComparison.Ordinal) || t.Filter is not { } filter
+                ? $"{trigger.Name} does not start this journey (it starts on {eventName})"
+                : $"{trigger.Name} does not match the trigger filter ({ConditionEvaluator.Describe(filter)})";
+        }
+
+        if (t.TagAdded is { } tag)
+        {
+            return $"{trigger.Name} does not start this journey (it starts when tag {tag} is added)";
+        }
+
+        return t.InactiveFor is { } inactiveFor
+            ? $"{trigger.Name} does not start this journey (it starts after {inactiveFor} without activity)"
+            : "the journey has no trigger";
+    }
+
+    /// <summary>Why the contact may not enter again after <paramref name="previous"/>, or null when they may.</summary>
+    private static string? ReentryRefusal(CompiledJourney journey, PreviousRun previous, TimeZoneInfo zone, DateTimeOffset now)
+    {
+        if (previous.EndedAt is not { } endedAt)
+        {
+            return $"a run is already active ({previous.RunId})";
+        }
+
+        if ((journey.Definition.Reentry?.Mode ?? ReentryMode.Never) == ReentryMode.Never)
+        {
+            return "the contact already went through this journey, which does not allow re-entry";
+        }
+
+        if (journey.CooldownError is { } cooldownError)
+        {
+            return cooldownError;
+        }
+
+        if (journey.Cooldown is { } cooldown)
+        {
+            var allowedAt = cooldown.AddTo(endedAt, zone);
+            if (now < allowedAt)
+            {
+                return $"the previous run ended {TimeText.Local(endedAt, zone)}; re-entry is possible after a cool-down of {TimeText.Duration(cooldown)}, from {TimeText.Local(allowedAt, zone)}";
+            }
+        }
+
+        return null;
+    }
+
+    private static bool Cancel(RunDraft draft, CancelRequested cancel)
+    {
+        Complete(draft, CompletionReason.Cancelled, cancel.Reason, DecisionKind.Exited, $"the run was cancelled: {cancel.Reason}");
         return true;
     }
 
-    private static bool OnActivityCompleted(Work w, ActivityCompleted completed)
+    private static bool OnActivityCompleted(RunDraft draft, ActivityCompleted completed)
     {
-        if (w.Status != RunStatus.Executing || w.Activity is not { } activity || activity.Sequence != completed.Sequence)
+        var state = draft.State;
+        if (state.Status != RunStatus.Executing || state.Activity is not { } activity || activity.Sequence != completed.Sequence)
         {
             return false;
         }
 
-        if (w.J.Find(activity.StepId) is not { } cs)
+        if (draft.Journey.Find(activity.StepId) is not { } compiled)
         {
-            return MissingStep(w, activity.StepId);
+            return MissingStep(draft, activity.StepId);
         }
 
         var outcome = completed.Outcome;
-        var step = cs.Step;
+        var step = compiled.Step;
         switch (outcome.Status)
         {
             case ActivityStatus.Succeeded:
                 if (step is EmailStep)
                 {
-                    w.Sent = Append(w.Sent, step.Id);
-                    w.Decide(step.Id, DecisionKind.Activity, cs.DoneMessage!);
+                    draft.State = state with { Sent = Append(state.Sent, step.Id) };
+                    draft.Decide(step.Id, DecisionKind.Activity, compiled.DoneMessage!);
                 }
                 else if (step is WebhookStep && outcome.Output is { } output)
                 {
-                    w.Events = With(w.Events, step.Id, output);
+                    draft.State = state with { Events = With(state.Events, step.Id, output) };
                 }
 
-                Advance(w, cs.Next);
+                Advance(draft, compiled.Next);
                 return true;
             case ActivityStatus.Skipped:
-                w.Decide(step.Id, DecisionKind.Skipped, outcome.Reason ?? $"{step.Kind} step {step.Id} was skipped");
-                Advance(w, cs.Next);
+                draft.Decide(step.Id, DecisionKind.Skipped, outcome.Reason ?? $"{step.Kind} step {step.Id} was skipped");
+                Advance(draft, compiled.Next);
                 return true;
             case ActivityStatus.Deferred:
-                var retryAt = outcome.RetryAt ?? w.Now;
-                IssueWait(w, step.Id, retryAt, [], WaitPurpose.Deferred);
-                w.Decide(step.Id, DecisionKind.Deferred, $"deferred until {TimeText.Local(retryAt, w.Zone)}: {outcome.Reason ?? "the sender asked to try later"}");
+                var retryAt = outcome.RetryAt ?? draft.Now;
+                IssueWait(draft, step.Id, retryAt, [], WaitPurpose.Deferred);
+                draft.Decide(step.Id, DecisionKind.Deferred, $"deferred until {TimeText.Local(retryAt, draft.Zone)}: {outcome.Reason ?? "the sender asked to try later"}");
                 return true;
             case ActivityStatus.Failed:
                 var reason = outcome.Reason ?? $"{step.Kind} step {step.Id} failed";
-                Complete(w, CompletionReason.Failed, reason, DecisionKind.Completed, $"the run failed at {step.Id}: {reason}");
+                Complete(draft, CompletionReason.Failed, reason, DecisionKind.Completed, $"the run failed at {step.Id}: {reason}");
                 return true;
             default:
                 throw new ArgumentException($"Unknown activity status {outcome.Status}.", nameof(completed));
         }
     }
 
-    private static bool OnTimerFired(Work w, TimerFired timer)
+    private static bool OnTimerFired(RunDraft draft, TimerFired timer)
     {
-        if (w.Status != RunStatus.Waiting || w.Wait is not { } wait || wait.Sequence != timer.Sequence)
+        if (draft.State.Status != RunStatus.Waiting || draft.State.Wait is not { } wait || wait.Sequence != timer.Sequence)
         {
             return false;
         }
 
-        if (w.J.Find(wait.StepId) is not { } cs)
+        if (draft.Journey.Find(wait.StepId) is not { } compiled)
         {
-            return MissingStep(w, wait.StepId);
+            return MissingStep(draft, wait.StepId);
         }
 
         switch (wait.Purpose)
@@ -270,386 +303,176 @@ public static class JourneyMachine
             case WaitPurpose.SendWindow:
             case WaitPurpose.Deferred:
                 // Run the step again: an email re-checks the send window and goes out with the same operation id.
-                Advance(w, cs.Index);
+                Advance(draft, compiled.Index);
                 return true;
             default:
-                if (cs.Step is WaitForEventStep wfe)
+                if (compiled.Step is WaitForEventStep waitForEvent)
                 {
-                    w.Decide(wfe.Id, DecisionKind.Timeout, cs.DoneMessage!);
-                    Advance(w, cs.OnTimeout);
+                    draft.Decide(waitForEvent.Id, DecisionKind.Timeout, compiled.DoneMessage!);
+                    Advance(draft, compiled.OnTimeout);
                 }
                 else
                 {
-                    Advance(w, cs.Next);
+                    Advance(draft, compiled.Next);
                 }
 
                 return true;
         }
     }
 
-    private static bool OnEvent(Work w, ContactEvent ev)
+    /// <summary>
+    /// An event for the run's contact, in this order: engagement with this run's emails, the goal, the exit rules, the
+    /// waitForEvent step the run is in, a newer trigger event for the run's key. False when none of it concerns the run.
+    /// </summary>
+    private static bool OnEvent(RunDraft draft, ContactEvent ev)
     {
-        var data = ev.Data;
-        var changed = false;
+        if (RecordEngagement(draft, ev) is not { } changed)
+        {
+            // About another run's email: none of this run's business.
+            return false;
+        }
 
-        // (1) Engagement with this run's emails: recorded for emailOpened / emailClicked conditions.
+        switch (CheckGoal(draft, ev))
+        {
+            case GoalOutcome.EndsRun:
+                return true;
+            case GoalOutcome.Reached:
+                changed = true;
+                break;
+        }
+
+        if (CheckExitRules(draft, ev))
+        {
+            return true;
+        }
+
+        return WakeWaitForEvent(draft, ev) || RefreshTrigger(draft, ev) || changed;
+    }
+
+    /// <summary>
+    /// Records opens and clicks of this run's emails (for emailOpened / emailClicked conditions). Null when the event
+    /// is engagement with another run's email; else whether the state changed.
+    /// </summary>
+    private static bool? RecordEngagement(RunDraft draft, ContactEvent ev)
+    {
         var isOpen = string.Equals(ev.Name, SystemEvents.EmailOpened, StringComparison.Ordinal);
         var isEngagement = isOpen || string.Equals(ev.Name, SystemEvents.EmailClicked, StringComparison.Ordinal)
             || string.Equals(ev.Name, SystemEvents.EmailDelivered, StringComparison.Ordinal)
             || string.Equals(ev.Name, SystemEvents.EmailBounced, StringComparison.Ordinal);
-        if (isEngagement && ReadString(data, "runId") is { } engagedRun)
+        if (!isEngagement || ReadString(ev.Data, "runId") is not { } engagedRun)
         {
-            if (!string.Equals(engagedRun, w.Original.RunId, StringComparison.Ordinal))
-            {
-                // About another run's email: none of this run's business.
-                return false;
-            }
-
-            if (ReadString(data, "stepId") is { } engagedStep && ev.Name is SystemEvents.EmailOpened or SystemEvents.EmailClicked)
-            {
-                var list = isOpen ? w.Opened : w.Clicked;
-                if (!ContainsOrdinal(list, engagedStep))
-                {
-                    if (isOpen)
-                    {
-                        w.Opened = Append(list, engagedStep);
-                    }
-                    else
-                    {
-                        w.Clicked = Append(list, engagedStep);
-                    }
-
-                    changed = true;
-                }
-            }
-        }
-
-        var journey = w.J.Definition;
-        ConditionScope? scope = null;
-        ConditionScope Scope() => scope ??= w.Scope(data ?? EmptyObject);
-
-        // (2) Goal.
-        if (journey.Goal is { } goal && w.GoalReachedAt is null && w.J.GoalError is null
-            && string.Equals(ev.Name, goal.Event, StringComparison.Ordinal)
-            && (goal.Filter is null || ConditionEvaluator.Evaluate(goal.Filter, Scope(), w.Now)))
-        {
-            var startedAt = w.Original.StartedAt;
-            var inWindow = w.J.GoalWithin is not { } within || w.Now <= within.AddTo(startedAt, w.Zone);
-            if (inWindow)
-            {
-                w.GoalReachedAt = w.Now;
-                w.Commands.Add(new RecordGoal(ev.Id, w.Now));
-                w.Decide(w.StepId, DecisionKind.Goal, $"goal reached: {ev.Name} {TimeText.Elapsed(startedAt, w.Now)} after entry");
-                changed = true;
-                if (goal.EndsRun)
-                {
-                    Complete(w, CompletionReason.GoalReached, ev.Name, DecisionKind.Completed, "the goal ends this journey");
-                    return true;
-                }
-            }
-        }
-
-        // (3) Exit rules.
-        foreach (var rule in journey.ExitWhen)
-        {
-            if (string.Equals(ev.Name, rule.Event, StringComparison.Ordinal)
-                && (rule.Filter is null || ConditionEvaluator.Evaluate(rule.Filter, Scope(), w.Now)))
-            {
-                Complete(w, CompletionReason.ExitedByRule, ev.Name, DecisionKind.Exited, $"{ev.Name} ends this journey (exit rule)");
-                return true;
-            }
-        }
-
-        // (4) The waitForEvent step the run is in.
-        if (w.Status == RunStatus.Waiting && w.Wait is { Purpose: WaitPurpose.Step } wait
-            && w.J.Find(wait.StepId) is { Step: WaitForEventStep wfe } cs
-            && string.Equals(ev.Name, wfe.Event, StringComparison.Ordinal)
-            && (wfe.Filter is null || ConditionEvaluator.Evaluate(wfe.Filter, Scope(), w.Now)))
-        {
-            var received = data ?? EmptyObject;
-            w.Events = With(w.Events, wfe.Id, received);
-            w.LastEvent = received;
-            w.Decide(wfe.Id, DecisionKind.EventMatched, cs.Message!);
-            Advance(w, cs.OnEvent);
-            return true;
-        }
-
-        // (5) A newer trigger event for the same key (a cart changed again): the run uses the newer data.
-        var trigger = journey.Trigger;
-        var runKey = w.Original.Key;
-        if (trigger.Key is { } keyPath && runKey is not null && trigger.Event is { } triggerEvent
-            && string.Equals(ev.Name, triggerEvent, StringComparison.Ordinal)
-            && data is { } newData && TriggerKeys.TryGet(journey, ev, out var eventKey)
-            && string.Equals(eventKey, runKey, StringComparison.Ordinal)
-            && (trigger.Filter is null || ConditionEvaluator.Evaluate(trigger.Filter, ConditionScope.ForEvent(w.Contact, newData, w.Zone), w.Now)))
-        {
-            w.Trigger = newData;
-            w.Decide(w.StepId, DecisionKind.Updated, $"{ev.Name} again for {keyPath} {runKey}: the run now uses the newer data");
-            return true;
-        }
-
-        return changed;
-    }
-
-    /// <summary>Executes steps from <paramref name="index"/> until one needs the host or the run ends.</summary>
-    private static void Advance(Work w, int index)
-    {
-        var j = w.J;
-        var executed = 0;
-        while (true)
-        {
-            if (index >= j.End)
-            {
-                Complete(w, CompletionReason.Finished, null, DecisionKind.Completed, "the journey is finished: no more steps");
-                return;
-            }
-
-            var cs = j.Steps[index];
-            var step = cs.Step;
-            if (++executed > MaxStepsPerAdvance)
-            {
-                var loop = $"loop without a wait at step {step.Id}";
-                Complete(w, CompletionReason.Failed, loop, DecisionKind.Completed, $"the run failed: {loop} ({MaxStepsPerAdvance} steps without an email, an action or a wait)", step.Id);
-                return;
-            }
-
-            w.StepsExecuted++;
-            if (cs.Error is { } error)
-            {
-                Complete(w, CompletionReason.Failed, error, DecisionKind.Completed, $"the run failed at {step.Id}: {error}", step.Id);
-                return;
-            }
-
-            switch (step)
-            {
-                case EmailStep email:
-                    if (ContainsOrdinal(w.Sent, email.Id))
-                    {
-                        w.Decide(email.Id, DecisionKind.Skipped, "already sent in this run");
-                        index = cs.Next;
-                        continue;
-                    }
-
-                    SendEmail(w, cs, email);
-                    return;
-                case WaitStep wait:
-                    if (StartWaitStep(w, cs, wait))
-                    {
-                        return;
-                    }
-
-                    index = cs.Next;
-                    continue;
-                case WaitForEventStep wfe:
-                    var timeout = cs.Duration.GetValueOrDefault();
-                    var until = timeout.AddTo(w.Now, w.Zone);
-                    IssueWait(w, wfe.Id, until, cs.WaitEvents, WaitPurpose.Step);
-                    w.Decide(wfe.Id, DecisionKind.Wait, $"waiting up to {cs.DurationText} for {wfe.Event}, until {new TimeText.LocalTime(until, w.Zone)}");
-                    return;
-                case BranchStep branch:
-                    var holds = ConditionEvaluator.Evaluate(branch.If, w.Scope(null), w.Now);
-                    index = holds ? cs.Then : cs.Else;
-                    w.Decide(branch.Id, DecisionKind.Branch, holds ? cs.Message! : cs.DoneMessage!);
-                    continue;
-                case SplitStep split:
-                    var bucket = SplitBuckets.For(j.Definition.Id, w.Original.ContactId, split.Id);
-                    var pathIndex = SplitBuckets.PathIndex(split.Paths, bucket);
-                    var path = split.Paths[pathIndex];
-                    index = cs.PathTargets![pathIndex];
-                    w.Decide(split.Id, DecisionKind.Split, $"{split.Id}: path {path.Label ?? (pathIndex + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)} ({path.Percent}%, bucket {bucket}) -> {j.TargetName(index)}");
-                    continue;
-                case TagsStep tags:
-                    IssueActivity(w, new ChangeTagsRequest
-                    {
-                        RunId = w.Original.RunId, JourneyId = w.Original.JourneyId, Version = w.Original.Version, ContactId = w.Original.ContactId,
-                        StepId = tags.Id, Sequence = w.Sequence + 1, OperationId = OperationId(w, tags.Id, false), Add = tags.Add, Remove = tags.Remove,
-                    });
-                    w.Decide(tags.Id, DecisionKind.Activity, cs.Message!);
-                    return;
-                case SetFieldStep set:
-                    IssueActivity(w, new SetFieldRequest
-                    {
-                        RunId = w.Original.RunId, JourneyId = w.Original.JourneyId, Version = w.Original.Version, ContactId = w.Original.ContactId,
-                        StepId = set.Id, Sequence = w.Sequence + 1, OperationId = OperationId(w, set.Id, false), Field = set.Field, Value = set.Value,
-                    });
-                    w.Decide(set.Id, DecisionKind.Activity, cs.Message!);
-                    return;
-                case WebhookStep hook:
-                    var hookData = w.RunData();
-                    IssueActivity(w, new CallWebhookRequest
-                    {
-                        RunId = w.Original.RunId, JourneyId = w.Original.JourneyId, Version = w.Original.Version, ContactId = w.Original.ContactId,
-                        StepId = hook.Id, Sequence = w.Sequence + 1, OperationId = OperationId(w, hook.Id, false), Url = hook.Url, Method = hook.Method,
-                        Headers = hook.Headers, Body = hook.Body, Data = hookData,
-                    });
-                    w.Decide(hook.Id, DecisionKind.Activity, cs.Message!);
-                    return;
-                case ExitStep exit:
-                    Complete(w, CompletionReason.Finished, exit.Reason ?? exit.Id, DecisionKind.Completed, cs.Message!, exit.Id);
-                    return;
-                default:
-                    throw new InvalidOperationException($"Step kind {step.Kind} has no interpreter.");
-            }
-        }
-    }
-
-    private static void SendEmail(Work w, CompiledStep cs, EmailStep email)
-    {
-        if (w.J.Window is { } window && !email.IgnoreSendWindow && !window.IsOpen(w.Now, w.Zone))
-        {
-            var opening = window.NextOpening(w.Now, w.Zone);
-            IssueWait(w, email.Id, opening, [], WaitPurpose.SendWindow);
-            w.Decide(email.Id, DecisionKind.Deferred, $"held until {new TimeText.LocalTime(opening, w.Zone)}: outside the send window");
-            return;
-        }
-
-        var data = w.RunData();
-        var marketing = w.J.Definition.Category == JourneyCategory.Marketing;
-        IssueActivity(w, new SendEmailRequest
-        {
-            RunId = w.Original.RunId, JourneyId = w.Original.JourneyId, Version = w.Original.Version, ContactId = w.Original.ContactId,
-            StepId = email.Id, Sequence = w.Sequence + 1, OperationId = OperationId(w, email.Id, true), Template = email.Template, Marketing = marketing, Data = data,
-        });
-        w.Decide(email.Id, DecisionKind.Activity, cs.Message!);
-    }
-
-    /// <summary>Starts the wait of a wait step; false when there is nothing to wait for and the run goes on at once.</summary>
-    private static bool StartWaitStep(Work w, CompiledStep cs, WaitStep wait)
-    {
-        DateTimeOffset until;
-        if (wait.RelativeTo is { } path)
-        {
-            var offsetText = cs.Offset is { } o && !o.IsZero ? $"{TimeText.Duration(o with { Negative = false })} {(o.Negative ? "before" : "after")} {path}" : path;
-            if (ConditionEvaluator.TryResolve(path, w.Scope(null), out var value)
-                && JsonValues.TryGetInstant(value, w.Zone, out var date)
-                && TryOffset(date, cs.Offset, w.Zone, out until))
-            {
-                if (until <= w.Now)
-                {
-                    w.Decide(wait.Id, DecisionKind.Step, $"{offsetText} ({TimeText.Local(until, w.Zone)}) has already passed: going on at once");
-                    return false;
-                }
-
-                IssueWait(w, wait.Id, until, [], WaitPurpose.Step);
-                w.Decide(wait.Id, DecisionKind.Wait, $"waiting until {offsetText}: {TimeText.Local(until, w.Zone)}");
-                return true;
-            }
-
-            if (cs.Duration is { } fallback)
-            {
-                until = fallback.AddTo(w.Now, w.Zone);
-                IssueWait(w, wait.Id, until, [], WaitPurpose.Step);
-                w.Decide(wait.Id, DecisionKind.Wait, $"{path} is missing or not a date: waiting {cs.DurationText} instead, until {new TimeText.LocalTime(until, w.Zone)}");
-                return true;
-            }
-
-            w.Decide(wait.Id, DecisionKind.Step, $"{path} is missing or not a date and the step has no fallback duration: going on at once");
             return false;
         }
 
-        if (wait.Until is not null)
+        if (!string.Equals(engagedRun, draft.State.RunId, StringComparison.Ordinal))
         {
-            until = NextTimeOfDay(cs, w.Now, w.Zone);
-            IssueWait(w, wait.Id, until, [], WaitPurpose.Step);
-            w.Decide(wait.Id, DecisionKind.Wait, $"waiting until {new TimeText.LocalTime(until, w.Zone)}");
-            return true;
+            return null;
         }
 
-        var duration = cs.Duration.GetValueOrDefault();
-        until = duration.AddTo(w.Now, w.Zone);
-        IssueWait(w, wait.Id, until, [], WaitPurpose.Step);
-        w.Decide(wait.Id, DecisionKind.Wait, $"waiting {cs.DurationText}, until {new TimeText.LocalTime(until, w.Zone)}");
+        if (ReadString(ev.Data, "stepId") is not { } engagedStep || ev.Name is not (SystemEvents.EmailOpened or SystemEvents.EmailClicked))
+        {
+            return false;
+        }
+
+        var state = draft.State;
+        var list = isOpen ? state.Opened : state.Clicked;
+        if (ContainsOrdinal(list, engagedStep))
+        {
+            return false;
+        }
+
+        draft.State = isOpen ? state with { Opened = Append(list, engagedStep) } : state with { Clicked = Append(list, engagedStep) };
         return true;
     }
 
-    /// <summary>The date plus the offset; false when that falls off the calendar (a date such as 9999-12-31 in the data).</summary>
-    private static bool TryOffset(DateTimeOffset date, IsoDuration? offset, TimeZoneInfo zone, out DateTimeOffset result)
+    private enum GoalOutcome
     {
-        result = date;
-        if (offset is not { } o)
+        NotReached,
+        Reached,
+        EndsRun,
+    }
+
+    private static GoalOutcome CheckGoal(RunDraft draft, ContactEvent ev)
+    {
+        var journey = draft.Journey;
+        var state = draft.State;
+        if (journey.Definition.Goal is not { } goal || state.GoalReachedAt is not null || journey.GoalError is not null
+            || !string.Equals(ev.Name, goal.Event, StringComparison.Ordinal)
+            || (goal.Filter is not null && !ConditionEvaluator.Evaluate(goal.Filter, draft.EventScope(ev), draft.Now)))
         {
-            return true;
+            return GoalOutcome.NotReached;
         }
 
-        try
+        if (journey.GoalWithin is { } within && draft.Now > within.AddTo(state.StartedAt, draft.Zone))
         {
-            result = o.AddTo(date, zone);
-            return true;
+            return GoalOutcome.NotReached;
         }
-        catch (ArgumentOutOfRangeException)
+
+        draft.State = state with { GoalReachedAt = draft.Now };
+        draft.Commands.Add(new RecordGoal(ev.Id, draft.Now));
+        draft.Decide(state.StepId, DecisionKind.Goal, $"goal reached: {ev.Name} {TimeText.Elapsed(state.StartedAt, draft.Now)} after entry");
+        if (!goal.EndsRun)
+        {
+            return GoalOutcome.Reached;
+        }
+
+        Complete(draft, CompletionReason.GoalReached, ev.Name, DecisionKind.Completed, "the goal ends this journey");
+        return GoalOutcome.EndsRun;
+    }
+
+    private static bool CheckExitRules(RunDraft draft, ContactEvent ev)
+    {
+        foreach (var rule in draft.Journey.Definition.ExitWhen)
+        {
+            if (string.Equals(ev.Name, rule.Event, StringComparison.Ordinal)
+                && (rule.Filter is null || ConditionEvaluator.Evaluate(rule.Filter, draft.EventScope(ev), draft.Now)))
+            {
+                Complete(draft, CompletionReason.ExitedByRule, ev.Name, DecisionKind.Exited, $"{ev.Name} ends this journey (exit rule)");
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The waitForEvent step the run is in receives its event: the data is kept and the run goes on.</summary>
+    private static bool WakeWaitForEvent(RunDraft draft, ContactEvent ev)
+    {
+        var state = draft.State;
+        if (state.Status != RunStatus.Waiting || state.Wait is not { Purpose: WaitPurpose.Step } wait
+            || draft.Journey.Find(wait.StepId) is not { Step: WaitForEventStep waitForEvent } compiled
+            || !string.Equals(ev.Name, waitForEvent.Event, StringComparison.Ordinal)
+            || (waitForEvent.Filter is not null && !ConditionEvaluator.Evaluate(waitForEvent.Filter, draft.EventScope(ev), draft.Now)))
         {
             return false;
         }
+
+        var received = ev.Data ?? EmptyObject;
+
+        // The handled event's id goes in with the same copy (see Handle), so waking a wait copies the state once here.
+        draft.State = state with { Events = With(state.Events, waitForEvent.Id, received), LastEvent = received, LastEventId = ev.Id };
+        draft.Decide(waitForEvent.Id, DecisionKind.EventMatched, compiled.Message!);
+        Advance(draft, compiled.OnEvent);
+        return true;
     }
 
-    /// <summary>The first instant strictly after <paramref name="now"/> at the step's time of day on an allowed weekday.</summary>
-    private static DateTimeOffset NextTimeOfDay(CompiledStep cs, DateTimeOffset now, TimeZoneInfo zone)
+    /// <summary>A newer trigger event for the same key (a cart changed again): the run uses the newer data.</summary>
+    private static bool RefreshTrigger(RunDraft draft, ContactEvent ev)
     {
-        var localDate = TimeZoneInfo.ConvertTime(now, zone).Date;
-        var days = cs.UntilDays!;
-        for (var d = 0; d <= 8; d++)
+        var journey = draft.Journey.Definition;
+        var trigger = journey.Trigger;
+        var runKey = draft.State.Key;
+        if (trigger.Key is not { } keyPath || runKey is null || trigger.Event is not { } triggerEvent
+            || !string.Equals(ev.Name, triggerEvent, StringComparison.Ordinal)
+            || ev.Data is not { } newData || !TriggerKeys.TryGet(journey, ev, out var eventKey)
+            || !string.Equals(eventKey, runKey, StringComparison.Ordinal)
+            || (trigger.Filter is not null && !ConditionEvaluator.Evaluate(trigger.Filter, ConditionScope.ForEvent(draft.Contact, newData, draft.Zone), draft.Now)))
         {
-            var date = localDate.AddDays(d);
-            if (!days[(int)date.DayOfWeek])
-            {
-                continue;
-            }
-
-            var candidate = ZonedTime.FromLocal(date + cs.UntilTime.ToTimeSpan(), zone);
-            if (candidate > now)
-            {
-                return candidate;
-            }
+            return false;
         }
 
-        throw new InvalidOperationException($"Step {cs.Step.Id} allows no weekday.");
-    }
-
-    /// <summary>The idempotency key of the next activity: once per run for an email, once per visit otherwise.</summary>
-    private static string OperationId(Work w, string stepId, bool isEmail) => isEmail
-        ? string.Concat(w.Original.RunId, "|", stepId)
-        : string.Concat(w.Original.RunId, "|", stepId, "|", (w.Sequence + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
-
-    private static void IssueActivity(Work w, ActivityRequest request)
-    {
-        w.Commands.Add(new ExecuteActivity(request));
-        w.Status = RunStatus.Executing;
-        w.StepId = request.StepId;
-        w.Sequence = request.Sequence;
-        w.Activity = new PendingActivity { StepId = request.StepId, Sequence = request.Sequence, OperationId = request.OperationId };
-        w.Wait = null;
-    }
-
-    private static void IssueWait(Work w, string stepId, DateTimeOffset? until, IReadOnlyList<string> events, WaitPurpose purpose)
-    {
-        var wait = new RunWait { StepId = stepId, Sequence = w.Sequence + 1, Until = until, Events = events, Purpose = purpose };
-        w.Commands.Add(new StartWait(wait));
-        w.Status = RunStatus.Waiting;
-        w.StepId = stepId;
-        w.Sequence = wait.Sequence;
-        w.Wait = wait;
-        w.Activity = null;
-    }
-
-    /// <summary>Ends the run; the decision names <paramref name="atStep"/>, else the step the run was at.</summary>
-    private static void Complete(Work w, CompletionReason reason, string? detail, DecisionKind kind, string message, string? atStep = null)
-    {
-        var stepId = atStep ?? w.StepId;
-        w.Status = RunStatus.Completed;
-        w.StepId = null;
-        w.Wait = null;
-        w.Activity = null;
-        w.Completion = reason;
-        w.CompletionDetail = detail;
-        w.EndedAt = w.Now;
-        w.Commands.Add(new CompleteRun(reason, detail));
-        w.Decide(stepId, kind, message);
-    }
-
-    private static bool MissingStep(Work w, string stepId)
-    {
-        var reason = $"step {stepId} is not in version {w.Original.Version} of the journey";
-        Complete(w, CompletionReason.Failed, reason, DecisionKind.Completed, $"the run failed: {reason}");
+        draft.State = draft.State with { Trigger = newData };
+        draft.Decide(draft.State.StepId, DecisionKind.Updated, $"{ev.Name} again for {keyPath} {runKey}: the run now uses the newer data");
         return true;
     }
 
@@ -700,128 +523,5 @@ public static class JourneyMachine
 
         copy[stepId] = data;
         return copy;
-    }
-
-    /// <summary>
-    /// The working copy of one call: the run's changing fields, mutated in place while the run advances, and what the
-    /// call produced. The new <see cref="RunState"/> is built once, at the end.
-    /// </summary>
-    private sealed class Work
-    {
-        public Work(CompiledJourney journey, Contact contact, DateTimeOffset now, RunState state)
-        {
-            J = journey;
-            Contact = contact;
-            Now = now;
-            Zone = ZoneOf(journey.Definition, contact);
-            Original = state;
-            Status = state.Status;
-            StepId = state.StepId;
-            Sequence = state.Sequence;
-            Trigger = state.Trigger;
-            LastEvent = state.LastEvent;
-            LastEventId = state.LastEventId;
-            Events = state.Events;
-            Wait = state.Wait;
-            Activity = state.Activity;
-            Sent = state.Sent;
-            Opened = state.Opened;
-            Clicked = state.Clicked;
-            GoalReachedAt = state.GoalReachedAt;
-            Completion = state.Completion;
-            CompletionDetail = state.CompletionDetail;
-            EndedAt = state.EndedAt;
-        }
-
-        public CompiledJourney J { get; }
-
-        public Contact Contact { get; }
-
-        public DateTimeOffset Now { get; }
-
-        public TimeZoneInfo Zone { get; }
-
-        /// <summary>The state the call began with (its identity fields never change).</summary>
-        public RunState Original { get; }
-
-        public RunStatus Status { get; set; }
-
-        public string? StepId { get; set; }
-
-        public int Sequence { get; set; }
-
-        public JsonElement? Trigger { get; set; }
-
-        public JsonElement? LastEvent { get; set; }
-
-        public string? LastEventId { get; set; }
-
-        public IReadOnlyDictionary<string, JsonElement> Events { get; set; }
-
-        public RunWait? Wait { get; set; }
-
-        public PendingActivity? Activity { get; set; }
-
-        public IReadOnlyList<string> Sent { get; set; }
-
-        public IReadOnlyList<string> Opened { get; set; }
-
-        public IReadOnlyList<string> Clicked { get; set; }
-
-        public DateTimeOffset? GoalReachedAt { get; set; }
-
-        public CompletionReason? Completion { get; set; }
-
-        public string? CompletionDetail { get; set; }
-
-        public DateTimeOffset? EndedAt { get; set; }
-
-        public int StepsExecuted { get; set; }
-
-        public List<MachineCommand> Commands { get; } = new(2);
-
-        public List<Decision> Decisions { get; } = new(3);
-
-        public void Decide(string? stepId, DecisionKind kind, string message) => Decisions.Add(new Decision(Now, stepId, kind, message));
-
-
-        public RunData RunData() => new() { Trigger = Trigger, Event = LastEvent, Events = Events };
-
-        /// <summary>What conditions see now; <paramref name="eventData"/> is event.* (else the last waited event).</summary>
-        public ConditionScope Scope(JsonElement? eventData) => new()
-        {
-            Contact = Contact,
-            Trigger = Trigger,
-            Event = eventData ?? LastEvent,
-            Events = Events,
-            Opened = Opened,
-            Clicked = Clicked,
-            TimeZone = Zone,
-        };
-
-        public MachineResult Result()
-        {
-            var state = Original with
-            {
-                Status = Status,
-                StepId = StepId,
-                Sequence = Sequence,
-                Trigger = Trigger,
-                LastEvent = LastEvent,
-                LastEventId = LastEventId,
-                Events = Events,
-                Wait = Wait,
-                Activity = Activity,
-                Sent = Sent,
-                Opened = Opened,
-                Clicked = Clicked,
-                GoalReachedAt = GoalReachedAt,
-                Completion = Completion,
-                CompletionDetail = CompletionDetail,
-                EndedAt = EndedAt,
-                StepsExecuted = Original.StepsExecuted + StepsExecuted,
-            };
-            return new MachineResult(state, Commands, Decisions);
-        }
     }
 }

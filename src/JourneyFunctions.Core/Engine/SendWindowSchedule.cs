@@ -11,7 +11,7 @@ namespace JourneyFunctions.Core.Engine;
 /// </summary>
 public sealed class SendWindowSchedule
 {
-    private readonly bool[] days = new bool[7];
+    private readonly bool[] _days = new bool[7];
 
     private SendWindowSchedule(TimeOnly from, TimeOnly to)
     {
@@ -43,13 +43,13 @@ public sealed class SendWindowSchedule
         schedule = new SendWindowSchedule(from, to);
         if (window.Days is null || window.Days.Count == 0)
         {
-            Array.Fill(schedule.days, true);
+            Array.Fill(schedule._days, true);
         }
         else
         {
             foreach (var day in window.Days)
             {
-                schedule.days[(int)ToDayOfWeek(day)] = true;
+                schedule._days[(int)ToDayOfWeek(day)] = true;
             }
         }
 
@@ -64,17 +64,17 @@ public sealed class SendWindowSchedule
         var day = local.DayOfWeek;
         if (From == To)
         {
-            return days[(int)day];
+            return _days[(int)day];
         }
 
         if (From < To)
         {
-            return days[(int)day] && time >= From && time < To;
+            return _days[(int)day] && time >= From && time < To;
         }
 
         // Crosses midnight: the evening part belongs to today, the early-morning part to yesterday's window.
         var yesterday = (DayOfWeek)(((int)day + 6) % 7);
-        return (time >= From && days[(int)day]) || (time < To && days[(int)yesterday]);
+        return (time >= From && _days[(int)day]) || (time < To && _days[(int)yesterday]);
     }
 
     /// <summary>The first opening strictly after <paramref name="now"/>, in <paramref name="zone"/>.</summary>
@@ -84,7 +84,7 @@ public sealed class SendWindowSchedule
         for (var d = 0; d <= 8; d++)
         {
             var date = localDate.AddDays(d);
-            if (!days[(int)date.DayOfWeek])
+            if (!_days[(int)date.DayOfWeek])
             {
                 continue;
             }

@@ -89,30 +89,24 @@ public static class JourneyMap
             finishUsed = true;
         }
 
+        var graph = StepGraph.Of(journey);
         for (var i = 0; i < steps.Count; i++)
         {
             var step = steps[i];
-            foreach (var (target, label) in Edges(step, i, steps.Count))
+            foreach (var edge in graph.Edges(i))
             {
                 string to;
-                if (target is null)
+                if (edge.Target == StepGraph.Missing)
                 {
-                    to = StepNodeOrFinish(i + 1, steps.Count, ref finishUsed);
+                    missing.Add(edge.TargetId!);
+                    to = MissingNode(edge.TargetId!);
                 }
                 else
                 {
-                    var index = journey.IndexOf(target);
-                    if (index < 0)
-                    {
-                        missing.Add(target);
-                        to = MissingNode(target);
-                    }
-                    else
-                    {
-                        to = StepNode(index);
-                    }
+                    to = StepNodeOrFinish(edge.Target, steps.Count, ref finishUsed);
                 }
 
+                var label = EdgeLabel(step, edge);
                 sb.Append("    ").Append(StepNode(i));
                 sb.Append(label is null ? " --> " : " -->|" + Quote(label) + "| ");
                 sb.Append(to).Append('\n');
@@ -342,34 +336,21 @@ public static class JourneyMap
         return lines;
     }
 
-    /// <summary>Outgoing edges of a step: (target step id or null for "the next in the list", label or null).</summary>
-    private static IEnumerable<(string? Target, string? Label)> Edges(Step step, int index, int count)
+    /// <summary>The label of an edge: branch outcomes, the waited event and the timeout, split paths; none for next.</summary>
+    private static string? EdgeLabel(Step step, StepEdge edge) => (step, edge.Kind) switch
     {
-        switch (step)
-        {
-            case ExitStep:
-                yield break;
-            case BranchStep b:
-                yield return (b.Then, "yes");
-                yield return (b.Else, "no");
-                yield break;
-            case WaitForEventStep w:
-                yield return (w.OnEvent, w.Event);
-                yield return (w.OnTimeout, "timeout " + DurationText(w.Timeout));
-                yield break;
-            case SplitStep s:
-                for (var p = 0; p < s.Paths.Count; p++)
-                {
-                    var path = s.Paths[p];
-                    var name = path.Label ?? ((char)('A' + (p % 26))).ToString();
-                    yield return (path.Next, string.Create(CultureInfo.InvariantCulture, $"{name} {path.Percent}%"));
-                }
+        (_, StepEdgeKind.Then) => "yes",
+        (_, StepEdgeKind.Else) => "no",
+        (WaitForEventStep w, StepEdgeKind.OnEvent) => w.Event,
+        (WaitForEventStep w, StepEdgeKind.OnTimeout) => "timeout " + DurationText(w.Timeout),
+        (SplitStep s, StepEdgeKind.SplitPath) => SplitLabel(s.Paths[edge.Path], edge.Path),
+        _ => null,
+    };
 
-                yield break;
-            default:
-                yield return (step.Next, null);
-                yield break;
-        }
+    private static string SplitLabel(SplitPath path, int p)
+    {
+        var name = path.Label ?? ((char)('A' + (p % 26))).ToString();
+        return string.Create(CultureInfo.InvariantCulture, $"{name} {path.Percent}%");
     }
 
     private static string WaitText(WaitStep w)

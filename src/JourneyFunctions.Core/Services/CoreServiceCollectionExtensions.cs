@@ -1,4 +1,5 @@
 using JourneyFunctions.Core.Ports;
+using JourneyFunctions.Core.Services.Activities;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -17,6 +18,11 @@ public static class CoreServiceCollectionExtensions
         services.TryAddSingleton<ISendRateLimiter, TokenBucketRateLimiter>();
         services.TryAddSingleton<ContactWriter>();
         services.TryAddSingleton<TagEventFilter>();
+        services.TryAddSingleton<ActivityLedgerGuard>();
+        services.TryAddSingleton<SendEmailHandler>();
+        services.TryAddSingleton<ChangeTagsHandler>();
+        services.TryAddSingleton<SetFieldHandler>();
+        services.TryAddSingleton<CallWebhookHandler>();
         services.TryAddSingleton<ActivityExecutor>();
         services.TryAddSingleton<EventIngestService>();
         services.TryAddSingleton<EventRouter>();

@@ -26,14 +26,14 @@ internal sealed class StructuralValidator
 
     private static readonly ConcurrentDictionary<Type, string> HumanNames = new();
 
-    private readonly JsonSerializerOptions options;
+    private readonly JsonSerializerOptions _options;
 
-    private readonly List<ValidationError> errors;
+    private readonly List<ValidationError> _errors;
 
     public StructuralValidator(JsonSerializerOptions options, List<ValidationError> errors)
     {
-        this.options = options;
-        this.errors = errors;
+        this._options = options;
+        this._errors = errors;
     }
 
     /// <summary>
@@ -178,7 +178,7 @@ internal sealed class StructuralValidator
         if (type == typeof(int) || type == typeof(long))
         {
             var quotedNumber = element.ValueKind == JsonValueKind.String
-                && (options.NumberHandling & JsonNumberHandling.AllowReadingFromString) != 0
+                && (_options.NumberHandling & JsonNumberHandling.AllowReadingFromString) != 0
                 && long.TryParse(element.GetString(), System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var parsed)
                 && (type == typeof(long) || parsed is >= int.MinValue and <= int.MaxValue);
             if (!quotedNumber && (element.ValueKind != JsonValueKind.Number || (type == typeof(int) ? !element.TryGetInt32(out _) : !element.TryGetInt64(out _))))
@@ -195,7 +195,7 @@ internal sealed class StructuralValidator
             return;
         }
 
-        var info = options.GetTypeInfo(type);
+        var info = _options.GetTypeInfo(type);
         switch (info.Kind)
         {
             case JsonTypeInfoKind.Enumerable:
@@ -268,7 +268,7 @@ internal sealed class StructuralValidator
             }
 
             kindName = kind;
-            info = options.GetTypeInfo(derivedType);
+            info = _options.GetTypeInfo(derivedType);
             shape = ShapeOf(derivedType, polymorphismBase: polymorphism);
         }
 
@@ -408,7 +408,7 @@ internal sealed class StructuralValidator
             return "one of the listed words in quotes";
         }
 
-        return options.GetTypeInfo(type).Kind switch
+        return _options.GetTypeInfo(type).Kind switch
         {
             JsonTypeInfoKind.Enumerable => "a list [ ... ]",
             JsonTypeInfoKind.Dictionary => "an object { \"name\": \"value\" }",
@@ -459,10 +459,10 @@ internal sealed class StructuralValidator
         return sb.ToString();
     }
 
-    private void Add(string path, string code, string message) => errors.Add(new ValidationError(path, code, message));
+    private void Add(string path, string code, string message) => _errors.Add(new ValidationError(path, code, message));
 
     private ObjectShape ShapeOf(Type type, JsonPolymorphismOptions? polymorphismBase = null) =>
-        Shapes.GetOrAdd((options, type), static (key, state) => ObjectShape.Create(key.Item1, key.Item2, state), polymorphismBase);
+        Shapes.GetOrAdd((_options, type), static (key, state) => ObjectShape.Create(key.Item1, key.Item2, state), polymorphismBase);
 
     /// <summary>The properties of one object type as the serializer sees them, cached per options and type.</summary>
     private sealed class ObjectShape

@@ -10,25 +10,25 @@ namespace JourneyFunctions.Infrastructure.Memory;
 /// </summary>
 public sealed class MemoryContactStore : IContactStore
 {
-    private readonly Lock gate = new();
-    private readonly Dictionary<string, Contact> contacts = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, SortedSet<string>> byTag = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, Contact> _contacts = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SortedSet<string>> _byTag = new(StringComparer.OrdinalIgnoreCase);
 
     public Task<Contact?> GetAsync(string contactId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(contactId);
-        lock (gate)
+        lock (_gate)
         {
-            return Task.FromResult(contacts.GetValueOrDefault(contactId));
+            return Task.FromResult(_contacts.GetValueOrDefault(contactId));
         }
     }
 
     public Task<Contact> SaveAsync(Contact contact, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(contact);
-        lock (gate)
+        lock (_gate)
         {
-            contacts.TryGetValue(contact.Id, out var existing);
+            _contacts.TryGetValue(contact.Id, out var existing);
             if (contact.ETag is null && existing is not null)
             {
                 throw new ConcurrencyException($"Contact '{contact.Id}' exists already.");
@@ -50,7 +50,7 @@ public sealed class MemoryContactStore : IContactStore
                 Unindex(existing);
             }
 
-            contacts[contact.Id] = saved;
+            _contacts[contact.Id] = saved;
             Index(saved);
             return Task.FromResult(saved);
         }
@@ -58,9 +58,9 @@ public sealed class MemoryContactStore : IContactStore
 
     public Task<bool> DeleteAsync(string contactId, CancellationToken cancellationToken = default)
     {
-        lock (gate)
+        lock (_gate)
         {
-            if (!contacts.Remove(contactId, out var existing))
+            if (!_contacts.Remove(contactId, out var existing))
             {
                 return Task.FromResult(false);
             }
@@ -73,9 +73,9 @@ public sealed class MemoryContactStore : IContactStore
     public async IAsyncEnumerable<string> ListIdsByTagAsync(string tag, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         string[] ids;
-        lock (gate)
+        lock (_gate)
         {
-            ids = byTag.TryGetValue(tag, out var set) ? [.. set] : [];
+            ids = _byTag.TryGetValue(tag, out var set) ? [.. set] : [];
         }
 
         foreach (var id in ids)
@@ -91,9 +91,9 @@ public sealed class MemoryContactStore : IContactStore
     public async IAsyncEnumerable<Contact> ListInactiveAsync(DateTimeOffset before, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         Contact[] found;
-        lock (gate)
+        lock (_gate)
         {
-            found = [.. contacts.Values.Where(c => (c.LastActivityAt ?? c.CreatedAt) < before).OrderBy(c => c.Id, StringComparer.Ordinal)];
+            found = [.. _contacts.Values.Where(c => (c.LastActivityAt ?? c.CreatedAt) < before).OrderBy(c => c.Id, StringComparer.Ordinal)];
         }
 
         foreach (var contact in found)
@@ -109,10 +109,10 @@ public sealed class MemoryContactStore : IContactStore
     {
         foreach (var tag in contact.Tags)
         {
-            if (!byTag.TryGetValue(tag, out var set))
+            if (!_byTag.TryGetValue(tag, out var set))
             {
                 set = new SortedSet<string>(StringComparer.Ordinal);
-                byTag[tag] = set;
+                _byTag[tag] = set;
             }
 
             set.Add(contact.Id);
@@ -123,9 +123,9 @@ public sealed class MemoryContactStore : IContactStore
     {
         foreach (var tag in contact.Tags)
         {
-            if (byTag.TryGetValue(tag, out var set) && set.Remove(contact.Id) && set.Count == 0)
+            if (_byTag.TryGetValue(tag, out var set) && set.Remove(contact.Id) && set.Count == 0)
             {
-                byTag.Remove(tag);
+                _byTag.Remove(tag);
             }
         }
     }

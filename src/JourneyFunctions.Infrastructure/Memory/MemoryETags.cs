@@ -5,8 +5,8 @@ namespace JourneyFunctions.Infrastructure.Memory;
 /// <summary>Process-wide ETag source for the in-memory stores: every write gets a value never handed out before.</summary>
 internal static class MemoryETags
 {
-    private static long last;
+    private static long _last;
 
     public static string Next() =>
-        "W/\"m" + Interlocked.Increment(ref last).ToString(CultureInfo.InvariantCulture) + "\"";
+        "W/\"m" + Interlocked.Increment(ref _last).ToString(CultureInfo.InvariantCulture) + "\"";
 }

@@ -25,11 +25,11 @@ namespace JourneyFunctions.Infrastructure.Memory;
 /// </remarks>
 public sealed class MemoryEventQueue(TimeProvider timeProvider) : IEventQueue
 {
-    private readonly Lock gate = new();
-    private readonly LinkedList<Message> messages = new();
-    private readonly Dictionary<string, LinkedListNode<Message>> byId = new(StringComparer.Ordinal);
-    private readonly List<PoisonMessage> poison = [];
-    private long nextId;
+    private readonly Lock _gate = new();
+    private readonly LinkedList<Message> _messages = new();
+    private readonly Dictionary<string, LinkedListNode<Message>> _byId = new(StringComparer.Ordinal);
+    private readonly List<PoisonMessage> _poison = [];
+    private long _nextId;
 
     public Task EnqueueAsync(ContactEvent contactEvent, CancellationToken cancellationToken = default)
     {
@@ -54,10 +54,10 @@ public sealed class MemoryEventQueue(TimeProvider timeProvider) : IEventQueue
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxMessages);
         var take = Math.Min(maxMessages, 32);
         var taken = new List<(Message Message, string PopReceipt, long DequeueCount)>(take);
-        lock (gate)
+        lock (_gate)
         {
             var now = timeProvider.GetUtcNow();
-            for (var node = messages.First; node is not null && taken.Count < take; node = node.Next)
+            for (var node = _messages.First; node is not null && taken.Count < take; node = node.Next)
             {
                 var message = node.Value;
                 if (message.VisibleAt > now)
@@ -88,7 +88,7 @@ public sealed class MemoryEventQueue(TimeProvider timeProvider) : IEventQueue
     public Task DeleteAsync(QueuedEvent message, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
-        lock (gate)
+        lock (_gate)
         {
             Remove(message);
         }
@@ -99,10 +99,10 @@ public sealed class MemoryEventQueue(TimeProvider timeProvider) : IEventQueue
     public Task PoisonAsync(QueuedEvent message, string reason, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
-        lock (gate)
+        lock (_gate)
         {
             Remove(message);
-            poison.Add(new PoisonMessage(message.MessageId, message.Body, reason, timeProvider.GetUtcNow()));
+            _poison.Add(new PoisonMessage(message.MessageId, message.Body, reason, timeProvider.GetUtcNow()));
         }
 
         return Task.CompletedTask;
@@ -111,18 +111,18 @@ public sealed class MemoryEventQueue(TimeProvider timeProvider) : IEventQueue
     public Task<IReadOnlyList<PoisonMessage>> PeekPoisonAsync(int maxMessages, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxMessages);
-        lock (gate)
+        lock (_gate)
         {
-            return Task.FromResult<IReadOnlyList<PoisonMessage>>([.. poison.Take(Math.Min(maxMessages, 32))]);
+            return Task.FromResult<IReadOnlyList<PoisonMessage>>([.. _poison.Take(Math.Min(maxMessages, 32))]);
         }
     }
 
     private void Add(string body, ContactEvent? snapshot)
     {
-        lock (gate)
+        lock (_gate)
         {
-            var id = (++nextId).ToString(CultureInfo.InvariantCulture);
-            byId.Add(id, messages.AddLast(new Message(id, body, snapshot) { VisibleAt = timeProvider.GetUtcNow() }));
+            var id = (++_nextId).ToString(CultureInfo.InvariantCulture);
+            _byId.Add(id, _messages.AddLast(new Message(id, body, snapshot) { VisibleAt = timeProvider.GetUtcNow() }));
         }
     }
 
@@ -148,7 +148,7 @@ public sealed class MemoryEventQueue(TimeProvider timeProvider) : IEventQueue
 
     private void Remove(QueuedEvent message)
     {
-        if (!byId.TryGetValue(message.MessageId, out var node))
+        if (!_byId.TryGetValue(message.MessageId, out var node))
         {
             return;
         }
@@ -158,8 +158,8 @@ public sealed class MemoryEventQueue(TimeProvider timeProvider) : IEventQueue
             throw new ConcurrencyException($"Message '{message.MessageId}' was received again since (its pop receipt changed).");
         }
 
-        messages.Remove(node);
-        byId.Remove(message.MessageId);
+        _messages.Remove(node);
+        _byId.Remove(message.MessageId);
     }
 
     private sealed class Message(string id, string body, ContactEvent? contactEvent)

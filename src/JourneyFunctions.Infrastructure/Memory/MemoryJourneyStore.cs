@@ -6,18 +6,18 @@ namespace JourneyFunctions.Infrastructure.Memory;
 /// <summary>In-memory <see cref="IJourneyStore"/>: every published version is kept, numbered from 1.</summary>
 public sealed class MemoryJourneyStore(TimeProvider timeProvider) : IJourneyStore
 {
-    private readonly Lock gate = new();
-    private readonly Dictionary<string, Entry> journeys = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, Entry> _journeys = new(StringComparer.Ordinal);
 
     public Task<JourneyDefinition> PublishAsync(JourneyDefinition definition, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(definition);
-        lock (gate)
+        lock (_gate)
         {
-            if (!journeys.TryGetValue(definition.Id, out var entry))
+            if (!_journeys.TryGetValue(definition.Id, out var entry))
             {
                 entry = new Entry();
-                journeys[definition.Id] = entry;
+                _journeys[definition.Id] = entry;
             }
 
             var published = definition with { Version = entry.Versions.Count + 1 };
@@ -29,9 +29,9 @@ public sealed class MemoryJourneyStore(TimeProvider timeProvider) : IJourneyStor
 
     public Task<JourneyDefinition?> GetAsync(string journeyId, int? version = null, CancellationToken cancellationToken = default)
     {
-        lock (gate)
+        lock (_gate)
         {
-            if (!journeys.TryGetValue(journeyId, out var entry))
+            if (!_journeys.TryGetValue(journeyId, out var entry))
             {
                 return Task.FromResult<JourneyDefinition?>(null);
             }
@@ -43,11 +43,11 @@ public sealed class MemoryJourneyStore(TimeProvider timeProvider) : IJourneyStor
 
     public Task<IReadOnlyList<JourneySummary>> ListAsync(CancellationToken cancellationToken = default)
     {
-        lock (gate)
+        lock (_gate)
         {
             IReadOnlyList<JourneySummary> list =
             [
-                .. journeys.OrderBy(j => j.Key, StringComparer.Ordinal).Select(j =>
+                .. _journeys.OrderBy(j => j.Key, StringComparer.Ordinal).Select(j =>
                 {
                     var latest = j.Value.Versions[^1];
                     return new JourneySummary(latest.Id, latest.Name, latest.Version!.Value, j.Value.Paused, j.Value.PublishedAt, latest.Stage, latest.Trigger.Event);
@@ -59,9 +59,9 @@ public sealed class MemoryJourneyStore(TimeProvider timeProvider) : IJourneyStor
 
     public Task<bool> SetPausedAsync(string journeyId, bool paused, CancellationToken cancellationToken = default)
     {
-        lock (gate)
+        lock (_gate)
         {
-            if (!journeys.TryGetValue(journeyId, out var entry))
+            if (!_journeys.TryGetValue(journeyId, out var entry))
             {
                 return Task.FromResult(false);
             }

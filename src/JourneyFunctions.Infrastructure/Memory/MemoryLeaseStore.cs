@@ -8,25 +8,25 @@ namespace JourneyFunctions.Infrastructure.Memory;
 /// </summary>
 public sealed class MemoryLeaseStore(TimeProvider timeProvider) : ILeaseStore
 {
-    private readonly TimeProvider time = timeProvider;
-    private readonly Lock gate = new();
-    private readonly Dictionary<string, Row> rows = new(StringComparer.Ordinal);
+    private readonly TimeProvider _time = timeProvider;
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, Row> _rows = new(StringComparer.Ordinal);
 
     public Task<ILease?> TryAcquireAsync(string key, string owner, TimeSpan duration, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(owner);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(duration, TimeSpan.Zero);
-        lock (gate)
+        lock (_gate)
         {
-            var now = time.GetUtcNow();
-            if (rows.TryGetValue(key, out var row) && row.ExpiresAt > now && row.Owner != owner)
+            var now = _time.GetUtcNow();
+            if (_rows.TryGetValue(key, out var row) && row.ExpiresAt > now && row.Owner != owner)
             {
                 return Task.FromResult<ILease?>(null);
             }
 
             var etag = MemoryETags.Next();
-            rows[key] = new Row(owner, now + duration, etag);
+            _rows[key] = new Row(owner, now + duration, etag);
             return Task.FromResult<ILease?>(new Lease(this, key, owner, duration, etag));
         }
     }
@@ -35,32 +35,32 @@ public sealed class MemoryLeaseStore(TimeProvider timeProvider) : ILeaseStore
 
     private sealed class Lease(MemoryLeaseStore store, string key, string owner, TimeSpan duration, string etag) : ILease
     {
-        private string etag = etag;
+        private string _etag = etag;
 
         public string Key => key;
 
         public Task<bool> RenewAsync(CancellationToken cancellationToken = default)
         {
-            lock (store.gate)
+            lock (store._gate)
             {
-                if (!store.rows.TryGetValue(key, out var row) || row.ETag != etag)
+                if (!store._rows.TryGetValue(key, out var row) || row.ETag != _etag)
                 {
                     return Task.FromResult(false);
                 }
 
-                etag = MemoryETags.Next();
-                store.rows[key] = new Row(owner, store.time.GetUtcNow() + duration, etag);
+                _etag = MemoryETags.Next();
+                store._rows[key] = new Row(owner, store._time.GetUtcNow() + duration, _etag);
                 return Task.FromResult(true);
             }
         }
 
         public ValueTask DisposeAsync()
         {
-            lock (store.gate)
+            lock (store._gate)
             {
-                if (store.rows.TryGetValue(key, out var row) && row.ETag == etag)
+                if (store._rows.TryGetValue(key, out var row) && row.ETag == _etag)
                 {
-                    store.rows.Remove(key);
+                    store._rows.Remove(key);
                 }
             }
 

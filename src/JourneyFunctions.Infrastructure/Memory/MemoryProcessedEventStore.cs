@@ -13,22 +13,22 @@ namespace JourneyFunctions.Infrastructure.Memory;
 /// </remarks>
 public sealed class MemoryProcessedEventStore : IProcessedEventStore
 {
-    private readonly Lock gate = new();
-    private readonly Dictionary<(string ContactId, string EventId), DateTimeOffset> marks = [];
+    private readonly Lock _gate = new();
+    private readonly Dictionary<(string ContactId, string EventId), DateTimeOffset> _marks = [];
 
     public Task<bool> ContainsAsync(string contactId, string eventId, CancellationToken cancellationToken = default)
     {
-        lock (gate)
+        lock (_gate)
         {
-            return Task.FromResult(marks.ContainsKey((contactId, eventId)));
+            return Task.FromResult(_marks.ContainsKey((contactId, eventId)));
         }
     }
 
     public Task MarkAsync(string contactId, string eventId, DateTimeOffset at, CancellationToken cancellationToken = default)
     {
-        lock (gate)
+        lock (_gate)
         {
-            marks[(contactId, eventId)] = at;
+            _marks[(contactId, eventId)] = at;
         }
 
         return Task.CompletedTask;

@@ -12,25 +12,25 @@ namespace JourneyFunctions.Infrastructure.Memory;
 /// </summary>
 public sealed class MemoryRunStore : IRunStore
 {
-    private readonly Lock gate = new();
-    private readonly Dictionary<string, StoredRun> runs = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, HashSet<string>> byContact = new(StringComparer.Ordinal);
-    private readonly SortedSet<(long Ticks, string RunId)> timers = new(TimerOrder.Instance);
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, StoredRun> _runs = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, HashSet<string>> _byContact = new(StringComparer.Ordinal);
+    private readonly SortedSet<(long Ticks, string RunId)> _timers = new(TimerOrder.Instance);
 
     public Task<StoredRun?> GetAsync(string runId, CancellationToken cancellationToken = default)
     {
-        lock (gate)
+        lock (_gate)
         {
-            return Task.FromResult(runs.GetValueOrDefault(runId));
+            return Task.FromResult(_runs.GetValueOrDefault(runId));
         }
     }
 
     public Task<StoredRun> CreateAsync(RunState state, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(state);
-        lock (gate)
+        lock (_gate)
         {
-            if (runs.ContainsKey(state.RunId))
+            if (_runs.ContainsKey(state.RunId))
             {
                 throw new ConcurrencyException($"Run '{state.RunId}' exists already.");
             }
@@ -45,9 +45,9 @@ public sealed class MemoryRunStore : IRunStore
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(etag);
-        lock (gate)
+        lock (_gate)
         {
-            if (!runs.TryGetValue(state.RunId, out var existing) || existing.ETag != etag)
+            if (!_runs.TryGetValue(state.RunId, out var existing) || existing.ETag != etag)
             {
                 throw new ConcurrencyException($"Run '{state.RunId}' was changed or deleted by someone else (ETag mismatch).");
             }
@@ -67,17 +67,17 @@ public sealed class MemoryRunStore : IRunStore
     public Task<IReadOnlyList<StoredRun>> ListDueAsync(DateTimeOffset dueBy, int max, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(max);
-        lock (gate)
+        lock (_gate)
         {
             var due = new List<StoredRun>();
-            foreach (var (ticks, runId) in timers)
+            foreach (var (ticks, runId) in _timers)
             {
                 if (ticks > dueBy.UtcTicks || due.Count >= max)
                 {
                     break;
                 }
 
-                due.Add(runs[runId]);
+                due.Add(_runs[runId]);
             }
 
             return Task.FromResult<IReadOnlyList<StoredRun>>(due);
@@ -101,9 +101,9 @@ public sealed class MemoryRunStore : IRunStore
     public async IAsyncEnumerable<RunState> ListActiveForJourneyAsync(string journeyId, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         List<RunState> active;
-        lock (gate)
+        lock (_gate)
         {
-            active = [.. runs.Values.Select(r => r.State).Where(s => s.JourneyId == journeyId && s.Status != RunStatus.Completed)];
+            active = [.. _runs.Values.Select(r => r.State).Where(s => s.JourneyId == journeyId && s.Status != RunStatus.Completed)];
         }
 
         foreach (var run in active)
@@ -117,18 +117,18 @@ public sealed class MemoryRunStore : IRunStore
 
     public Task<int> DeleteForContactAsync(string contactId, CancellationToken cancellationToken = default)
     {
-        lock (gate)
+        lock (_gate)
         {
-            if (!byContact.Remove(contactId, out var ids))
+            if (!_byContact.Remove(contactId, out var ids))
             {
                 return Task.FromResult(0);
             }
 
             foreach (var id in ids)
             {
-                if (runs.Remove(id, out var run) && TimerOf(run.State) is { } ticks)
+                if (_runs.Remove(id, out var run) && TimerOf(run.State) is { } ticks)
                 {
-                    timers.Remove((ticks, id));
+                    _timers.Remove((ticks, id));
                 }
             }
 
@@ -142,27 +142,27 @@ public sealed class MemoryRunStore : IRunStore
         var runId = next.State.RunId;
         if (previous is not null && TimerOf(previous.State) is { } oldTicks)
         {
-            timers.Remove((oldTicks, runId));
+            _timers.Remove((oldTicks, runId));
         }
 
         if (TimerOf(next.State) is { } newTicks)
         {
-            timers.Add((newTicks, runId));
+            _timers.Add((newTicks, runId));
         }
 
-        if (previous is not null && previous.State.ContactId != next.State.ContactId && byContact.TryGetValue(previous.State.ContactId, out var old))
+        if (previous is not null && previous.State.ContactId != next.State.ContactId && _byContact.TryGetValue(previous.State.ContactId, out var old))
         {
             old.Remove(runId);
         }
 
-        if (!byContact.TryGetValue(next.State.ContactId, out var ids))
+        if (!_byContact.TryGetValue(next.State.ContactId, out var ids))
         {
             ids = new HashSet<string>(StringComparer.Ordinal);
-            byContact[next.State.ContactId] = ids;
+            _byContact[next.State.ContactId] = ids;
         }
 
         ids.Add(runId);
-        runs[runId] = next;
+        _runs[runId] = next;
     }
 
     /// <summary>The due time of a run waiting on a timer, as UTC ticks; null otherwise.</summary>
@@ -172,16 +172,16 @@ public sealed class MemoryRunStore : IRunStore
     /// <summary>Runs of a contact, newest first (by start, then id), as both stores order contact listings.</summary>
     private IReadOnlyList<StoredRun> ForContact(string contactId, bool activeOnly)
     {
-        lock (gate)
+        lock (_gate)
         {
-            if (!byContact.TryGetValue(contactId, out var ids))
+            if (!_byContact.TryGetValue(contactId, out var ids))
             {
                 return [];
             }
 
             return
             [
-                .. ids.Select(id => runs[id])
+                .. ids.Select(id => _runs[id])
                     .Where(r => !activeOnly || r.State.Status != RunStatus.Completed)
                     .OrderByDescending(r => r.State.StartedAt)
                     .ThenByDescending(r => r.State.RunId, StringComparer.Ordinal),

@@ -9,27 +9,27 @@ namespace JourneyFunctions.Infrastructure.Memory;
 /// </summary>
 public sealed class MemorySendLedger : ISendLedger
 {
-    private readonly Lock gate = new();
-    private readonly Dictionary<(string RunId, string OperationId), LedgerEntry> rows = [];
-    private readonly Dictionary<string, HashSet<(string RunId, string OperationId)>> byContact = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, (string RunId, string OperationId)> byMessage = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
+    private readonly Dictionary<(string RunId, string OperationId), LedgerEntry> _rows = [];
+    private readonly Dictionary<string, HashSet<(string RunId, string OperationId)>> _byContact = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (string RunId, string OperationId)> _byMessage = new(StringComparer.Ordinal);
 
     public Task<LedgerEntry?> GetAsync(string contactId, string runId, string operationId, CancellationToken cancellationToken = default)
     {
-        lock (gate)
+        lock (_gate)
         {
             // Rows are kept per contact in Table Storage, so a row of another contact is not found there either.
-            return Task.FromResult(rows.GetValueOrDefault((runId, operationId)) is { } row && row.ContactId == contactId ? row : null);
+            return Task.FromResult(_rows.GetValueOrDefault((runId, operationId)) is { } row && row.ContactId == contactId ? row : null);
         }
     }
 
     public Task<bool> TryReserveAsync(LedgerEntry entry, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        lock (gate)
+        lock (_gate)
         {
             var key = (entry.RunId, entry.OperationId);
-            if (rows.ContainsKey(key))
+            if (_rows.ContainsKey(key))
             {
                 return Task.FromResult(false);
             }
@@ -46,10 +46,10 @@ public sealed class MemorySendLedger : ISendLedger
     public Task CompleteAsync(LedgerEntry entry, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        lock (gate)
+        lock (_gate)
         {
             var key = (entry.RunId, entry.OperationId);
-            if (entry.ETag is not null && (!rows.TryGetValue(key, out var existing) || existing.ETag != entry.ETag))
+            if (entry.ETag is not null && (!_rows.TryGetValue(key, out var existing) || existing.ETag != entry.ETag))
             {
                 throw new ConcurrencyException($"Ledger row ({entry.RunId}, {entry.OperationId}) was changed by someone else (ETag mismatch).");
             }
@@ -61,10 +61,10 @@ public sealed class MemorySendLedger : ISendLedger
 
     public Task<LedgerEntry?> FindByMessageIdAsync(string messageId, CancellationToken cancellationToken = default)
     {
-        lock (gate)
+        lock (_gate)
         {
             return Task.FromResult(
-                byMessage.TryGetValue(messageId, out var key) && rows.TryGetValue(key, out var entry) && entry.MessageId == messageId
+                _byMessage.TryGetValue(messageId, out var key) && _rows.TryGetValue(key, out var entry) && entry.MessageId == messageId
                     ? entry
                     : null);
         }
@@ -72,28 +72,28 @@ public sealed class MemorySendLedger : ISendLedger
 
     public Task<int> CountSentToContactAsync(string contactId, DateTimeOffset since, CancellationToken cancellationToken = default)
     {
-        lock (gate)
+        lock (_gate)
         {
-            return Task.FromResult(byContact.TryGetValue(contactId, out var keys)
-                ? keys.Select(k => rows[k]).Count(r => LedgerRules.IsSentEmail(r) && r.At >= since)
+            return Task.FromResult(_byContact.TryGetValue(contactId, out var keys)
+                ? keys.Select(k => _rows[k]).Count(r => LedgerRules.IsSentEmail(r) && r.At >= since)
                 : 0);
         }
     }
 
     public Task<int> DeleteForContactAsync(string contactId, CancellationToken cancellationToken = default)
     {
-        lock (gate)
+        lock (_gate)
         {
-            if (!byContact.Remove(contactId, out var keys))
+            if (!_byContact.Remove(contactId, out var keys))
             {
                 return Task.FromResult(0);
             }
 
             foreach (var key in keys)
             {
-                if (rows.Remove(key, out var entry) && entry.MessageId is { } messageId)
+                if (_rows.Remove(key, out var entry) && entry.MessageId is { } messageId)
                 {
-                    byMessage.Remove(messageId);
+                    _byMessage.Remove(messageId);
                 }
             }
 
@@ -104,22 +104,22 @@ public sealed class MemorySendLedger : ISendLedger
     /// <summary>Writes a row and its index entries; call under the lock.</summary>
     private void Put((string RunId, string OperationId) key, LedgerEntry entry)
     {
-        if (rows.TryGetValue(key, out var previous) && previous.ContactId != entry.ContactId && byContact.TryGetValue(previous.ContactId, out var old))
+        if (_rows.TryGetValue(key, out var previous) && previous.ContactId != entry.ContactId && _byContact.TryGetValue(previous.ContactId, out var old))
         {
             old.Remove(key);
         }
 
-        rows[key] = entry;
-        if (!byContact.TryGetValue(entry.ContactId, out var keys))
+        _rows[key] = entry;
+        if (!_byContact.TryGetValue(entry.ContactId, out var keys))
         {
             keys = [];
-            byContact[entry.ContactId] = keys;
+            _byContact[entry.ContactId] = keys;
         }
 
         keys.Add(key);
         if (entry.MessageId is { } messageId)
         {
-            byMessage[messageId] = key;
+            _byMessage[messageId] = key;
         }
     }
 }

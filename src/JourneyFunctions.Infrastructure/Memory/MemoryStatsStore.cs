@@ -6,20 +6,20 @@ namespace JourneyFunctions.Infrastructure.Memory;
 /// <summary>In-memory <see cref="IStatsStore"/>: one atomic counter per (journey, step, counter).</summary>
 public sealed class MemoryStatsStore : IStatsStore
 {
-    private readonly ConcurrentDictionary<(string JourneyId, string StepId, string Counter), StrongBox> counters = new();
+    private readonly ConcurrentDictionary<(string JourneyId, string StepId, string Counter), StrongBox> _counters = new();
 
     public Task IncrementAsync(string journeyId, string? stepId, string counter, long delta = 1, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(journeyId);
         ArgumentNullException.ThrowIfNull(counter);
-        var box = counters.GetOrAdd((journeyId, stepId ?? string.Empty, counter), _ => new StrongBox());
+        var box = _counters.GetOrAdd((journeyId, stepId ?? string.Empty, counter), _ => new StrongBox());
         Interlocked.Add(ref box.Value, delta);
         return Task.CompletedTask;
     }
 
     public Task<IReadOnlyDictionary<string, IReadOnlyDictionary<string, long>>> GetAsync(string journeyId, CancellationToken cancellationToken = default)
     {
-        IReadOnlyDictionary<string, IReadOnlyDictionary<string, long>> result = counters
+        IReadOnlyDictionary<string, IReadOnlyDictionary<string, long>> result = _counters
             .Where(c => c.Key.JourneyId == journeyId)
             .GroupBy(c => c.Key.StepId, StringComparer.Ordinal)
             .ToDictionary(

@@ -6,18 +6,18 @@ namespace JourneyFunctions.Infrastructure.Memory;
 /// <summary>In-memory <see cref="ISuppressionStore"/>; adding a suppression again replaces it (latest reason wins).</summary>
 public sealed class MemorySuppressionStore : ISuppressionStore
 {
-    private readonly ConcurrentDictionary<string, Suppression> rows = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Suppression> _rows = new(StringComparer.Ordinal);
 
     public Task<Suppression?> GetAsync(string addressHash, CancellationToken cancellationToken = default) =>
-        Task.FromResult(rows.GetValueOrDefault(addressHash));
+        Task.FromResult(_rows.GetValueOrDefault(addressHash));
 
     public Task AddAsync(Suppression suppression, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(suppression);
-        rows[suppression.AddressHash] = suppression;
+        _rows[suppression.AddressHash] = suppression;
         return Task.CompletedTask;
     }
 
     public Task<bool> RemoveAsync(string addressHash, CancellationToken cancellationToken = default) =>
-        Task.FromResult(rows.TryRemove(addressHash, out _));
+        Task.FromResult(_rows.TryRemove(addressHash, out _));
 }

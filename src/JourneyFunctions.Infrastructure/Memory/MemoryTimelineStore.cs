@@ -5,24 +5,24 @@ namespace JourneyFunctions.Infrastructure.Memory;
 /// <summary>In-memory <see cref="ITimelineStore"/>: newest first; entries with the same time, last appended first.</summary>
 public sealed class MemoryTimelineStore : ITimelineStore
 {
-    private readonly Lock gate = new();
-    private readonly Dictionary<string, List<(TimelineEntry Entry, long Seq)>> timelines = new(StringComparer.Ordinal);
-    private long seq;
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, List<(TimelineEntry Entry, long Seq)>> _timelines = new(StringComparer.Ordinal);
+    private long _seq;
 
     public Task AppendAsync(string contactId, IReadOnlyList<TimelineEntry> entries, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entries);
-        lock (gate)
+        lock (_gate)
         {
-            if (!timelines.TryGetValue(contactId, out var list))
+            if (!_timelines.TryGetValue(contactId, out var list))
             {
                 list = [];
-                timelines[contactId] = list;
+                _timelines[contactId] = list;
             }
 
             foreach (var entry in entries)
             {
-                list.Add((entry, ++seq));
+                list.Add((entry, ++_seq));
             }
         }
 
@@ -32,9 +32,9 @@ public sealed class MemoryTimelineStore : ITimelineStore
     public Task<IReadOnlyList<TimelineEntry>> ListAsync(string contactId, int max = 100, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(max);
-        lock (gate)
+        lock (_gate)
         {
-            IReadOnlyList<TimelineEntry> result = timelines.TryGetValue(contactId, out var list)
+            IReadOnlyList<TimelineEntry> result = _timelines.TryGetValue(contactId, out var list)
                 ? [.. list.OrderByDescending(e => e.Entry.At.UtcTicks).ThenByDescending(e => e.Seq).Take(max).Select(e => e.Entry)]
                 : [];
             return Task.FromResult(result);
@@ -43,9 +43,9 @@ public sealed class MemoryTimelineStore : ITimelineStore
 
     public Task<int> DeleteForContactAsync(string contactId, CancellationToken cancellationToken = default)
     {
-        lock (gate)
+        lock (_gate)
         {
-            return Task.FromResult(timelines.Remove(contactId, out var list) ? list.Count : 0);
+            return Task.FromResult(_timelines.Remove(contactId, out var list) ? list.Count : 0);
         }
     }
 }

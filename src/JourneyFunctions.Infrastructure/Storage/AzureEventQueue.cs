@@ -15,23 +15,23 @@ namespace JourneyFunctions.Infrastructure.Storage;
 /// </summary>
 public sealed class AzureEventQueue : IEventQueue
 {
-    private readonly QueueClient events;
-    private readonly QueueClient poison;
-    private readonly TimeProvider timeProvider;
-    private readonly Lock gate = new();
-    private Task? creation;
+    private readonly QueueClient _events;
+    private readonly QueueClient _poison;
+    private readonly TimeProvider _timeProvider;
+    private readonly Lock _gate = new();
+    private Task? _creation;
 
     public AzureEventQueue(QueueServiceClient service, string queueName, TimeProvider timeProvider)
     {
         ArgumentNullException.ThrowIfNull(service);
         ArgumentException.ThrowIfNullOrEmpty(queueName);
-        events = service.GetQueueClient(queueName);
-        poison = service.GetQueueClient(queueName + "-poison");
-        this.timeProvider = timeProvider;
+        _events = service.GetQueueClient(queueName);
+        _poison = service.GetQueueClient(queueName + "-poison");
+        this._timeProvider = timeProvider;
     }
 
     public Task EnqueueAsync(ContactEvent contactEvent, CancellationToken cancellationToken = default) =>
-        SendAsync(events, QueueMessages.Serialize(contactEvent), cancellationToken);
+        SendAsync(_events, QueueMessages.Serialize(contactEvent), cancellationToken);
 
     /// <summary>
     /// Queues a body as it is, as another producer or an operator replaying a poison message would; it is parsed on
@@ -40,7 +40,7 @@ public sealed class AzureEventQueue : IEventQueue
     public Task EnqueueRawAsync(string body, CancellationToken cancellationToken = default)
     {
         QueueMessages.EnsureFits(body);
-        return SendAsync(events, body, cancellationToken);
+        return SendAsync(_events, body, cancellationToken);
     }
 
     /// <remarks>Queue Storage returns at most 32 messages per call and hides them for at least one second.</remarks>
@@ -49,7 +49,7 @@ public sealed class AzureEventQueue : IEventQueue
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxMessages);
         await EnsureCreatedAsync(cancellationToken);
         var timeout = visibilityTimeout < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : visibilityTimeout;
-        var response = await events.ReceiveMessagesAsync(Math.Min(maxMessages, 32), timeout, cancellationToken);
+        var response = await _events.ReceiveMessagesAsync(Math.Min(maxMessages, 32), timeout, cancellationToken);
         var received = new List<QueuedEvent>(response.Value.Length);
         foreach (var message in response.Value)
         {
@@ -82,7 +82,7 @@ public sealed class AzureEventQueue : IEventQueue
         await EnsureCreatedAsync(cancellationToken);
         try
         {
-            await events.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken);
+            await _events.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken);
         }
         catch (RequestFailedException ex) when (ex.Status == 404 && ex.ErrorCode == QueueErrorCode.MessageNotFound)
         {
@@ -98,7 +98,7 @@ public sealed class AzureEventQueue : IEventQueue
     {
         ArgumentNullException.ThrowIfNull(message);
         ArgumentNullException.ThrowIfNull(reason);
-        await SendAsync(poison, QueueMessages.WrapPoison(message.MessageId, message.Body, reason, timeProvider.GetUtcNow()), cancellationToken);
+        await SendAsync(_poison, QueueMessages.WrapPoison(message.MessageId, message.Body, reason, _timeProvider.GetUtcNow()), cancellationToken);
         await DeleteAsync(message, cancellationToken);
     }
 
@@ -107,13 +107,13 @@ public sealed class AzureEventQueue : IEventQueue
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxMessages);
         await EnsureCreatedAsync(cancellationToken);
-        var response = await poison.PeekMessagesAsync(Math.Min(maxMessages, 32), cancellationToken);
+        var response = await _poison.PeekMessagesAsync(Math.Min(maxMessages, 32), cancellationToken);
         return
         [
             .. response.Value.Select(m => QueueMessages.UnwrapPoison(
                 m.MessageId,
                 TryDecode(m.MessageText, out var text) ? text : m.MessageText,
-                m.InsertedOn ?? timeProvider.GetUtcNow())),
+                m.InsertedOn ?? _timeProvider.GetUtcNow())),
         ];
     }
 
@@ -135,14 +135,14 @@ public sealed class AzureEventQueue : IEventQueue
     private async Task EnsureCreatedAsync(CancellationToken cancellationToken)
     {
         Task task;
-        lock (gate)
+        lock (_gate)
         {
-            if (creation is null || creation.IsFaulted || creation.IsCanceled)
+            if (_creation is null || _creation.IsFaulted || _creation.IsCanceled)
             {
-                creation = Task.WhenAll(events.CreateIfNotExistsAsync(cancellationToken: CancellationToken.None), poison.CreateIfNotExistsAsync(cancellationToken: CancellationToken.None));
+                _creation = Task.WhenAll(_events.CreateIfNotExistsAsync(cancellationToken: CancellationToken.None), _poison.CreateIfNotExistsAsync(cancellationToken: CancellationToken.None));
             }
 
-            task = creation;
+            task = _creation;
         }
 
         await task.WaitAsync(cancellationToken);

@@ -26,17 +26,17 @@ internal sealed class PartitionScope : IContactWorkScope
     /// <summary>Room left under the 4 MiB limit of a transaction for the request framing.</summary>
     private const int MaxBatchBytes = 3 * 1024 * 1024;
 
-    private readonly StorageTables tables;
-    private readonly SemaphoreSlim gate = new(1, 1);
-    private readonly Dictionary<string, Slot> slots = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Func<CancellationToken, Task>> afterCommit = new(StringComparer.Ordinal);
-    private readonly List<Func<CancellationToken, Task>> afterCommitInOrder = [];
-    private bool loaded;
-    private long versions;
+    private readonly StorageTables _tables;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly Dictionary<string, Slot> _slots = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Func<CancellationToken, Task>> _afterCommit = new(StringComparer.Ordinal);
+    private readonly List<Func<CancellationToken, Task>> _afterCommitInOrder = [];
+    private bool _loaded;
+    private long _versions;
 
     public PartitionScope(StorageTables tables, string contactId, PartitionScope? outer)
     {
-        this.tables = tables;
+        this._tables = tables;
         ContactId = contactId;
         Partition = ContactRows.Partition(contactId);
         Outer = outer;
@@ -57,37 +57,37 @@ internal sealed class PartitionScope : IContactWorkScope
 
     public async Task<TableEntity?> GetAsync(string rowKey, CancellationToken cancellationToken)
     {
-        await gate.WaitAsync(cancellationToken);
+        await _gate.WaitAsync(cancellationToken);
         try
         {
             await EnsureLoadedAsync(cancellationToken);
-            return slots.TryGetValue(rowKey, out var slot) ? slot.View() : null;
+            return _slots.TryGetValue(rowKey, out var slot) ? slot.View() : null;
         }
         finally
         {
-            gate.Release();
+            _gate.Release();
         }
     }
 
     public async Task<IReadOnlyList<TableEntity>> RangeAsync(string prefix, CancellationToken cancellationToken)
     {
-        await gate.WaitAsync(cancellationToken);
+        await _gate.WaitAsync(cancellationToken);
         try
         {
             await EnsureLoadedAsync(cancellationToken);
-            return [.. slots.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal) && kv.Value.Entity is not null)
+            return [.. _slots.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal) && kv.Value.Entity is not null)
                 .OrderBy(kv => kv.Key, StringComparer.Ordinal)
                 .Select(kv => kv.Value.View()!)];
         }
         finally
         {
-            gate.Release();
+            _gate.Release();
         }
     }
 
     public async Task<string> WriteAsync(TableEntity entity, RowWrite write, string? etag, CancellationToken cancellationToken)
     {
-        await gate.WaitAsync(cancellationToken);
+        await _gate.WaitAsync(cancellationToken);
         try
         {
             ThrowIfClosed();
@@ -101,15 +101,15 @@ internal sealed class PartitionScope : IContactWorkScope
 
                 var fresh = new Slot { Mode = WriteMode.IfMatch };
                 fresh.Set(entity, NextVersion());
-                slots[entity.RowKey] = fresh;
+                _slots[entity.RowKey] = fresh;
                 return fresh.Token!;
             }
 
             await EnsureLoadedAsync(cancellationToken);
-            if (!slots.TryGetValue(entity.RowKey, out var slot))
+            if (!_slots.TryGetValue(entity.RowKey, out var slot))
             {
                 slot = new Slot();
-                slots[entity.RowKey] = slot;
+                _slots[entity.RowKey] = slot;
             }
 
             switch (write)
@@ -126,18 +126,18 @@ internal sealed class PartitionScope : IContactWorkScope
         }
         finally
         {
-            gate.Release();
+            _gate.Release();
         }
     }
 
     public async Task<bool> DeleteAsync(string rowKey, string? etag, CancellationToken cancellationToken)
     {
-        await gate.WaitAsync(cancellationToken);
+        await _gate.WaitAsync(cancellationToken);
         try
         {
             ThrowIfClosed();
             await EnsureLoadedAsync(cancellationToken);
-            if (!slots.TryGetValue(rowKey, out var slot) || slot.Entity is null)
+            if (!_slots.TryGetValue(rowKey, out var slot) || slot.Entity is null)
             {
                 return false;
             }
@@ -154,7 +154,7 @@ internal sealed class PartitionScope : IContactWorkScope
         }
         finally
         {
-            gate.Release();
+            _gate.Release();
         }
     }
 
@@ -164,15 +164,15 @@ internal sealed class PartitionScope : IContactWorkScope
     /// </summary>
     public void AfterCommit(string key, Func<CancellationToken, Task>? action)
     {
-        lock (afterCommit)
+        lock (_afterCommit)
         {
             if (action is null)
             {
-                afterCommit.Remove(key);
+                _afterCommit.Remove(key);
             }
             else
             {
-                afterCommit[key] = action;
+                _afterCommit[key] = action;
             }
         }
     }
@@ -180,16 +180,16 @@ internal sealed class PartitionScope : IContactWorkScope
     /// <summary>Runs <paramref name="action"/> after a successful commit, after the keyed actions, in the order given.</summary>
     public void AfterCommit(Func<CancellationToken, Task> action)
     {
-        lock (afterCommit)
+        lock (_afterCommit)
         {
-            afterCommitInOrder.Add(action);
+            _afterCommitInOrder.Add(action);
         }
     }
 
     /// <summary>Sends the buffered writes now; the scope stays open.</summary>
     public async Task FlushAsync(CancellationToken cancellationToken)
     {
-        await gate.WaitAsync(cancellationToken);
+        await _gate.WaitAsync(cancellationToken);
         try
         {
             ThrowIfClosed();
@@ -197,7 +197,7 @@ internal sealed class PartitionScope : IContactWorkScope
         }
         finally
         {
-            gate.Release();
+            _gate.Release();
         }
     }
 
@@ -214,11 +214,11 @@ internal sealed class PartitionScope : IContactWorkScope
         }
 
         List<Func<CancellationToken, Task>> actions;
-        lock (afterCommit)
+        lock (_afterCommit)
         {
-            actions = [.. afterCommit.Values, .. afterCommitInOrder];
-            afterCommit.Clear();
-            afterCommitInOrder.Clear();
+            actions = [.. _afterCommit.Values, .. _afterCommitInOrder];
+            _afterCommit.Clear();
+            _afterCommitInOrder.Clear();
         }
 
         foreach (var action in actions)
@@ -231,17 +231,17 @@ internal sealed class PartitionScope : IContactWorkScope
     public ValueTask DisposeAsync()
     {
         Closed = true;
-        tables.EndScope(this);
+        _tables.EndScope(this);
         return ValueTask.CompletedTask;
     }
 
     private void ThrowIfClosed() => ObjectDisposedException.ThrowIf(Closed, this);
 
-    private string NextVersion() => $"W/\"scope-{Interlocked.Increment(ref versions).ToString(CultureInfo.InvariantCulture)}-{Environment.TickCount64.ToString(CultureInfo.InvariantCulture)}\"";
+    private string NextVersion() => $"W/\"scope-{Interlocked.Increment(ref _versions).ToString(CultureInfo.InvariantCulture)}-{Environment.TickCount64.ToString(CultureInfo.InvariantCulture)}\"";
 
     private async Task EnsureLoadedAsync(CancellationToken cancellationToken)
     {
-        if (loaded)
+        if (_loaded)
         {
             return;
         }
@@ -250,23 +250,23 @@ internal sealed class PartitionScope : IContactWorkScope
         // scope that fires the timer. Every write is checked against it at commit, so a row that changed meanwhile
         // fails the commit and the input is applied again to a fresh read; what is only read (the contact's address
         // and consent) is as old as the page. Suppressions are not in it and are read fresh.
-        var rows = tables.TakePrefetched(ContactId) ?? await ContactRows.LoadWorkingSetAsync(tables, ContactId, cancellationToken);
+        var rows = _tables.TakePrefetched(ContactId) ?? await ContactRows.LoadWorkingSetAsync(_tables, ContactId, cancellationToken);
         Loads++;
         foreach (var row in rows)
         {
             // A row written in this scope before the load (only timeline rows can be) keeps its buffered state.
-            if (!slots.ContainsKey(row.RowKey))
+            if (!_slots.ContainsKey(row.RowKey))
             {
-                slots[row.RowKey] = Slot.Loaded(row);
+                _slots[row.RowKey] = Slot.Loaded(row);
             }
         }
 
-        loaded = true;
+        _loaded = true;
     }
 
     private async Task SendAsync(CancellationToken cancellationToken)
     {
-        var dirty = slots.Where(kv => kv.Value.Mode is not null)
+        var dirty = _slots.Where(kv => kv.Value.Mode is not null)
             .OrderBy(kv => Rank(kv.Key))
             .ThenBy(kv => kv.Key, StringComparer.Ordinal)
             .ToList();
@@ -275,7 +275,7 @@ internal sealed class PartitionScope : IContactWorkScope
             return;
         }
 
-        var table = await tables.GetAsync(ContactRows.Table, cancellationToken);
+        var table = await _tables.GetAsync(ContactRows.Table, cancellationToken);
         var batch = new List<(string Key, Slot Slot, TableTransactionAction Action)>();
         var bytes = 0;
         foreach (var (key, slot) in dirty)
@@ -304,9 +304,9 @@ internal sealed class PartitionScope : IContactWorkScope
             await SubmitAsync(table, batch, cancellationToken);
         }
 
-        foreach (var key in slots.Keys.Where(k => !ContactRows.InWorkingSet(k)).ToList())
+        foreach (var key in _slots.Keys.Where(k => !ContactRows.InWorkingSet(k)).ToList())
         {
-            slots.Remove(key);
+            _slots.Remove(key);
         }
     }
 

@@ -11,9 +11,9 @@ namespace JourneyFunctions.Infrastructure.Storage;
 /// </summary>
 public sealed class StorageTables
 {
-    private readonly TableServiceClient service;
-    private readonly string prefix;
-    private readonly ConcurrentDictionary<string, Lazy<Task<TableClient>>> tables = new(StringComparer.Ordinal);
+    private readonly TableServiceClient _service;
+    private readonly string _prefix;
+    private readonly ConcurrentDictionary<string, Lazy<Task<TableClient>>> _tables = new(StringComparer.Ordinal);
 
     /// <summary>How long a working set read by the due-timer scan may serve the scope that fires the timer.</summary>
     private const long PrefetchMilliseconds = 30_000;
@@ -22,10 +22,10 @@ public sealed class StorageTables
     private const int MaxPrefetched = 4_096;
 
     /// <summary>Working sets read by the due-timer scan, each for the one scope that fires the timer next.</summary>
-    private readonly ConcurrentDictionary<string, (long At, IReadOnlyList<TableEntity> Rows)> prefetched = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (long At, IReadOnlyList<TableEntity> Rows)> _prefetched = new(StringComparer.Ordinal);
 
     /// <summary>The innermost open unit of work of the current async flow (see <see cref="TableContactWork"/>).</summary>
-    private readonly AsyncLocal<PartitionScope?> ambient = new();
+    private readonly AsyncLocal<PartitionScope?> _ambient = new();
 
     public StorageTables(TableServiceClient service, string prefix)
     {
@@ -36,20 +36,20 @@ public sealed class StorageTables
             throw new ArgumentException($"Table prefix '{prefix}' must be 1-40 letters and digits, starting with a letter (table names are alphanumeric).", nameof(prefix));
         }
 
-        this.service = service;
-        this.prefix = prefix;
+        this._service = service;
+        this._prefix = prefix;
     }
 
     public async Task<TableClient> GetAsync(string name, CancellationToken cancellationToken)
     {
-        var lazy = tables.GetOrAdd(name, n => new Lazy<Task<TableClient>>(() => CreateAsync(prefix + n)));
+        var lazy = _tables.GetOrAdd(name, n => new Lazy<Task<TableClient>>(() => CreateAsync(_prefix + n)));
         try
         {
             return await lazy.Value.WaitAsync(cancellationToken);
         }
         catch (Exception) when (lazy.Value.IsFaulted)
         {
-            tables.TryRemove(new KeyValuePair<string, Lazy<Task<TableClient>>>(name, lazy));
+            _tables.TryRemove(new KeyValuePair<string, Lazy<Task<TableClient>>>(name, lazy));
             throw;
         }
     }
@@ -57,29 +57,29 @@ public sealed class StorageTables
     /// <summary>Keeps a working set just read for the next scope of <paramref name="contactId"/> (used once, for at most 30 s).</summary>
     internal void Prefetch(string contactId, IReadOnlyList<TableEntity> rows)
     {
-        if (prefetched.Count >= MaxPrefetched)
+        if (_prefetched.Count >= MaxPrefetched)
         {
             var now = Environment.TickCount64;
-            foreach (var (key, entry) in prefetched)
+            foreach (var (key, entry) in _prefetched)
             {
                 if (now - entry.At > PrefetchMilliseconds)
                 {
-                    prefetched.TryRemove(key, out _);
+                    _prefetched.TryRemove(key, out _);
                 }
             }
 
-            if (prefetched.Count >= MaxPrefetched)
+            if (_prefetched.Count >= MaxPrefetched)
             {
                 return;
             }
         }
 
-        prefetched[contactId] = (Environment.TickCount64, rows);
+        _prefetched[contactId] = (Environment.TickCount64, rows);
     }
 
     /// <summary>The prefetched working set of <paramref name="contactId"/>, if one is young enough; it is handed out once.</summary>
     internal IReadOnlyList<TableEntity>? TakePrefetched(string contactId) =>
-        prefetched.TryRemove(contactId, out var entry) && Environment.TickCount64 - entry.At <= PrefetchMilliseconds ? entry.Rows : null;
+        _prefetched.TryRemove(contactId, out var entry) && Environment.TickCount64 - entry.At <= PrefetchMilliseconds ? entry.Rows : null;
 
     /// <summary>The open scope of <paramref name="contactId"/> in the current async flow, if any.</summary>
     internal PartitionScope? ScopeFor(string contactId)
@@ -91,7 +91,7 @@ public sealed class StorageTables
     /// <summary>The innermost scope of the current async flow that is still open.</summary>
     internal PartitionScope? Innermost()
     {
-        var scope = ambient.Value;
+        var scope = _ambient.Value;
         while (scope is { Closed: true })
         {
             scope = scope.Outer;
@@ -114,21 +114,21 @@ public sealed class StorageTables
         }
 
         var scope = new PartitionScope(this, contactId, outer);
-        ambient.Value = scope;
+        _ambient.Value = scope;
         return scope;
     }
 
     internal void EndScope(PartitionScope scope)
     {
-        if (ReferenceEquals(ambient.Value, scope))
+        if (ReferenceEquals(_ambient.Value, scope))
         {
-            ambient.Value = scope.Outer;
+            _ambient.Value = scope.Outer;
         }
     }
 
     private async Task<TableClient> CreateAsync(string tableName)
     {
-        var client = service.GetTableClient(tableName);
+        var client = _service.GetTableClient(tableName);
         await client.CreateIfNotExistsAsync(CancellationToken.None);
         return client;
     }

@@ -31,7 +31,7 @@ public sealed class TableContactStore(StorageTables tables) : IContactStore
     private const int MaxRemembered = 10_000;
 
     /// <summary>Tags of a contact row at a given ETag: an ETag names one version of the row, so this never goes stale.</summary>
-    private readonly ConcurrentDictionary<string, (string ETag, IReadOnlySet<string> Tags)> readTags = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (string ETag, IReadOnlySet<string> Tags)> _readTags = new(StringComparer.Ordinal);
 
     public async Task<Contact?> GetAsync(string contactId, CancellationToken cancellationToken = default)
     {
@@ -53,7 +53,7 @@ public sealed class TableContactStore(StorageTables tables) : IContactStore
         IReadOnlySet<string> oldTags = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         if (contact.ETag is not null)
         {
-            if (scope is null && readTags.TryGetValue(contact.Id, out var known) && known.ETag == contact.ETag)
+            if (scope is null && _readTags.TryGetValue(contact.Id, out var known) && known.ETag == contact.ETag)
             {
                 oldTags = known.Tags;
             }
@@ -106,7 +106,7 @@ public sealed class TableContactStore(StorageTables tables) : IContactStore
     public async Task<bool> DeleteAsync(string contactId, CancellationToken cancellationToken = default)
     {
         var existing = await GetAsync(contactId, cancellationToken);
-        readTags.TryRemove(contactId, out _);
+        _readTags.TryRemove(contactId, out _);
         await PartitionRows.DeleteAsync(tables, contactId, ContactRows.Processed, null, cancellationToken);
         if (existing is null)
         {
@@ -147,12 +147,12 @@ public sealed class TableContactStore(StorageTables tables) : IContactStore
 
     private void Remember(Contact contact)
     {
-        if (readTags.Count >= MaxRemembered)
+        if (_readTags.Count >= MaxRemembered)
         {
-            readTags.Clear();
+            _readTags.Clear();
         }
 
-        readTags[contact.Id] = (contact.ETag!, contact.Tags);
+        _readTags[contact.Id] = (contact.ETag!, contact.Tags);
     }
 
     private static string TagDeletion(string tag) => "tag-delete|" + TagKey(tag);

@@ -16,8 +16,8 @@ namespace JourneyFunctions.Infrastructure.Storage;
 /// </remarks>
 internal sealed class TableGroupCommit
 {
-    private readonly object gate = new();
-    private readonly Dictionary<string, Queue<Pending>> queues = new(StringComparer.Ordinal);
+    private readonly object _gate = new();
+    private readonly Dictionary<string, Queue<Pending>> _queues = new(StringComparer.Ordinal);
 
     public Task UpsertAsync(TableClient table, TableEntity row, CancellationToken cancellationToken)
     {
@@ -25,13 +25,13 @@ internal sealed class TableGroupCommit
         ArgumentNullException.ThrowIfNull(row);
         var pending = new Pending(row);
         bool lead;
-        lock (gate)
+        lock (_gate)
         {
-            lead = !queues.TryGetValue(row.PartitionKey, out var queue);
+            lead = !_queues.TryGetValue(row.PartitionKey, out var queue);
             if (lead)
             {
                 queue = new Queue<Pending>();
-                queues[row.PartitionKey] = queue;
+                _queues[row.PartitionKey] = queue;
             }
 
             queue!.Enqueue(pending);
@@ -51,12 +51,12 @@ internal sealed class TableGroupCommit
         while (true)
         {
             List<Pending> batch;
-            lock (gate)
+            lock (_gate)
             {
-                var queue = queues[partitionKey];
+                var queue = _queues[partitionKey];
                 if (queue.Count == 0)
                 {
-                    queues.Remove(partitionKey);
+                    _queues.Remove(partitionKey);
                     return;
                 }
 

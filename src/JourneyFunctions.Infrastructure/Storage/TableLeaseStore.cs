@@ -16,7 +16,7 @@ public sealed class TableLeaseStore(StorageTables tables, TimeProvider timeProvi
     private const string TableName = "Leases";
     private const string LeaseRow = "lease";
 
-    private readonly TimeProvider time = timeProvider;
+    private readonly TimeProvider _time = timeProvider;
 
     public async Task<ILease?> TryAcquireAsync(string key, string owner, TimeSpan duration, CancellationToken cancellationToken = default)
     {
@@ -25,7 +25,7 @@ public sealed class TableLeaseStore(StorageTables tables, TimeProvider timeProvi
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(duration, TimeSpan.Zero);
         var table = await tables.GetAsync(TableName, cancellationToken);
         var pk = TableKeys.Escape(key);
-        var now = time.GetUtcNow();
+        var now = _time.GetUtcNow();
         var entity = new TableEntity(pk, LeaseRow) { ["Key"] = key, ["Owner"] = owner, ["ExpiresAt"] = now + duration };
         var existing = await table.GetEntityIfExistsAsync<TableEntity>(pk, LeaseRow, cancellationToken: cancellationToken);
         try
@@ -54,7 +54,7 @@ public sealed class TableLeaseStore(StorageTables tables, TimeProvider timeProvi
 
     private sealed class Lease(TableLeaseStore store, TableClient table, string key, string owner, TimeSpan duration, ETag etag) : ILease
     {
-        private ETag etag = etag;
+        private ETag _etag = etag;
 
         public string Key => key;
 
@@ -64,12 +64,12 @@ public sealed class TableLeaseStore(StorageTables tables, TimeProvider timeProvi
             {
                 ["Key"] = key,
                 ["Owner"] = owner,
-                ["ExpiresAt"] = store.time.GetUtcNow() + duration,
+                ["ExpiresAt"] = store._time.GetUtcNow() + duration,
             };
             try
             {
-                var response = await table.UpdateEntityAsync(entity, etag, TableUpdateMode.Replace, cancellationToken);
-                etag = response.Headers.ETag ?? etag;
+                var response = await table.UpdateEntityAsync(entity, _etag, TableUpdateMode.Replace, cancellationToken);
+                _etag = response.Headers.ETag ?? _etag;
                 return true;
             }
             catch (RequestFailedException ex) when (ex.Status is 404 or 412)
@@ -82,7 +82,7 @@ public sealed class TableLeaseStore(StorageTables tables, TimeProvider timeProvi
         {
             try
             {
-                await table.DeleteEntityAsync(TableKeys.Escape(key), LeaseRow, etag, CancellationToken.None);
+                await table.DeleteEntityAsync(TableKeys.Escape(key), LeaseRow, _etag, CancellationToken.None);
             }
             catch (RequestFailedException ex) when (ex.Status is 404 or 412)
             {

@@ -42,13 +42,13 @@ public sealed class TableRunStore(StorageTables tables, TimeProvider timeProvide
     private const int MaxHandedOut = 100_000;
 
     /// <summary>The timer row (with its ETag) of each run <see cref="ListDueAsync"/> handed out, until the run moves on.</summary>
-    private readonly ConcurrentDictionary<string, TableEntity> handedOut = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TableEntity> _handedOut = new(StringComparer.Ordinal);
 
     /// <summary>Timer rows written by concurrent inputs share transactions per due minute (see <see cref="TableGroupCommit"/>).</summary>
-    private readonly TableGroupCommit timerWrites = new();
+    private readonly TableGroupCommit _timerWrites = new();
 
     /// <summary>Timer rows of runs that moved on (committed), deleted in transactions by the next <see cref="ListDueAsync"/>.</summary>
-    private readonly ConcurrentDictionary<(string Pk, string Rk), TableEntity> fired = new();
+    private readonly ConcurrentDictionary<(string Pk, string Rk), TableEntity> _fired = new();
 
     public async Task<StoredRun?> GetAsync(string runId, CancellationToken cancellationToken = default)
     {
@@ -100,9 +100,9 @@ public sealed class TableRunStore(StorageTables tables, TimeProvider timeProvide
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(max);
         var timers = await tables.GetAsync(TimersTable, cancellationToken);
         var moved = new List<TableEntity>();
-        foreach (var key in fired.Keys)
+        foreach (var key in _fired.Keys)
         {
-            if (fired.TryRemove(key, out var row))
+            if (_fired.TryRemove(key, out var row))
             {
                 moved.Add(row);
             }
@@ -154,12 +154,12 @@ public sealed class TableRunStore(StorageTables tables, TimeProvider timeProvide
             if (seen.Add(runId))
             {
                 due.Add(run);
-                if (handedOut.Count >= MaxHandedOut)
+                if (_handedOut.Count >= MaxHandedOut)
                 {
-                    handedOut.Clear();
+                    _handedOut.Clear();
                 }
 
-                handedOut[runId] = row;
+                _handedOut[runId] = row;
                 tables.Prefetch(contactId!, workingSets[contactId!]);
                 if (due.Count >= max)
                 {
@@ -262,18 +262,18 @@ public sealed class TableRunStore(StorageTables tables, TimeProvider timeProvide
     /// </summary>
     private void ForgetFiredTimer(RunState state)
     {
-        if (!handedOut.TryRemove(state.RunId, out var row))
+        if (!_handedOut.TryRemove(state.RunId, out var row))
         {
             return;
         }
 
         if (state.Status == RunStatus.Waiting && state.Wait?.Until is { } until && TimerKey(until, state.RunId) == row.RowKey)
         {
-            handedOut[state.RunId] = row;
+            _handedOut[state.RunId] = row;
             return;
         }
 
-        void Queue() => fired[(row.PartitionKey, row.RowKey)] = row;
+        void Queue() => _fired[(row.PartitionKey, row.RowKey)] = row;
         if (tables.ScopeFor(state.ContactId) is { } scope)
         {
             scope.AfterCommit(_ =>
@@ -312,7 +312,7 @@ public sealed class TableRunStore(StorageTables tables, TimeProvider timeProvide
         {
             ["RunId"] = state.RunId,
         };
-        await timerWrites.UpsertAsync(timers, row, cancellationToken);
+        await _timerWrites.UpsertAsync(timers, row, cancellationToken);
     }
 
     private static string Bucket(DateTimeOffset at) => at.UtcDateTime.ToString("yyyyMMddHHmm", CultureInfo.InvariantCulture);

@@ -20,8 +20,8 @@ public sealed class HttpWebhookClient : IWebhookClient
     /// <summary>The largest response body kept for later steps.</summary>
     public const int MaxResponseBytes = 64 * 1024;
 
-    private readonly HttpClient http;
-    private readonly WebhookOptions options;
+    private readonly HttpClient _http;
+    private readonly WebhookOptions _options;
 
     /// <summary>A client without secrets, over <paramref name="http"/> as it is (tests that own their handler).</summary>
     public HttpWebhookClient(HttpClient http)
@@ -33,8 +33,8 @@ public sealed class HttpWebhookClient : IWebhookClient
     public HttpWebhookClient(HttpClient http, IOptions<WebhookOptions> options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        this.http = http;
-        this.options = options.Value;
+        this._http = http;
+        this._options = options.Value;
     }
 
     public async Task<WebhookResponse> SendAsync(WebhookCall call, CancellationToken cancellationToken = default)
@@ -48,7 +48,7 @@ public sealed class HttpWebhookClient : IWebhookClient
 
         foreach (var (name, template) in call.Headers)
         {
-            var value = WebhookSecrets.Resolve(template, n => options.Secrets.TryGetValue(n, out var s) ? s : null, out var missing)
+            var value = WebhookSecrets.Resolve(template, n => _options.Secrets.TryGetValue(n, out var s) ? s : null, out var missing)
                 ?? throw new WebhookException($"{call.Method} {call.Url.Host}: the secret '{missing}' of header {name} is not configured (Webhooks:Secrets:{missing})", transient: false);
             if (!request.Headers.TryAddWithoutValidation(name, value))
             {
@@ -62,7 +62,7 @@ public sealed class HttpWebhookClient : IWebhookClient
         HttpResponseMessage response;
         try
         {
-            response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         }
         catch (HttpRequestException ex) when (FindRefusal(ex) is { } refused)
         {

@@ -29,6 +29,36 @@ public sealed class JourneyMachineInputTests
         Assert.Contains(result.Decisions, d => d.Kind == DecisionKind.Activity && d.Message == "email 'hello' sent");
     }
 
+    [Fact]
+    public void Handle_SeveralCalls_CountEveryStepExecutedAndKeepTheRunsIdentity()
+    {
+        // branch -> tags (1st call: 2 steps), tags done -> email (2 steps: the tags step was counted when issued),
+        // email done -> wait -> the waited event -> end.
+        var journey = Journey("""
+            {"id":"check","type":"branch","if":{"tag":"vip"},"then":"tag","else":"tag"},
+            {"id":"tag","type":"tags","add":["seen"]},
+            {"id":"hello","type":"email","template":"hello"},
+            {"id":"wait-order","type":"waitForEvent","event":"order.placed","timeout":"P1D"}
+            """);
+        var started = Start(journey, Contact(), Now);
+
+        var tagged = Handle(journey, started.State, new ActivityCompleted(1, ActivityOutcome.Succeeded()));
+        var sent = Handle(journey, tagged.State, new ActivityCompleted(2, ActivityOutcome.Succeeded()));
+        var ordered = Handle(journey, sent.State, new EventReceived(Event("order.placed", id: "o-1")));
+
+        Assert.Equal(2, started.State.StepsExecuted);
+        Assert.Equal(3, tagged.State.StepsExecuted);
+        Assert.Equal(4, sent.State.StepsExecuted);
+        Assert.Equal(4, ordered.State.StepsExecuted);
+        Assert.Equal(RunStatus.Completed, ordered.State.Status);
+        Assert.Equal("o-1", ordered.State.LastEventId);
+        Assert.Equal(["hello"], ordered.State.Sent);
+        Assert.Equal(["wait-order"], ordered.State.Events.Keys);
+        Assert.Equal(
+            (started.State.RunId, started.State.JourneyId, started.State.Version, started.State.ContactId, started.State.StartedAt, started.State.TriggerEventId),
+            (ordered.State.RunId, ordered.State.JourneyId, ordered.State.Version, ordered.State.ContactId, ordered.State.StartedAt, ordered.State.TriggerEventId));
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(2)]

@@ -1,9 +1,11 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using JourneyFunctions.Core.Engine;
 using JourneyFunctions.Core.Maps;
 using JourneyFunctions.Core.Model;
 using JourneyFunctions.Core.Serialization;
 using JourneyFunctions.Core.Services;
+using JourneyFunctions.Core.Tests.Engine;
 using JourneyFunctions.Core.Tests.Scenarios;
 
 namespace JourneyFunctions.Core.Tests.Maps;
@@ -91,6 +93,28 @@ public sealed partial class JourneyMapTests
         Assert.Equal("[[", map.Shapes["s3"]);
         Assert.Contains("set seen = true", map.Nodes["s2"], StringComparison.Ordinal);
         Assert.False(map.Nodes.ContainsKey("rules"));
+    }
+
+    [Fact]
+    public void ToMermaid_BranchWithoutThen_GoesWhereTheMachineGoes()
+    {
+        // Both read the one step graph: a branch without "then" goes to its "next", not to the following step.
+        var journey = Journey("""
+            { "id": "m", "name": "M", "trigger": { "event": "go" }, "steps": [
+              { "id": "check", "type": "branch", "if": { "tag": "vip" }, "else": "b", "next": "c" },
+              { "id": "a", "type": "email", "template": "t-a" },
+              { "id": "b", "type": "email", "template": "t-b" },
+              { "id": "c", "type": "email", "template": "t-c" } ] }
+            """);
+
+        var started = MachineTestKit.Start(journey, MachineTestKit.Contact(tags: ["vip"]), MachineTestKit.Now);
+        var map = MermaidCheck.Parse(JourneyMap.ToMermaid(journey));
+
+        var send = Assert.IsType<ExecuteActivity>(Assert.Single(started.Commands));
+        Assert.Equal("c", send.Request.StepId);
+        Assert.Contains(new MermaidEdge("s0", "s3", "yes"), map.Edges);
+        Assert.Contains(new MermaidEdge("s0", "s2", "no"), map.Edges);
+        Assert.DoesNotContain(map.Edges, e => e.From == "s0" && e.To == "s1");
     }
 
     [Fact]

@@ -13,7 +13,7 @@ namespace JourneyFunctions.Core.Tests.Scenarios;
 /// </summary>
 internal sealed class JourneyDriver
 {
-    private int eventCounter;
+    private int _eventCounter;
 
     public JourneyDriver(JourneyDefinition journey, Contact contact, DateTimeOffset start)
     {
@@ -50,7 +50,7 @@ internal sealed class JourneyDriver
 
     public ContactEvent Event(string name, string? data = null) => new()
     {
-        Id = $"evt-{++eventCounter}",
+        Id = $"evt-{++_eventCounter}",
         ContactId = Contact.Id,
         Name = name,
         Data = data is null ? null : Json(data),

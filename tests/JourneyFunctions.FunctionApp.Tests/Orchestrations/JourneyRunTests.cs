@@ -60,7 +60,7 @@ public abstract class JourneyRunTests(FunctionAppFixture fixture)
         Assert.True(waiting.Wait!.Until >= waiting.StartedAt.AddSeconds(2));
     }
 
-    private string WaitForPlanJourney(string id, string trigger, string timeout) => Journey(id, trigger, $$"""
+    private static string WaitForPlanJourney(string id, string trigger, string timeout) => Journey(id, trigger, $$"""
         { "id": "welcome", "type": "email", "template": "welcome" },
         { "id": "wait-plan", "type": "waitForEvent", "event": "plan.chosen", "timeout": "{{timeout}}", "onTimeout": "nudge" },
         { "id": "gold-check", "type": "branch", "if": { "field": "events.wait-plan.plan", "equals": "gold" }, "then": "gold", "else": "nudge" },

@@ -15,7 +15,7 @@ public sealed class AzuriteFixture : IAsyncLifetime
 
     public const string AccountName = "devstoreaccount1";
 
-    private ServiceProcess? azurite;
+    private ServiceProcess? _azurite;
 
     public string ConnectionString { get; private set; } = "";
 
@@ -35,10 +35,10 @@ public sealed class AzuriteFixture : IAsyncLifetime
             "--blobPort", "0", "--queuePort", "0", "--tablePort", "0",
             "--skipApiVersionCheck", "--loose",
         ];
-        azurite = await ServiceProcess.StartAsync(bin, args, [Listening("Blob"), Listening("Queue"), Listening("Table")], TimeSpan.FromSeconds(60));
-        BlobPort = Port(azurite.Ready[0]);
-        QueuePort = Port(azurite.Ready[1]);
-        TablePort = Port(azurite.Ready[2]);
+        _azurite = await ServiceProcess.StartAsync(bin, args, [Listening("Blob"), Listening("Queue"), Listening("Table")], TimeSpan.FromSeconds(60));
+        BlobPort = Port(_azurite.Ready[0]);
+        QueuePort = Port(_azurite.Ready[1]);
+        TablePort = Port(_azurite.Ready[2]);
         ConnectionString =
             $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};" +
             $"BlobEndpoint=http://127.0.0.1:{BlobPort}/{AccountName};" +
@@ -48,7 +48,7 @@ public sealed class AzuriteFixture : IAsyncLifetime
 
     public Task DisposeAsync()
     {
-        azurite?.Dispose();
+        _azurite?.Dispose();
         return Task.CompletedTask;
     }
 

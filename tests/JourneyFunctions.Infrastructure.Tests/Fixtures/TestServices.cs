@@ -128,15 +128,15 @@ public static class NpmTools
 /// </summary>
 public sealed class ServiceProcess : IDisposable
 {
-    private readonly Process process;
-    private readonly StringBuilder output = new();
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
 
-    private ServiceProcess(Process process) => this.process = process;
+    private ServiceProcess(Process process) => this._process = process;
 
     /// <summary>Matches of each ready pattern, in the order given.</summary>
     public IReadOnlyList<Match> Ready { get; private set; } = [];
 
-    public int ProcessId => process.Id;
+    public int ProcessId => _process.Id;
 
     /// <summary>
     /// Starts <paramref name="fileName"/> in a fresh temporary working directory and waits until every pattern in
@@ -169,9 +169,9 @@ public sealed class ServiceProcess : IDisposable
                 return;
             }
 
-            lock (service.output)
+            lock (service._output)
             {
-                service.output.AppendLine(line);
+                service._output.AppendLine(line);
                 for (var i = 0; i < readyPatterns.Count; i++)
                 {
                     if (matches[i] is null && readyPatterns[i].Match(line) is { Success: true } m)
@@ -218,9 +218,9 @@ public sealed class ServiceProcess : IDisposable
     {
         get
         {
-            lock (output)
+            lock (_output)
             {
-                return output.ToString();
+                return _output.ToString();
             }
         }
     }
@@ -229,10 +229,10 @@ public sealed class ServiceProcess : IDisposable
     {
         try
         {
-            if (!process.HasExited)
+            if (!_process.HasExited)
             {
-                process.Kill(entireProcessTree: true);
-                process.WaitForExit(10_000);
+                _process.Kill(entireProcessTree: true);
+                _process.WaitForExit(10_000);
             }
         }
         catch (InvalidOperationException)
@@ -240,7 +240,7 @@ public sealed class ServiceProcess : IDisposable
             // Never started or already reaped.
         }
 
-        Directory.Delete(process.StartInfo.WorkingDirectory, recursive: true);
-        process.Dispose();
+        Directory.Delete(_process.StartInfo.WorkingDirectory, recursive: true);
+        _process.Dispose();
     }
 }

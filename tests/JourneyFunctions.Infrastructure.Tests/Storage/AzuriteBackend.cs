@@ -13,9 +13,9 @@ namespace JourneyFunctions.Infrastructure.Tests.Storage;
 /// </summary>
 public sealed class AzuriteBackend : IStorageBackend
 {
-    private readonly CountingPolicy counter = new();
-    private readonly StorageTables tables;
-    private readonly Azure.Storage.Queues.QueueServiceClient queues;
+    private readonly CountingPolicy _counter = new();
+    private readonly StorageTables _tables;
+    private readonly Azure.Storage.Queues.QueueServiceClient _queues;
 
     public string TablePrefix { get; }
 
@@ -27,56 +27,56 @@ public sealed class AzuriteBackend : IStorageBackend
         var options = new StorageOptions { Provider = StorageProvider.AzureStorage, ConnectionString = azurite.ConnectionString };
         TablePrefix = "t" + id;
         QueueName = "q-" + id;
-        tables = new StorageTables(StorageClients.CreateTableService(options, policies: counter), TablePrefix);
-        queues = StorageClients.CreateQueueService(options, policies: counter);
+        _tables = new StorageTables(StorageClients.CreateTableService(options, policies: _counter), TablePrefix);
+        _queues = StorageClients.CreateQueueService(options, policies: _counter);
     }
 
     public FakeTimeProvider Time { get; } = new(TestData.T0);
 
-    public int RequestCount => counter.Count;
+    public int RequestCount => _counter.Count;
 
-    public IContactStore Contacts() => new TableContactStore(tables);
+    public IContactStore Contacts() => new TableContactStore(_tables);
 
-    public IJourneyStore Journeys() => new TableJourneyStore(tables, Time);
+    public IJourneyStore Journeys() => new TableJourneyStore(_tables, Time);
 
-    public IRunStore Runs() => new TableRunStore(tables, Time);
+    public IRunStore Runs() => new TableRunStore(_tables, Time);
 
-    public ISendLedger Ledger() => new TableSendLedger(tables);
+    public ISendLedger Ledger() => new TableSendLedger(_tables);
 
-    public ISuppressionStore Suppressions() => new TableSuppressionStore(tables, Time);
+    public ISuppressionStore Suppressions() => new TableSuppressionStore(_tables, Time);
 
-    public ITimelineStore Timeline() => new TableTimelineStore(tables);
+    public ITimelineStore Timeline() => new TableTimelineStore(_tables);
 
-    public IStatsStore Stats() => StatsDecorator is { } decorate ? decorate(new TableStatsStore(tables), Time) : new TableStatsStore(tables);
+    public IStatsStore Stats() => StatsDecorator is { } decorate ? decorate(new TableStatsStore(_tables), Time) : new TableStatsStore(_tables);
 
     /// <summary>Wraps every store <see cref="Stats"/> returns (the buffered stats contract runs through it).</summary>
     public Func<TableStatsStore, TimeProvider, IStatsStore>? StatsDecorator { get; init; }
 
     /// <summary>The table store itself, bypassing any decorator: what another process would read.</summary>
-    public TableStatsStore TableStats() => new(tables);
+    public TableStatsStore TableStats() => new(_tables);
 
-    public TableSuppressionStore TableSuppressions() => new(tables, Time);
+    public TableSuppressionStore TableSuppressions() => new(_tables, Time);
 
     /// <summary>The stats reconciler over this backend's tables (and a buffer of this "process", if any).</summary>
-    public StatsReconciler Reconciler(BufferedStatsStore? buffer = null) => new(tables, new TableStatsStore(tables), Time, buffer);
+    public StatsReconciler Reconciler(BufferedStatsStore? buffer = null) => new(_tables, new TableStatsStore(_tables), Time, buffer);
 
-    public IProcessedEventStore ProcessedEvents() => new TableProcessedEventStore(tables);
+    public IProcessedEventStore ProcessedEvents() => new TableProcessedEventStore(_tables);
 
-    public ILeaseStore Leases() => new TableLeaseStore(tables, Time);
+    public ILeaseStore Leases() => new TableLeaseStore(_tables, Time);
 
-    public IEventQueue Queue() => new AzureEventQueue(queues, QueueName, Time);
+    public IEventQueue Queue() => new AzureEventQueue(_queues, QueueName, Time);
 
-    public IContactWork Work() => new TableContactWork(tables);
+    public IContactWork Work() => new TableContactWork(_tables);
 
     public Task EnqueueRawAsync(IEventQueue queue, string body) => ((AzureEventQueue)queue).EnqueueRawAsync(body);
 
     /// <summary>Counts requests as they go out (per retry: every attempt is a billed storage operation).</summary>
     private sealed class CountingPolicy : HttpPipelineSynchronousPolicy
     {
-        private int count;
+        private int _count;
 
-        public int Count => Volatile.Read(ref count);
+        public int Count => Volatile.Read(ref _count);
 
-        public override void OnSendingRequest(HttpMessage message) => Interlocked.Increment(ref count);
+        public override void OnSendingRequest(HttpMessage message) => Interlocked.Increment(ref _count);
     }
 }

@@ -18,12 +18,12 @@ namespace JourneyFunctions.Infrastructure.Tests.Storage;
 [Collection(AzuriteCollection.Name)]
 public sealed class AzuriteStorageTests(AzuriteFixture azurite)
 {
-    private readonly AzuriteBackend backend = new(azurite);
+    private readonly AzuriteBackend _backend = new(azurite);
 
     [Fact]
     public async Task TimerRows_OfConcurrentRunsDueInOneMinute_ShareTransactions()
     {
-        var runs = backend.Runs();
+        var runs = _backend.Runs();
         var until = TestData.T0.AddHours(1);
         await runs.CreateAsync(TestData.Waiting(TestData.Run("group", "warm-up"), until)); // creates the tables
         const int count = 200;
@@ -42,7 +42,7 @@ public sealed class AzuriteStorageTests(AzuriteFixture azurite)
     [Fact]
     public async Task RunStep_ReadAndUpdate_CostsAtMostThreeRequests()
     {
-        var runs = backend.Runs();
+        var runs = _backend.Runs();
         var created = await runs.CreateAsync(TestData.Run("welcome", "c-1"));
         var waiting = await runs.UpdateAsync(TestData.Waiting(created.State, TestData.T0.AddHours(1)), created.ETag);
 
@@ -70,10 +70,10 @@ public sealed class AzuriteStorageTests(AzuriteFixture azurite)
     [Fact]
     public async Task OtherHotPaths_RequestCounts_StayConstant()
     {
-        var runs = backend.Runs();
-        var ledger = backend.Ledger();
-        var processed = backend.ProcessedEvents();
-        var stats = backend.Stats();
+        var runs = _backend.Runs();
+        var ledger = _backend.Ledger();
+        var processed = _backend.ProcessedEvents();
+        var stats = _backend.Stats();
         await WarmUpAsync(runs, ledger, processed, stats);
         var entry = new LedgerEntry
         {
@@ -97,7 +97,7 @@ public sealed class AzuriteStorageTests(AzuriteFixture azurite)
     [Fact]
     public async Task ContactReadModifyWrite_RequestCounts_OneReadOneWritePlusChangedTags()
     {
-        var contacts = backend.Contacts();
+        var contacts = _backend.Contacts();
         await contacts.SaveAsync(TestData.Contact("warm", "warm"));
 
         Assert.Equal(2, await CountAsync(() => contacts.SaveAsync(TestData.Contact("c-1", "vip"))));
@@ -116,16 +116,16 @@ public sealed class AzuriteStorageTests(AzuriteFixture azurite)
     [Fact]
     public async Task SaveAsync_ETagReadByAnotherInstance_StillDiffsTagsFromTheStoredRow()
     {
-        var creator = backend.Contacts();
-        var other = backend.Contacts();
-        var writer = backend.Contacts();
+        var creator = _backend.Contacts();
+        var other = _backend.Contacts();
+        var writer = _backend.Contacts();
         await creator.SaveAsync(TestData.Contact("c-1", "vip", "new"));
         var read = (await other.GetAsync("c-1"))!;
 
-        var before = backend.RequestCount;
+        var before = _backend.RequestCount;
         await writer.SaveAsync(read with { Tags = new HashSet<string>(["vip"], StringComparer.OrdinalIgnoreCase) });
 
-        Assert.Equal(3, backend.RequestCount - before);
+        Assert.Equal(3, _backend.RequestCount - before);
 
         var tagged = new List<string>();
         await foreach (var id in other.ListIdsByTagAsync("new"))
@@ -139,7 +139,7 @@ public sealed class AzuriteStorageTests(AzuriteFixture azurite)
     [Fact]
     public async Task UpdateAsync_StateBeyondOneRow_ThrowsStorageLimitNamingTheRun()
     {
-        var runs = backend.Runs();
+        var runs = _backend.Runs();
         var created = await runs.CreateAsync(TestData.Run("welcome", "c-1"));
         var huge = created.State with { Trigger = TestData.Json("\"" + new string('x', TablePayload.MaxBytes + 1) + "\"") };
 
@@ -153,7 +153,7 @@ public sealed class AzuriteStorageTests(AzuriteFixture azurite)
     [Fact]
     public async Task UpdateAsync_LargeState_IsSplitAcrossColumnsOfOneRow()
     {
-        var runs = backend.Runs();
+        var runs = _backend.Runs();
         var created = await runs.CreateAsync(TestData.Run("welcome", "c-1"));
         var large = created.State with { Trigger = TestData.Json("\"" + new string('y', 300_000) + "\"") };
 
@@ -168,8 +168,8 @@ public sealed class AzuriteStorageTests(AzuriteFixture azurite)
     [Fact]
     public async Task ListDueAsync_StaleTimerRowsOlderThanGrace_AreDeleted()
     {
-        backend.Time.SetUtcNow(DateTimeOffset.UtcNow.AddHours(1));
-        var runs = backend.Runs();
+        _backend.Time.SetUtcNow(DateTimeOffset.UtcNow.AddHours(1));
+        var runs = _backend.Runs();
         var created = await runs.CreateAsync(TestData.Run("welcome", "c-1"));
         var first = await runs.UpdateAsync(TestData.Waiting(created.State, TestData.T0), created.ETag);
         var second = await runs.UpdateAsync(TestData.Waiting(first.State, TestData.T0.AddMinutes(1), "wait-2"), first.ETag);
@@ -186,8 +186,8 @@ public sealed class AzuriteStorageTests(AzuriteFixture azurite)
     [Fact]
     public async Task ListDueAsync_StaleTimerRowWithinGrace_IsKeptForItsWriter()
     {
-        backend.Time.SetUtcNow(DateTimeOffset.UtcNow);
-        var runs = backend.Runs();
+        _backend.Time.SetUtcNow(DateTimeOffset.UtcNow);
+        var runs = _backend.Runs();
         var created = await runs.CreateAsync(TestData.Run("welcome", "c-1"));
         var first = await runs.UpdateAsync(TestData.Waiting(created.State, TestData.T0), created.ETag);
         await runs.UpdateAsync(TestData.Waiting(first.State, TestData.T0.AddMinutes(1), "wait-2"), first.ETag);
@@ -235,7 +235,7 @@ public sealed class AzuriteStorageTests(AzuriteFixture azurite)
     [Fact]
     public async Task ReceiveAsync_BodyNotBase64_ReportsParseErrorWithRawBody()
     {
-        var queue = backend.Queue();
+        var queue = _backend.Queue();
         await queue.PeekPoisonAsync(1);
         var raw = new QueueClient(azurite.ConnectionString, QueueNameOf(queue));
         await raw.SendMessageAsync("plain text, not base64!");
@@ -250,7 +250,7 @@ public sealed class AzuriteStorageTests(AzuriteFixture azurite)
     [Fact]
     public async Task EnqueueAsync_WritesBase64Json_AsTheFunctionsQueueTriggerReadsIt()
     {
-        var queue = backend.Queue();
+        var queue = _backend.Queue();
         await queue.EnqueueAsync(new Core.Contacts.ContactEvent { Id = "e-1", ContactId = "c-1", Name = "order.placed", OccurredAt = TestData.T0 });
 
         var raw = new QueueClient(azurite.ConnectionString, QueueNameOf(queue));
@@ -263,7 +263,7 @@ public sealed class AzuriteStorageTests(AzuriteFixture azurite)
     [Fact]
     public async Task PeekPoisonAsync_MessageMovedByTheFunctionsRuntime_KeepsItsBody()
     {
-        var queue = backend.Queue();
+        var queue = _backend.Queue();
         await queue.PeekPoisonAsync(1);
         var raw = new QueueClient(azurite.ConnectionString, QueueNameOf(queue) + "-poison");
         await raw.SendMessageAsync(Convert.ToBase64String(Encoding.UTF8.GetBytes("""{"id":"e-1"}""")));
@@ -306,18 +306,18 @@ public sealed class AzuriteStorageTests(AzuriteFixture azurite)
     /// <summary>A run waiting on a timer at T0, handed out as due by a scan at T0 + 1 min.</summary>
     private async Task<(IRunStore Runs, IContactWork Work, StoredRun Due)> HandOutOneDueRunAsync()
     {
-        backend.Time.SetUtcNow(DateTimeOffset.UtcNow);
-        var runs = backend.Runs();
+        _backend.Time.SetUtcNow(DateTimeOffset.UtcNow);
+        var runs = _backend.Runs();
         await runs.CreateAsync(TestData.Waiting(TestData.Run("welcome", "c-1"), TestData.T0));
         var due = Assert.Single(await runs.ListDueAsync(TestData.T0.AddMinutes(1), 10));
-        return (runs, backend.Work(), due);
+        return (runs, _backend.Work(), due);
     }
 
     private async Task<int> CountAsync(Func<Task> action)
     {
-        var before = backend.RequestCount;
+        var before = _backend.RequestCount;
         await action();
-        return backend.RequestCount - before;
+        return _backend.RequestCount - before;
     }
 
     private static async Task WarmUpAsync(IRunStore runs, ISendLedger ledger, IProcessedEventStore processed, IStatsStore stats)
@@ -338,9 +338,9 @@ public sealed class AzuriteStorageTests(AzuriteFixture azurite)
 
     private TableClient RawTable(string name) => new TableServiceClient(azurite.ConnectionString).GetTableClient(TablePrefixOf() + name);
 
-    private string TablePrefixOf() => backend.TablePrefix;
+    private string TablePrefixOf() => _backend.TablePrefix;
 
-    private string QueueNameOf(IEventQueue queue) => backend.QueueName;
+    private string QueueNameOf(IEventQueue queue) => _backend.QueueName;
 
     private async Task<int> CountRowsAsync(string table)
     {

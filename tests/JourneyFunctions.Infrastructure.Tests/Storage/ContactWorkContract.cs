@@ -194,9 +194,9 @@ public sealed class MemoryContactWorkTests : ContactWorkContract
 [Collection(AzuriteCollection.Name)]
 public sealed class AzuriteContactWorkTests(AzuriteFixture azurite) : ContactWorkContract
 {
-    private readonly AzuriteBackend backend = new(azurite);
+    private readonly AzuriteBackend _backend = new(azurite);
 
-    protected override IStorageBackend Backend => backend;
+    protected override IStorageBackend Backend => _backend;
 
     [Fact]
     public async Task Reads_InAScope_AreServedByOneRangeQuery()
@@ -208,7 +208,7 @@ public sealed class AzuriteContactWorkTests(AzuriteFixture azurite) : ContactWor
         await ledger.TryReserveAsync(Entry(first.State.RunId, "op-1"));
         await processed.MarkAsync("c-1", "e-1", TestData.T0);
 
-        var before = backend.RequestCount;
+        var before = _backend.RequestCount;
         await using var scope = work.Begin("c-1");
         Assert.NotNull(await contacts.GetAsync("c-1"));
         Assert.NotNull(await runs.GetAsync(first.State.RunId));
@@ -218,7 +218,7 @@ public sealed class AzuriteContactWorkTests(AzuriteFixture azurite) : ContactWor
         Assert.Equal(0, await ledger.CountSentToContactAsync("c-1", TestData.T0.AddDays(-1)));
         Assert.True(await processed.ContainsAsync("c-1", "e-1"));
 
-        Assert.Equal(1, backend.RequestCount - before);
+        Assert.Equal(1, _backend.RequestCount - before);
     }
 
     [Fact]
@@ -241,10 +241,10 @@ public sealed class AzuriteContactWorkTests(AzuriteFixture azurite) : ContactWor
             Assert.False(await processed.ContainsAsync("c-1", "e-1"));
         });
 
-        var before = backend.RequestCount;
+        var before = _backend.RequestCount;
         await scope.CommitAsync();
 
-        Assert.Equal(1, backend.RequestCount - before);
+        Assert.Equal(1, _backend.RequestCount - before);
         Assert.Equal(7, (await runs.GetAsync(created.State.RunId))!.State.Sequence);
         Assert.Equal(2, (await timeline.ListAsync("c-1")).Count);
     }
@@ -271,9 +271,9 @@ public sealed class AzuriteContactWorkTests(AzuriteFixture azurite) : ContactWor
         await using (var scope = work.Begin("c-1"))
         {
             await contacts.SaveAsync(TestData.Contact("c-1"));
-            var before = backend.RequestCount;
+            var before = _backend.RequestCount;
             Assert.True(await ledger.TryReserveAsync(Entry(runId, "op-1")));
-            Assert.Equal(1, backend.RequestCount - before);
+            Assert.Equal(1, _backend.RequestCount - before);
             await Outside(async () =>
             {
                 Assert.Equal(LedgerStatus.Reserved, (await ledger.GetAsync("c-1", runId, "op-1"))!.Status);
@@ -343,12 +343,12 @@ public sealed class AzuriteContactWorkTests(AzuriteFixture azurite) : ContactWor
     protected override async Task AssertNothingLeftAsync(string contactId)
     {
         // The processed-event marks live in the contact's partition here, so they go with it.
-        Assert.False(await backend.ProcessedEvents().ContainsAsync(contactId, "e-1"));
+        Assert.False(await _backend.ProcessedEvents().ContainsAsync(contactId, "e-1"));
         var service = new TableServiceClient(azurite.ConnectionString);
         var partition = TableKeys.Escape(contactId);
         foreach (var name in new[] { "Contacts", "Tags", "LedgerByMessage" })
         {
-            await foreach (var row in service.GetTableClient(backend.TablePrefix + name).QueryAsync<TableEntity>())
+            await foreach (var row in service.GetTableClient(_backend.TablePrefix + name).QueryAsync<TableEntity>())
             {
                 Assert.Fail($"{name} still holds {row.PartitionKey}/{row.RowKey} (erasing {partition}).");
             }
