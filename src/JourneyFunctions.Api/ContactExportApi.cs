@@ -52,6 +52,11 @@ public static class ContactExportApi
     public static async Task<Results<Ok<ContactExportResponse>, ProblemHttpResult>> ExportAsync(string id, ContactService contacts, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(contacts);
+        if (ApiIds.Check(id) is { } invalid)
+        {
+            return invalid;
+        }
+
         var export = await contacts.ExportAsync(id, cancellationToken);
         return export is null
             ? ApiProblems.NotFound("Contact", "id", $"nothing is stored about '{id}'")

@@ -144,14 +144,19 @@ public sealed class FunctionsMetadataTests
     }
 
     [Fact]
-    public void Metadata_AnonymousFunctions_AreOnlyUnsubscribeAndTheEventGridWebhook()
+    public void Metadata_AnonymousFunctions_AreOnlyUnsubscribeAndTheSignedWebhooks()
     {
         var anonymous = Functions.Value.Where(f => f.AuthLevel == "Anonymous").Select(f => f.Name).Order(StringComparer.Ordinal);
 
         // Unsubscribe: authorised by its signed token. Event Grid: by its own credential (an Entra ID token, or a
         // dedicated secret), checked by the handler; a Functions key could only travel in its URL and is the admin key.
+        // Storefront webhooks: by the platform's HMAC signature with the shop's secret, checked before anything is read.
         Assert.Equal(
-            new[] { ApiRoutes.Names.EventGridHandshake, ApiRoutes.Names.EventGridReports, ApiRoutes.Names.Unsubscribe, ApiRoutes.Names.UnsubscribePage }.Order(StringComparer.Ordinal),
+            new[]
+            {
+                ApiRoutes.Names.EventGridHandshake, ApiRoutes.Names.EventGridReports, ApiRoutes.Names.Unsubscribe, ApiRoutes.Names.UnsubscribePage,
+                ApiRoutes.Names.ShopifyWebhook, ApiRoutes.Names.WooCommerceWebhook,
+            }.Order(StringComparer.Ordinal),
             anonymous);
         Assert.All(ApiRoutes.All.Where(r => r.Access == ApiAccess.Public), r => Assert.Equal(ApiRoutes.Templates.Unsubscribe, r.Template));
     }
@@ -161,6 +166,7 @@ public sealed class FunctionsMetadataTests
         ApiAccess.ApiKey => "Function",
         ApiAccess.EventGrid => "Anonymous",
         ApiAccess.Public => "Anonymous",
+        ApiAccess.StorefrontSignature => "Anonymous",
         _ => throw new ArgumentOutOfRangeException(nameof(access), access, "unknown access"),
     };
 }

@@ -86,6 +86,8 @@ public sealed class CrashSafetyTests(AzuriteFixture azurite, ITestOutputHelper o
             ["JOURNEYS_Storage__StatsReconcile__Interval"] = "00:00:20",
             ["JOURNEYS_Storage__StatsReconcile__SettleTime"] = "00:00:03",
             ["OTEL_EXPORTER_OTLP_ENDPOINT"] = string.Empty,
+            // Production requires the public https address unsubscribe links point at; the drill never follows one.
+            ["JOURNEYS_Sending__PublicBaseUrl"] = "https://journeys.example.com",
         };
         string[] arguments =
         [

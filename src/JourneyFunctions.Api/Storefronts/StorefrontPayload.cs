@@ -1,6 +1,9 @@
 using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using JourneyFunctions.Core.Services;
 using Microsoft.AspNetCore.Http;
 
 namespace JourneyFunctions.Api.Storefronts;
@@ -228,8 +231,34 @@ public readonly struct PayloadObject
 /// <summary>Small helpers the mappers share.</summary>
 public static class StorefrontMapping
 {
-    /// <summary>The contact id of an address: the address itself, trimmed and lower-cased, so every platform and topic finds the same contact.</summary>
-    public static string ContactIdFor(string email) => email.Trim().ToLowerInvariant();
+    /// <summary>
+    /// The contact id of an address: the address itself, trimmed and lower-cased, so every platform and topic finds the
+    /// same contact; an address too long for the id limit (<see cref="IdLimits"/>) becomes <c>email:</c> and a SHA-256
+    /// digest of it, the same for every topic.
+    /// </summary>
+    public static string ContactIdFor(string email)
+    {
+        var id = email.Trim().ToLowerInvariant();
+        return IdLimits.Problem(id) is null ? id : "email:" + Digest(id);
+    }
+
+    /// <summary>
+    /// The event id (the idempotency key) for one mapped event: <c>platform:shop:key</c> while that fits the id limit
+    /// every route enforces (<see cref="IdLimits"/>: a shop domain and a webhook UUID escaped twice do not), else
+    /// <c>platform:</c> and a SHA-256 digest of the same text, so the same delivery always maps to the same id.
+    /// </summary>
+    private static string Digest(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..32];
+
+    public static string EventId(string platform, string shop, string key)
+    {
+        var id = $"{platform}:{shop}:{key}";
+        if (IdLimits.Problem(id) is null)
+        {
+            return id;
+        }
+
+        return $"{platform}:{Digest(id)}";
+    }
 
     /// <summary>
     /// A usable address or null. A record with no address is a normal state on both platforms (a checkout before the

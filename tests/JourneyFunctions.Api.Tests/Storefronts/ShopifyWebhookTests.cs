@@ -217,7 +217,9 @@ public sealed class ShopifyWebhookTests(StorefrontHostFixture fixture) : IClassF
         Assert.False(afterStale.GetProperty("marketing").GetBoolean());
         Assert.Equal("preference-center", afterStale.GetProperty("source").GetString());
 
-        // The customer subscribes again in Shopify at 10:30: that is newer, so consent is restored.
+        // Half an hour later the customer subscribes again in Shopify, at 10:30: that is newer, so consent is restored
+        // (a consent time ahead of the host's clock would be refused as "in the future").
+        _host.Time.Advance(TimeSpan.FromMinutes(31));
         using var renewed = await _webhooks.ShopifyAsync("customers/update", ShopifyPayloads.Customer(email, "subscribed", "2026-11-23T10:30:00Z", id: 4001));
         Assert.Equal(2, await SubscriptionsAfterAsync(renewed, email, total: 3));
         var consent = (await Contacts.GetAsync(_host, email))!.Value.GetProperty("consent");

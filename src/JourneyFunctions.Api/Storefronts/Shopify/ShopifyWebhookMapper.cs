@@ -132,7 +132,7 @@ public static class ShopifyWebhookMapper
         // orders/create and orders/paid are the same placement: one event id per order makes the second a repeat.
         var submission = new EventSubmission
         {
-            Id = $"{Platform}:{d.Shop}:{StorefrontEvents.OrderPlaced}:{orderId}",
+            Id = StorefrontMapping.EventId(Platform, d.Shop, $"{StorefrontEvents.OrderPlaced}:{orderId}"),
             ContactId = StorefrontMapping.ContactIdFor(email),
             Name = StorefrontEvents.OrderPlaced,
             Data = data.ToElement(),
@@ -176,7 +176,7 @@ public static class ShopifyWebhookMapper
         var deliveredAt = StorefrontMapping.NotAfter(at, d.Now) ?? d.Now;
         return Events(new EventSubmission
         {
-            Id = $"{Platform}:{d.Shop}:{StorefrontEvents.OrderDelivered}:{orderId}",
+            Id = StorefrontMapping.EventId(Platform, d.Shop, $"{StorefrontEvents.OrderDelivered}:{orderId}"),
             ContactId = StorefrontMapping.ContactIdFor(email),
             Name = StorefrontEvents.OrderDelivered,
             Data = Source(d).Put("orderId", orderId).Put("deliveredAt", deliveredAt.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture)).ToElement(),
@@ -275,7 +275,7 @@ public static class ShopifyWebhookMapper
 
     private static EventSubmission Event(ShopifyDelivery d, int index, string email, string name, JsonObject data, DateTimeOffset? occurredAt, ContactPatch? patch) => new()
     {
-        Id = $"{Platform}:{d.Shop}:{d.DeliveryId}:{index}",
+        Id = StorefrontMapping.EventId(Platform, d.Shop, $"{d.DeliveryId}:{index}"),
         ContactId = StorefrontMapping.ContactIdFor(email),
         Name = name,
         Data = data.ToElement(),

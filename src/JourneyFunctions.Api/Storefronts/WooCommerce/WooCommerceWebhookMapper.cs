@@ -54,7 +54,7 @@ public static class WooCommerceWebhookMapper
         [
             new EventSubmission
             {
-                Id = $"{Platform}:{d.Store}:{d.DeliveryId}:0",
+                Id = StorefrontMapping.EventId(Platform, d.Store, $"{d.DeliveryId}:0"),
                 ContactId = StorefrontMapping.ContactIdFor(email),
                 Name = StorefrontEvents.ContactUpdated,
                 Data = Source(d).Put("customerId", customerId).ToElement(),
@@ -104,7 +104,7 @@ public static class WooCommerceWebhookMapper
 
         var placed = new EventSubmission
         {
-            Id = $"{Platform}:{d.Store}:{StorefrontEvents.OrderPlaced}:{orderId}",
+            Id = StorefrontMapping.EventId(Platform, d.Store, $"{StorefrontEvents.OrderPlaced}:{orderId}"),
             ContactId = contactId,
             Name = StorefrontEvents.OrderPlaced,
             Data = Source(d)
@@ -125,7 +125,7 @@ public static class WooCommerceWebhookMapper
         var deliveredAt = StorefrontMapping.NotAfter(order.Date("date_completed_gmt") ?? order.Date("date_modified_gmt"), d.Now) ?? d.Now;
         var delivered = new EventSubmission
         {
-            Id = $"{Platform}:{d.Store}:{StorefrontEvents.OrderDelivered}:{orderId}",
+            Id = StorefrontMapping.EventId(Platform, d.Store, $"{StorefrontEvents.OrderDelivered}:{orderId}"),
             ContactId = contactId,
             Name = StorefrontEvents.OrderDelivered,
             Data = Source(d)
