@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using JourneyFunctions.Api.Storefronts.Shopify;
 using JourneyFunctions.Api.Storefronts.WooCommerce;
 using Microsoft.AspNetCore.Builder;
@@ -32,6 +33,22 @@ public static class StorefrontsApi
         services.AddOptions<StorefrontOptions>().BindConfiguration(StorefrontOptions.SectionName);
         services.AddSingleton<StorefrontWebhookProcessor>();
         return services;
+    }
+
+    /// <summary>Whether a topic header is one to act on: present, short, no control characters.</summary>
+    public static bool IsUsableTopic(string topic) =>
+        topic.Length > 0 && topic.Length <= MaxTopicLength && !topic.Any(char.IsControl);
+
+    /// <summary>
+    /// The platform's delivery id from its header, or, when the header is missing or unusable, a SHA-256 of the body:
+    /// the body itself then identifies the delivery, so a resend of the same body is the same delivery.
+    /// </summary>
+    public static string DeliveryId(string header, byte[] body)
+    {
+        var id = header.Trim();
+        return id.Length == 0 || id.Length > 100 || id.Any(char.IsControl)
+            ? "sha256-" + Convert.ToHexStringLower(SHA256.HashData(body))
+            : id;
     }
 
     /// <summary>A 401 that names the header at fault and says nothing about the secret.</summary>

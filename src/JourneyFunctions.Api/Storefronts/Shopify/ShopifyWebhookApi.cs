@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using JourneyFunctions.Core.Ports;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -66,17 +65,12 @@ public static class ShopifyWebhookApi
         }
 
         var topic = request.Headers[TopicHeader].ToString().Trim();
-        if (topic.Length == 0 || topic.Length > StorefrontsApi.MaxTopicLength || topic.Any(char.IsControl))
+        if (!StorefrontsApi.IsUsableTopic(topic))
         {
             return ApiProblems.BadRequest(TopicHeader, "is required: it says what the webhook is about (e.g. orders/create)");
         }
 
-        var webhookId = request.Headers[WebhookIdHeader].ToString().Trim();
-        if (webhookId.Length == 0 || webhookId.Length > 100 || webhookId.Any(char.IsControl))
-        {
-            // Without Shopify's id, the body itself identifies the delivery: a resend of the same body is the same.
-            webhookId = "sha256-" + Convert.ToHexStringLower(SHA256.HashData(body));
-        }
+        var webhookId = StorefrontsApi.DeliveryId(request.Headers[WebhookIdHeader].ToString(), body);
 
         try
         {

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
 using JourneyFunctions.Core.Ports;
@@ -79,16 +78,12 @@ public static partial class WooCommerceWebhookApi
             topic = $"{resource}.{verb}";
         }
 
-        if (topic.Length == 0 || topic.Length > StorefrontsApi.MaxTopicLength || topic.Any(char.IsControl))
+        if (!StorefrontsApi.IsUsableTopic(topic))
         {
             return ApiProblems.BadRequest(TopicHeader, "is required: it says what the webhook is about (e.g. order.created)");
         }
 
-        var deliveryId = request.Headers[DeliveryIdHeader].ToString().Trim();
-        if (deliveryId.Length == 0 || deliveryId.Length > 100 || deliveryId.Any(char.IsControl))
-        {
-            deliveryId = "sha256-" + Convert.ToHexStringLower(SHA256.HashData(body));
-        }
+        var deliveryId = StorefrontsApi.DeliveryId(request.Headers[DeliveryIdHeader].ToString(), body);
 
         try
         {
