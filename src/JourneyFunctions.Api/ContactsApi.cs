@@ -1,7 +1,10 @@
+using System.Globalization;
 using System.Text.Json;
 using JourneyFunctions.Core.Contacts;
+using JourneyFunctions.Core.Engine;
 using JourneyFunctions.Core.Ports;
 using JourneyFunctions.Core.Services;
+using JourneyFunctions.Core.Time;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -42,7 +45,7 @@ public sealed record ContactResponse(
     DateTimeOffset CreatedAt,
     DateTimeOffset? LastActivityAt,
     bool? Suppressed = null,
-    IReadOnlyList<RunSummary>? ActiveRuns = null,
+    IReadOnlyList<ActiveRunResponse>? ActiveRuns = null,
     IReadOnlyList<TimelineEntry>? Timeline = null)
 {
     public static ContactResponse From(Contact contact) => new(
@@ -58,9 +61,37 @@ public sealed record ContactResponse(
     public static ContactResponse From(ContactView view) => From(view.Contact) with
     {
         Suppressed = view.Suppressed,
-        ActiveRuns = view.ActiveRuns,
+        ActiveRuns = view.ActiveRuns.Select(r => ActiveRunResponse.From(r, view.Contact.TimeZone)).ToList(),
         Timeline = view.Timeline,
     };
+}
+
+/// <summary>
+/// A run as <c>GET /api/contacts/{id}</c> lists it. <see cref="WaitingUntil"/> is the instant (UTC, <c>Z</c>);
+/// <see cref="WaitingUntilLocal"/> is the same moment on the contact's clock (<c>yyyy-MM-ddTHH:mm:ss</c> in the
+/// contact's <c>timeZone</c>), for a person reading it; absent when the contact has no known zone or the run waits for
+/// nothing timed.
+/// </summary>
+public sealed record ActiveRunResponse(
+    string RunId,
+    string JourneyId,
+    int Version,
+    string? Key,
+    string? StepId,
+    RunStatus Status,
+    DateTimeOffset StartedAt,
+    DateTimeOffset? WaitingUntil,
+    string? WaitingUntilLocal)
+{
+    public static ActiveRunResponse From(RunSummary run, string? contactTimeZone)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var zone = ZonedTime.Find(contactTimeZone);
+        var local = run.WaitingUntil is { } at && zone is not null
+            ? TimeZoneInfo.ConvertTime(at, zone).ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture)
+            : null;
+        return new(run.RunId, run.JourneyId, run.Version, run.Key, run.StepId, run.Status, run.StartedAt, run.WaitingUntil, local);
+    }
 }
 
 /// <summary>

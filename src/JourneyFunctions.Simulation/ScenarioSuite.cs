@@ -6,6 +6,9 @@ namespace JourneyFunctions.Simulation;
 /// <summary>The outcome of one scenario file: its report, or the problems that kept it from running.</summary>
 public sealed record ScenarioOutcome(string Path, SimulationReport? Report, IReadOnlyList<string> Problems)
 {
+    /// <summary>What looks wrong but does not fail the scenario (a scripted event nothing in the journey listens to).</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
     public bool Passed => Problems.Count == 0 && Report is { Passed: true };
 }
 
@@ -72,9 +75,16 @@ public static class ScenarioSuite
                 return new ScenarioOutcome(path, null, validation.Errors.Select(e => $"journey {System.IO.Path.GetFileName(journeyFile)} {e.Path}: {e.Message}").ToList());
             }
 
+            // Every name an expectation uses must exist in the journey, or the check could never fail.
+            var checks = ScenarioChecks.Check(loaded.Scenario, journey);
+            if (checks.Errors.Count > 0)
+            {
+                return new ScenarioOutcome(path, null, checks.Errors) { Warnings = checks.Warnings };
+            }
+
             var name = loaded.Scenario.Name ?? System.IO.Path.GetFileName(path);
             var report = await JourneySimulator.RunAsync(journey, loaded.Scenario, new SimulationOptions { TemplatesDirectory = templates }, name, cancellationToken);
-            return new ScenarioOutcome(path, report, []);
+            return new ScenarioOutcome(path, report, []) { Warnings = checks.Warnings };
         }
         catch (ScenarioException ex)
         {

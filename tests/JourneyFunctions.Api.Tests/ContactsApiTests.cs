@@ -81,3 +81,62 @@ public sealed class ContactsApiTests(ApiHostFixture fixture) : IClassFixture<Api
         Assert.Equal(HttpStatusCode.NotFound, again.StatusCode);
     }
 }
+
+public sealed class ContactTimesApiTests : IAsyncLifetime
+{
+    private TestHost _host = null!;
+
+    public async Task InitializeAsync() => _host = await TestHost.StartAsync(start: new DateTimeOffset(2026, 11, 23, 10, 0, 0, TimeSpan.Zero));
+
+    public async Task DisposeAsync() => await _host.DisposeAsync();
+
+    [Fact]
+    public async Task GetContact_WaitingRun_GivesEveryInstantInUtcWithZAndTheLocalTimeApart()
+    {
+        using var upsert = await _host.PostJsonAsync("/api/contacts", """
+            { "id": "times-ana", "email": "times-ana@example.com", "timeZone": "Europe/Madrid", "marketingConsent": true, "consentSource": "test" }
+            """);
+        Assert.Equal(HttpStatusCode.OK, upsert.StatusCode);
+        using var cart = await _host.PostJsonAsync("/api/events", """
+            { "id": "times-e1", "contactId": "times-ana", "name": "cart.updated", "data": { "cartId": "c1", "cartUrl": "https://shop.example/cart/c1" } }
+            """);
+        Assert.Equal(HttpStatusCode.Accepted, cart.StatusCode);
+
+        JsonElement run = default;
+        await TestHost.WaitUntilAsync(
+            async () =>
+            {
+                var c = await _host.GetJsonAsync("/api/contacts/times-ana");
+                run = c.GetProperty("activeRuns").EnumerateArray().FirstOrDefault(r => r.TryGetProperty("waitingUntil", out _));
+                return run.ValueKind == JsonValueKind.Object;
+            },
+            "times-ana has a run waiting on a timer",
+            TimeSpan.FromSeconds(30));
+        using var response = await _host.Client.GetAsync("/api/contacts/times-ana");
+        var text = await response.Content.ReadAsStringAsync();
+        var contact = JsonDocument.Parse(text).RootElement;
+
+        // Every string that reads as an instant is UTC with Z: no +01:00 next to +00:00 in one response.
+        var instants = Strings(contact).Where(s => s.Length >= 19 && DateTimeOffset.TryParse(s, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out _) && s.Contains('T', StringComparison.Ordinal) && s[4] == '-').ToList();
+        Assert.NotEmpty(instants);
+        Assert.All(instants.Where(s => !IsLocal(s)), s => Assert.EndsWith("Z", s, StringComparison.Ordinal));
+        Assert.DoesNotContain("+01:00", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("+00:00", text, StringComparison.Ordinal);
+
+        var waitingUntil = DateTimeOffset.Parse(run.GetProperty("waitingUntil").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+        var madrid = TimeZoneInfo.FindSystemTimeZoneById("Europe/Madrid");
+        Assert.Equal(
+            TimeZoneInfo.ConvertTime(waitingUntil, madrid).ToString("yyyy-MM-dd'T'HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture),
+            run.GetProperty("waitingUntilLocal").GetString());
+    }
+
+    private static bool IsLocal(string s) => s.Length == 19;
+
+    private static IEnumerable<string> Strings(JsonElement e) => e.ValueKind switch
+    {
+        JsonValueKind.String => [e.GetString()!],
+        JsonValueKind.Object => e.EnumerateObject().SelectMany(p => Strings(p.Value)),
+        JsonValueKind.Array => e.EnumerateArray().SelectMany(Strings),
+        _ => [],
+    };
+}

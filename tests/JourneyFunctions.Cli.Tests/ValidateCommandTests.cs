@@ -1,4 +1,5 @@
 using JourneyFunctions.Core.Serialization;
+using JourneyFunctions.Core.Validation;
 
 namespace JourneyFunctions.Cli.Tests;
 
@@ -219,6 +220,33 @@ public sealed class ValidateCommandTests : IDisposable
         {
             Assert.Equal(1, exitCode);
         }
+    }
+
+    [Fact]
+    public async Task Validate_NoTemplatesFolderAndOtherProblems_StillSaysTemplatesWereNotChecked()
+    {
+        using var bare = new TempRepository();
+        var file = bare.Write("welcome.json", Welcome.Replace("\"P2D\"", "\"P2X\"", StringComparison.Ordinal));
+
+        var (exitCode, output, _) = await CliRunner.RunAsync("validate", file);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("[invalid-duration]", output, StringComparison.Ordinal);
+        if (TemplateFolders.FindFor(file) is null)
+        {
+            Assert.Contains($"{file}: note: {JourneyValidator.TemplatesNote}", output, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Validate_StructuralProblems_SaysTheOtherChecksDidNotRun()
+    {
+        var file = _repo.Write("journeys/welcome.json", Welcome.Replace("\"name\"", "\"nmae\"", StringComparison.Ordinal));
+
+        var (exitCode, output, _) = await CliRunner.RunAsync("validate", file);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains($"{file}: note: {JourneyValidator.StructuralNote}", output, StringComparison.Ordinal);
     }
 }
 

@@ -58,6 +58,7 @@ public static class TestCommand
                     path = Relative(o.Path, root),
                     passed = o.Passed,
                     problems = o.Problems,
+                    warnings = o.Warnings,
                     error = o.Report?.Error,
                     expectations = o.Report?.Expectations,
                 });
@@ -91,6 +92,11 @@ public static class TestCommand
         foreach (var problem in outcome.Problems)
         {
             sb.Append("      invalid: ").Append(problem).Append('\n');
+        }
+
+        foreach (var warning in outcome.Warnings)
+        {
+            sb.Append("      warning: ").Append(warning).Append('\n');
         }
 
         if (outcome.Report is { } report)

@@ -129,9 +129,17 @@ internal static class ValidateCommand
             var result = JourneyValidator.Validate(text, catalog);
             if (result.IsValid)
             {
-                output.WriteLine(catalog is null
-                    ? $"{file}: ok (no templates folder found at or above it, so template names were not checked; use --templates <dir>)"
-                    : $"{file}: ok");
+                output.WriteLine($"{file}: ok");
+            }
+
+            // Every skipped check is said, with or without problems, so a short list never looks like a full check.
+            foreach (var note in result.Notes)
+            {
+                output.WriteLine($"{file}: note: {note}");
+            }
+
+            if (result.IsValid)
+            {
                 continue;
             }
 

@@ -103,9 +103,13 @@ public readonly record struct IsoDuration(bool Negative, int Years, int Months, 
             };
             if (rank < 0)
             {
+                // A suggestion is offered only when it is itself a valid duration (P3X must not suggest PT3X).
+                var suggestion = inTime ? $"P{numberText}{unit}" : $"PT{numberText}{unit}";
+                // The unit belongs on the other side of T (so the one-part suggestion parses) or nowhere at all.
+                var valid = inTime ? unit is 'Y' or 'W' or 'D' : unit is 'H' or 'S';
                 error = inTime
-                    ? $"'{text}': after T only H, M and S are allowed (did you mean P{numberText}{unit}?)"
-                    : $"'{text}': before T only Y, M, W and D are allowed (hours and minutes go after T, e.g. PT{numberText}{unit})";
+                    ? $"'{text}': after T only H, M and S are allowed" + (valid ? $" (did you mean {suggestion}?)" : $" ('{unit}' is not a unit: use Y, M, W, D before T, or H, M, S after it)")
+                    : $"'{text}': before T only Y, M, W and D are allowed" + (valid ? $" (hours and minutes go after T, e.g. {suggestion})" : $" ('{unit}' is not a unit: use Y, M, W, D before T, or H, M, S after it)");
                 return false;
             }
 

@@ -52,7 +52,7 @@ internal sealed partial class FieldChecks(SemanticContext context, ConditionChec
             CheckId(id, SemanticContext.StepPath(i) + ".id", "step id");
             if (!context.Index.TryAdd(id, i))
             {
-                context.Add(SemanticContext.StepPath(i) + ".id", ValidationCodes.DuplicateStepId, $"step id \"{id}\" is already used by step {context.Index[id] + 1} (the {context.Journey.Steps[context.Index[id]].Kind} step); every step needs its own id");
+                context.Add(SemanticContext.StepPath(i) + ".id", ValidationCodes.DuplicateStepId, $"step id \"{id}\" is already used by {SemanticContext.StepPath(context.Index[id])} (the {context.Journey.Steps[context.Index[id]].Kind} step); every step needs its own id");
             }
         }
     }
@@ -258,7 +258,7 @@ internal sealed partial class FieldChecks(SemanticContext context, ConditionChec
     {
         if (string.IsNullOrWhiteSpace(email.Template))
         {
-            context.Add(path + ".template", ValidationCodes.EmptyValue, "the email step names no template: give the name of a folder under context.Templates/, e.g. welcome");
+            context.Add(path + ".template", ValidationCodes.EmptyValue, "the email step names no template: give the name of a folder under templates/, e.g. welcome");
             return;
         }
 
@@ -269,7 +269,7 @@ internal sealed partial class FieldChecks(SemanticContext context, ConditionChec
 
         if (!context.Templates.Exists(email.Template))
         {
-            context.Add(path + ".template", ValidationCodes.UnknownTemplate, $"there is no template \"{email.Template}\": create context.Templates/{email.Template}/ with subject.liquid and body.html.liquid, or fix the name");
+            context.Add(path + ".template", ValidationCodes.UnknownTemplate, $"there is no template \"{email.Template}\": create templates/{email.Template}/ with subject.liquid and body.html.liquid, or fix the name");
             return;
         }
 

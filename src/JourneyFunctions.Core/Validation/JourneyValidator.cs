@@ -33,7 +33,7 @@ public static class JourneyValidator
         new StructuralValidator(options, errors).Check(document.RootElement, typeof(JourneyDefinition), JsonPaths.Root);
         if (errors.Count > 0)
         {
-            return new ValidationResult(null, errors);
+            return new ValidationResult(null, errors) { Notes = [StructuralNote] };
         }
 
         JourneyDefinition journey;
@@ -51,7 +51,20 @@ public static class JourneyValidator
 
         new SemanticValidator(journey, templates, errors).Run();
         WebhookSafety.Check(journey, errors);
-        return new ValidationResult(journey, errors);
+        return new ValidationResult(journey, errors) { Notes = SkippedChecks(journey, templates) };
+    }
+
+    /// <summary>The note when the structural pass found problems and the semantic checks therefore did not run.</summary>
+    public const string StructuralNote = "the step, trigger and template checks did not run because the file's structure has problems; fix those and validate again";
+
+    /// <summary>The note when email steps exist but no template catalog was given, so their templates were not checked.</summary>
+    public const string TemplatesNote = "email template names were not checked: no templates folder was found at or above the journey (give one with --templates <dir>)";
+
+    /// <summary>The checks skipped for a definition that passed the structural pass.</summary>
+    public static IReadOnlyList<string> SkippedChecks(JourneyDefinition journey, ITemplateCatalog? templates)
+    {
+        ArgumentNullException.ThrowIfNull(journey);
+        return templates is null && journey.Steps.Any(s => s is EmailStep) ? [TemplatesNote] : [];
     }
 
     /// <summary>Validates a definition already in memory (semantic checks only: the model cannot hold unknown properties).</summary>

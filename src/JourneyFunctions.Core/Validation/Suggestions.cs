@@ -1,7 +1,7 @@
 namespace JourneyFunctions.Core.Validation;
 
 /// <summary>"Did you mean" for typos: the closest candidate by edit distance (with transpositions), if close enough.</summary>
-internal static class Suggestions
+public static class Suggestions
 {
     public static string? Closest(string input, IEnumerable<string> candidates)
     {

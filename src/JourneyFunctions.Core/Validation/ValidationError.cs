@@ -26,4 +26,11 @@ public sealed record ValidationError(string Path, string Code, string Message)
 public sealed record ValidationResult(JourneyFunctions.Core.Model.JourneyDefinition? Journey, IReadOnlyList<ValidationError> Errors)
 {
     public bool IsValid => Errors.Count == 0 && Journey is not null;
+
+    /// <summary>
+    /// Checks that were skipped, each as a sentence (no templates were given, so template names were not checked;
+    /// the file has structural problems, so the semantic checks did not run). Shown whether or not there are errors,
+    /// so a clean result never hides a check that did not happen.
+    /// </summary>
+    public IReadOnlyList<string> Notes { get; init; } = [];
 }

@@ -58,6 +58,41 @@ public sealed class IsoDurationTests
         Assert.Contains(reason, error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("P3X")]
+    [InlineData("PT3X")]
+    [InlineData("P3H")]
+    [InlineData("PT3D")]
+    [InlineData("PT2W")]
+    [InlineData("P1DT3D")]
+    public void TryParse_Invalid_SuggestsOnlyValidDurations(string text)
+    {
+        Assert.False(IsoDuration.TryParse(text, out _, out var error));
+
+        // Every duration the message offers (a P... word after "e.g." or "did you mean") must itself parse.
+        var offered = System.Text.RegularExpressions.Regex.Matches(error!, @"(?:e\.g\.|did you mean) (P[0-9A-Z.]*)")
+            .Select(m => m.Groups[1].Value)
+            .ToList();
+        Assert.All(offered, d => Assert.True(IsoDuration.TryParse(d, out _, out _), $"'{text}' suggests '{d}', which is invalid: {error}"));
+    }
+
+    [Fact]
+    public void TryParse_UnknownUnit_NamesTheUnitsInsteadOfAnInvalidSuggestion()
+    {
+        Assert.False(IsoDuration.TryParse("P3X", out _, out var error));
+
+        Assert.DoesNotContain("PT3X", error, StringComparison.Ordinal);
+        Assert.Contains("'X' is not a unit", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TryParse_HoursBeforeT_SuggestsTheValidForm()
+    {
+        Assert.False(IsoDuration.TryParse("P3H", out _, out var error));
+
+        Assert.Contains("e.g. PT3H", error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Parse_Invalid_ThrowsFormatExceptionWithTheReason()
     {

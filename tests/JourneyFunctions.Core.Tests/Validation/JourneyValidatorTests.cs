@@ -266,4 +266,50 @@ public sealed class JourneyValidatorTests
 
         Assert.Empty(JourneyValidator.Validate(journey.ToJsonString()).Errors);
     }
+
+    [Fact]
+    public void Validate_DuplicateId_NamesTheOtherStepByItsJsonPath()
+    {
+        var journey = Journeys.Parse(Journeys.AbandonedCart);
+        Journeys.Step(journey, 4)["id"] = "grace";
+
+        var error = Assert.Single(JourneyValidator.Validate(journey.ToJsonString()).Errors, e => e.Code == ValidationCodes.DuplicateStepId);
+
+        Assert.Equal("$.steps[4].id", error.Path);
+        Assert.Contains("already used by $.steps[0]", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("step 1", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_NoTemplateCatalog_NotesThatTemplatesWereNotChecked_EvenWithOtherProblems()
+    {
+        var journey = Journeys.Parse(Journeys.AbandonedCart);
+        Journeys.Step(journey, 4)["id"] = "grace";
+
+        var result = JourneyValidator.Validate(journey.ToJsonString());
+
+        Assert.NotEmpty(result.Errors);
+        Assert.Contains(JourneyValidator.TemplatesNote, result.Notes);
+    }
+
+    [Fact]
+    public void Validate_NoTemplateCatalog_ValidJourney_StillNotesTheSkippedCheck()
+    {
+        var result = JourneyValidator.Validate(Journeys.AbandonedCart);
+
+        Assert.True(result.IsValid);
+        Assert.Equal([JourneyValidator.TemplatesNote], result.Notes);
+    }
+
+    [Fact]
+    public void Validate_StructuralProblems_NotesThatTheOtherChecksDidNotRun()
+    {
+        var journey = Journeys.Parse(Journeys.AbandonedCart);
+        Journeys.Step(journey, 0)["durration"] = "PT2H";
+
+        var result = JourneyValidator.Validate(journey.ToJsonString());
+
+        Assert.NotEmpty(result.Errors);
+        Assert.Contains(JourneyValidator.StructuralNote, result.Notes);
+    }
 }
