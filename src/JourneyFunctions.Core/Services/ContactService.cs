@@ -178,6 +178,7 @@ public sealed class ContactService(
         var contact = await contacts.GetAsync(contactId, cancellationToken);
 
         // The tombstone first: an event routed while the erase runs cannot recreate the contact behind it.
+        var erasedBefore = await tombstones.ContainsAsync(contactId, cancellationToken);
         await tombstones.MarkAsync(contactId, time.GetUtcNow(), cancellationToken);
         foreach (var run in await runs.ListActiveForContactAsync(contactId, cancellationToken))
         {
@@ -189,9 +190,9 @@ public sealed class ContactService(
         removed += await timeline.DeleteForContactAsync(contactId, cancellationToken);
         var deleted = await contacts.DeleteAsync(contactId, cancellationToken);
         var erased = deleted || contact is not null || removed > 0;
-        if (!erased)
+        if (!erased && !erasedBefore)
         {
-            // Nothing was there (a 404): no tombstone for an id that never was a contact.
+            // Nothing was there (a 404): no tombstone for an id that never was a contact (a repeated erase keeps its own).
             await tombstones.RemoveAsync(contactId, cancellationToken);
         }
 
