@@ -27,8 +27,9 @@ public sealed record RunSummary(string RunId, string JourneyId, int Version, str
 
 /// <summary>
 /// Contacts as the API sees them: upsert (profile, tags, consent), read with runs and timeline, unsubscribe, and erase
-/// (GDPR): erasing ends the contact's runs and deletes its profile, runs, ledger rows and timeline, and keeps only the
-/// suppression hash, so an erased address that had unsubscribed or bounced still gets no mail.
+/// (GDPR): erasing ends the contact's runs and deletes its profile, runs (with their timer rows), ledger rows and
+/// timeline, and keeps only the suppression hash, so an erased address that had unsubscribed or bounced still gets no
+/// mail, and a tombstone (the id and when), so late events and reports do not recreate it; an upsert lifts it.
 /// </summary>
 public sealed class ContactService(
     ContactWriter writer,
@@ -37,6 +38,7 @@ public sealed class ContactService(
     ISendLedger ledger,
     ISuppressionStore suppressions,
     ITimelineStore timeline,
+    IContactTombstones tombstones,
     IJourneyCatalog catalog,
     IEventQueue queue,
     TagEventFilter tagEvents,
@@ -79,6 +81,9 @@ public sealed class ContactService(
         }
 
         var now = time.GetUtcNow();
+
+        // An explicit upsert is the one thing that brings an erased contact back.
+        await tombstones.RemoveAsync(contactId, cancellationToken);
         var update = await writer.UpdateAsync(contactId, c => ContactWriter.Apply(c, patch, now), createIfMissing: true, cancellationToken)
             ?? throw new InvalidOperationException("Upsert could not create the contact.");
         var cause = $"upsert|{contactId}|{now.UtcTicks}";
@@ -171,6 +176,10 @@ public sealed class ContactService(
     public async Task<bool> EraseAsync(string contactId, IRunDispatcher dispatcher, CancellationToken cancellationToken = default)
     {
         var contact = await contacts.GetAsync(contactId, cancellationToken);
+
+        // The tombstone first: an event routed while the erase runs cannot recreate the contact behind it.
+        var erasedBefore = await tombstones.ContainsAsync(contactId, cancellationToken);
+        await tombstones.MarkAsync(contactId, time.GetUtcNow(), cancellationToken);
         foreach (var run in await runs.ListActiveForContactAsync(contactId, cancellationToken))
         {
             await dispatcher.CancelAsync(run.State.RunId, "the contact was erased", cancellationToken);
@@ -180,7 +189,14 @@ public sealed class ContactService(
         removed += await ledger.DeleteForContactAsync(contactId, cancellationToken);
         removed += await timeline.DeleteForContactAsync(contactId, cancellationToken);
         var deleted = await contacts.DeleteAsync(contactId, cancellationToken);
-        return deleted || contact is not null || removed > 0;
+        var erased = deleted || contact is not null || removed > 0;
+        if (!erased && !erasedBefore)
+        {
+            // Nothing was there (a 404): no tombstone for an id that never was a contact (a repeated erase keeps its own).
+            await tombstones.RemoveAsync(contactId, cancellationToken);
+        }
+
+        return erased;
     }
 
     public static RunSummary Summarise(RunState state) =>

@@ -28,6 +28,7 @@ public sealed class EventRouter(
     IRunStore runs,
     IJourneyCatalog catalog,
     IProcessedEventStore processed,
+    IContactTombstones tombstones,
     ITimelineStore timeline,
     IEventQueue queue,
     TagEventFilter tagEvents,
@@ -65,10 +66,14 @@ public sealed class EventRouter(
 
         var now = time.GetUtcNow();
         var isSystem = IsSystemEvent(contactEvent.Name);
+
+        // An erased contact stays erased: a late event or an engagement report (email.opened/clicked) for it must not
+        // bring it back, with what the event carries, in a new profile and timeline. Only an explicit upsert does.
+        var createIfMissing = !isSystem && !await tombstones.ContainsAsync(contactEvent.ContactId, cancellationToken);
         var update = await contactWriter.UpdateAsync(
             contactEvent.ContactId,
             c => Touch(ContactWriter.Apply(c, contactEvent.Contact, now), contactEvent, isSystem),
-            createIfMissing: !isSystem,
+            createIfMissing,
             cancellationToken);
         if (update is null)
         {

@@ -51,6 +51,7 @@ public static class StorageServiceCollectionExtensions
         Add<ITimelineStore, MemoryTimelineStore>(services);
         Add<IStatsStore, MemoryStatsStore>(services);
         Add<IProcessedEventStore, MemoryProcessedEventStore>(services);
+        Add<IContactTombstones, MemoryContactTombstones>(services);
         Add<ILeaseStore, MemoryLeaseStore>(services);
         Add<IEventQueue, MemoryEventQueue>(services);
         services.AddSingleton<IContactWork>(ImmediateContactWork.Instance);
@@ -70,6 +71,7 @@ public static class StorageServiceCollectionExtensions
         Add<ISendLedger, TableSendLedger>(services);
         Add<ITimelineStore, TableTimelineStore>(services);
         Add<IProcessedEventStore, TableProcessedEventStore>(services);
+        Add<IContactTombstones, TableContactTombstones>(services);
         Add<ILeaseStore, TableLeaseStore>(services);
         Add<IContactWork, TableContactWork>(services);
         services.AddSingleton(sp => new AzureEventQueue(

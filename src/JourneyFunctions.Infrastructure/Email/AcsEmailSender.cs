@@ -23,7 +23,9 @@ namespace JourneyFunctions.Infrastructure.Email;
 /// <c>{ error: { code, message } }</c>. The spec defines no repeatability headers: <c>Operation-Id</c>, derived from
 /// the message's operation id (<see cref="OperationIds"/>), is what makes a retry the same operation.
 /// Retries (408, 429, 5xx, network) are Azure.Core's, honouring Retry-After; what still fails is classified:
-/// 408/429/5xx/network transient (with Retry-After), other 4xx permanent.
+/// 408/429/5xx/network transient (with Retry-After), other 4xx permanent. A repeated send (the same
+/// <c>Operation-Id</c> after a lost 202 or a retried step) that ACS answers as an operation it already has (409, or
+/// an error code naming a duplicate) is settled by that operation's status: already sent, not a failure.
 /// </remarks>
 public sealed class AcsEmailSender : IEmailSender
 {
@@ -104,6 +106,11 @@ public sealed class AcsEmailSender : IEmailSender
         using var response = await SendAsync(request, cancellationToken);
         if (response.Status is not (200 or 202))
         {
+            if (IsRepeatedOperation(response))
+            {
+                return await AlreadySentAsync(operationId, Failure(response, "send"), message, cancellationToken);
+            }
+
             throw Failure(response, "send");
         }
 
@@ -115,6 +122,65 @@ public sealed class AcsEmailSender : IEmailSender
         }
 
         return await PollAsync(id, response.Headers.TryGetValue("Operation-Location", out var location) ? location : null, RetryAfter(response), message, cancellationToken);
+    }
+
+    /// <summary>
+    /// ACS already has this operation (a retry after a lost 202, or a pipeline retry of the step): its own status is
+    /// the answer. Succeeded, Running or NotStarted mean the email is, or is being, sent: "already sent", never a
+    /// failure. Only when the service does not know the operation does the send's own refusal stand.
+    /// </summary>
+    private async Task<EmailSendResult> AlreadySentAsync(string operationId, EmailSendException refusal, EmailMessage message, CancellationToken cancellationToken)
+    {
+        using var request = _pipeline.CreateRequest();
+        request.Method = RequestMethod.Get;
+        request.Uri.Reset(_endpoint);
+        request.Uri.AppendPath("/emails/operations/", escape: false);
+        request.Uri.AppendPath(operationId, escape: true);
+        request.Uri.AppendQuery("api-version", _options.ApiVersion);
+        request.Headers.SetValue("Accept", "application/json");
+        using var response = await SendAsync(request, cancellationToken);
+        if (response.Status == 404)
+        {
+            throw refusal;
+        }
+
+        if (response.Status != 200)
+        {
+            throw Failure(response, "status of the repeated operation");
+        }
+
+        var status = ReadStatus(response.Content.ToMemory());
+        var id = status.Id ?? operationId;
+        if (!_options.WaitForCompletion || IsTerminal(status.Status))
+        {
+            return Result(id, status, message);
+        }
+
+        return await PollAsync(id, location: null, RetryAfter(response), message, cancellationToken);
+    }
+
+    /// <summary>
+    /// The answer ACS gives for an <c>Operation-Id</c> it already has. The 2025-09-01 spec lists only 202 and a
+    /// default error (<c>{ error: { code, message } }</c>, <c>x-ms-error-code</c>) for <c>emails:send</c>, so this
+    /// takes 409 Conflict (the Azure REST guidelines' answer for an id that exists) and any 4xx whose error code
+    /// names a duplicate or existing operation; the operation's status then decides (<see cref="AlreadySentAsync"/>).
+    /// </summary>
+    private static bool IsRepeatedOperation(Response response)
+    {
+        if (response.Status == 409)
+        {
+            return true;
+        }
+
+        if (response.Status is < 400 or >= 500 or 401 or 403 or 408 or 429)
+        {
+            return false;
+        }
+
+        var (code, _) = ReadError(response);
+        return code is not null && (code.Contains("AlreadyExists", StringComparison.OrdinalIgnoreCase)
+            || code.Contains("Duplicate", StringComparison.OrdinalIgnoreCase)
+            || code.Contains("Conflict", StringComparison.OrdinalIgnoreCase));
     }
 
     private async Task<EmailSendResult> PollAsync(string id, string? location, TimeSpan? retryAfter, EmailMessage message, CancellationToken cancellationToken)

@@ -8,7 +8,7 @@ namespace JourneyFunctions.Infrastructure.Storage;
 /// <summary>
 /// The <c>Contacts</c> table: one partition per contact (PK = escaped contact id) holding every row that is read or
 /// written per contact, with row-key prefixes chosen so that what one input needs is one contiguous range:
-/// <c>c</c> the contact, <c>e</c> its recently processed event ids, <c>l|run|operation</c> its send-ledger rows,
+/// <c>c</c> the contact, <c>d</c> its erase tombstone (<see cref="TableContactTombstones"/>), <c>e</c> its recently processed event ids, <c>l|run|operation</c> its send-ledger rows,
 /// <c>r|run</c> its runs (all below <see cref="WorkingSetEnd"/>, loaded by one query per input), and
 /// <c>t|inverted ticks|sequence</c> its timeline, newest first, which no input reads.
 /// </summary>
@@ -16,6 +16,7 @@ internal static class ContactRows
 {
     public const string Table = "Contacts";
     public const string Profile = "c";
+    public const string Erased = "d";
     public const string Processed = "e";
     public const string LedgerPrefix = "l|";
     public const string RunPrefix = "r|";

@@ -212,13 +212,29 @@ public sealed class TableRunStore(StorageTables tables, TimeProvider timeProvide
         }
     }
 
-    /// <remarks>Timer rows of the deleted runs are left to <see cref="ListDueAsync"/>, which drops rows of missing runs.</remarks>
+    /// <remarks>
+    /// The timer row of each deleted run's current wait goes with it (erase leaves no row naming the contact's runs);
+    /// a row left by an older wait of the run is already stale and dropped by <see cref="ListDueAsync"/>.
+    /// </remarks>
     public async Task<int> DeleteForContactAsync(string contactId, CancellationToken cancellationToken = default)
     {
         var rows = new List<TableEntity>();
-        await foreach (var row in PartitionRows.QueryAsync(tables, contactId, ContactRows.RunPrefix, ["PartitionKey", "RowKey"], cancellationToken))
+        var timerRows = new List<(string PartitionKey, string RowKey)>();
+        await foreach (var row in PartitionRows.QueryAsync(tables, contactId, ContactRows.RunPrefix, null, cancellationToken))
         {
             rows.Add(row);
+            var state = ToStored(row).State;
+            if (state.Status == RunStatus.Waiting && state.Wait?.Until is { } until)
+            {
+                timerRows.Add((Bucket(until), TimerKey(until, state.RunId)));
+            }
+        }
+
+        var timers = await tables.GetAsync(TimersTable, cancellationToken);
+        foreach (var (partitionKey, rowKey) in timerRows)
+        {
+            // Unconditional and idempotent: a 404 (already fired and cleaned) is success.
+            await timers.DeleteEntityAsync(partitionKey, rowKey, Azure.ETag.All, cancellationToken);
         }
 
         await TableBatches.DeleteAsync(await tables.GetAsync(ContactRows.Table, cancellationToken), rows, cancellationToken);

@@ -1,4 +1,5 @@
 using JourneyFunctions.Core.Engine;
+using JourneyFunctions.Core.Model;
 using JourneyFunctions.Core.Ports;
 using JourneyFunctions.Core.Security;
 using JourneyFunctions.Core.Services;
@@ -45,6 +46,40 @@ public sealed class ContactServiceTests
         Assert.Equal(0, await h.Get<ISendLedger>().CountSentToContactAsync("ana", DateTimeOffset.MinValue));
         Assert.NotNull(await h.Get<ISuppressionStore>().GetAsync(AddressHash.Compute("ana@example.com")));
         Assert.False(await h.Get<ContactService>().EraseAsync("ana", h.Engine));
+    }
+
+    [Fact]
+    public async Task Erase_ThenEngagementReportAndLateEvent_DoNotRecreateTheContactUntilAnUpsert()
+    {
+        await using var h = new ServiceHarness();
+        await h.SendAsync("ana", "cart.updated", ServiceHarness.Cart(), ServiceHarness.Ana());
+        Assert.True(await h.Get<ContactService>().EraseAsync("ana", h.Engine));
+        Assert.False(await h.Get<ContactService>().EraseAsync("ana", h.Engine));
+
+        await h.SendAsync("ana", SystemEvents.EmailOpened, new { messageId = "m-1" });
+        await h.SendAsync("ana", SystemEvents.EmailClicked, new { messageId = "m-1", url = "https://shop.example/" });
+        await h.SendAsync("ana", "order.placed", new { orderId = "o-1" }, ServiceHarness.Ana());
+
+        Assert.Null(await h.Get<IContactStore>().GetAsync("ana"));
+        Assert.Empty(await h.Get<ITimelineStore>().ListAsync("ana"));
+        Assert.True(await h.Get<IContactTombstones>().ContainsAsync("ana"));
+
+        await h.Get<ContactService>().UpsertAsync("ana", ServiceHarness.Ana());
+        await h.SendAsync("ana", "order.placed", new { orderId = "o-2" });
+
+        Assert.False(await h.Get<IContactTombstones>().ContainsAsync("ana"));
+        Assert.NotNull(await h.Get<IContactStore>().GetAsync("ana"));
+        Assert.Contains(await h.Get<ITimelineStore>().ListAsync("ana"), e => e.Kind == "event" && e.Message == "order.placed");
+    }
+
+    [Fact]
+    public async Task Erase_UnknownContact_LeavesNoTombstone()
+    {
+        await using var h = new ServiceHarness();
+
+        Assert.False(await h.Get<ContactService>().EraseAsync("nobody", h.Engine));
+
+        Assert.False(await h.Get<IContactTombstones>().ContainsAsync("nobody"));
     }
 
     [Fact]

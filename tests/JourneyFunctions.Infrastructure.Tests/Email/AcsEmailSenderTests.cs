@@ -140,6 +140,80 @@ public sealed class AcsEmailSenderTests : IAsyncLifetime
         Assert.Equal(3, _server.Requests.Count);
     }
 
+    [Fact]
+    public async Task SendAsync_AcceptanceLostAndThePipelineRetries_AlreadySentNotAFailure()
+    {
+        _server.LoseNextAcceptances();
+
+        var result = await Sender(o => o.RetryDelay = TimeSpan.FromMilliseconds(10)).SendAsync(Message());
+
+        var requests = _server.Requests.ToList();
+        var operationId = OperationIds.ToUuid("run-1:email-1").ToString("D");
+        Assert.Equal(["POST", "POST", "GET"], requests.Select(r => r.Method));
+        Assert.All(requests, r => Assert.True(r.SignatureValid));
+        Assert.Equal(operationId, requests[1].Headers["Operation-Id"]);
+        Assert.StartsWith($"/emails/operations/{operationId}?api-version=", requests[2].PathAndQuery, StringComparison.Ordinal);
+        Assert.Equal(operationId, result.MessageId);
+        Assert.Equal("Succeeded", result.Status);
+        Assert.Equal([operationId], _server.Operations);
+    }
+
+    [Fact]
+    public async Task SendAsync_StepRetriedAfterALostAcceptance_SecondSendIsAlreadySent()
+    {
+        _server.LoseNextAcceptances();
+        var sender = Sender(o => o.MaxRetries = 0);
+
+        var first = await Assert.ThrowsAsync<EmailSendException>(() => sender.SendAsync(Message()));
+        var second = await sender.SendAsync(Message());
+
+        Assert.True(first.Transient);
+        Assert.Equal(OperationIds.ToUuid("run-1:email-1").ToString("D"), second.MessageId);
+        Assert.Equal("Succeeded", second.Status);
+        Assert.Single(_server.Operations);
+    }
+
+    [Fact]
+    public async Task SendAsync_SameOperationSentAgainAfterA202_AlreadySentWithTheSameId()
+    {
+        var sender = Sender();
+        var first = await sender.SendAsync(Message());
+
+        var again = await sender.SendAsync(Message());
+
+        Assert.Equal(first.MessageId, again.MessageId);
+        Assert.Equal("Succeeded", again.Status);
+        Assert.Equal(["POST", "POST", "GET"], _server.Requests.Select(r => r.Method));
+        Assert.Single(_server.Operations);
+    }
+
+    [Fact]
+    public async Task SendAsync_RepeatedOperationThatFailed_PermanentWithTheOperationsErrorCode()
+    {
+        await Sender().SendAsync(Message());
+        var id = OperationIds.ToUuid("run-1:email-1").ToString("D");
+        _server.EnqueuePoll(new AcsReply(200, $$$"""{"id":"{{{id}}}","status":"Failed","error":{"code":"EmailDroppedAllRecipientsSuppressed","message":"All recipients are suppressed."}}"""));
+
+        var exception = await Assert.ThrowsAsync<EmailSendException>(() => Sender().SendAsync(Message()));
+
+        Assert.False(exception.Transient);
+        Assert.Contains("EmailDroppedAllRecipientsSuppressed", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(409, "Conflict")]
+    [InlineData(400, "DuplicateOperationId")]
+    public async Task SendAsync_RepeatRefusalForAnOperationTheServiceDoesNotHave_TheRefusalStands(int status, string code)
+    {
+        _server.EnqueueSend(FakeAcsServer.Error(status, code, "refused"));
+
+        var exception = await Assert.ThrowsAsync<EmailSendException>(() => Sender().SendAsync(Message()));
+
+        Assert.False(exception.Transient);
+        Assert.Contains($"{status} {code}: refused", exception.Message, StringComparison.Ordinal);
+        Assert.Equal(["POST", "GET"], _server.Requests.Select(r => r.Method));
+    }
+
     [Theory]
     [InlineData(400, "BadRequest", "Invalid email address format.")]
     [InlineData(401, "Unauthorized", "Key expired.")]

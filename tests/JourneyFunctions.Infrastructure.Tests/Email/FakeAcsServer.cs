@@ -33,6 +33,8 @@ internal sealed class FakeAcsServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<AcsReply> _sendReplies = new();
     private readonly ConcurrentQueue<AcsReply> _pollReplies = new();
+    private readonly ConcurrentDictionary<string, bool> _operations = new(StringComparer.OrdinalIgnoreCase);
+    private int _loseAcceptances;
 
     private readonly string? _bearerToken;
 
@@ -80,6 +82,15 @@ internal sealed class FakeAcsServer : IAsyncDisposable
             _sendReplies.Enqueue(reply);
         }
     }
+
+    /// <summary>The operation ids the service has accepted (a repeated send of one of them answers 409 Conflict).</summary>
+    public ICollection<string> Operations => _operations.Keys;
+
+    /// <summary>
+    /// The next <paramref name="count"/> sends are accepted (the operation exists) but the connection drops before
+    /// the 202 reaches the client: the lost acceptance a retry must not turn into a failure or a second email.
+    /// </summary>
+    public void LoseNextAcceptances(int count = 1) => Interlocked.Exchange(ref _loseAcceptances, count);
 
     public void EnqueuePoll(params AcsReply[] replies)
     {
@@ -139,14 +150,42 @@ internal sealed class FakeAcsServer : IAsyncDisposable
         if (context.Request.Method == "POST" && context.Request.Path == "/emails:send")
         {
             var operationId = context.Request.Headers["Operation-Id"].ToString();
-            await WriteAsync(context, _sendReplies.TryDequeue(out var reply) ? reply : Accepted(operationId));
+            if (_sendReplies.TryDequeue(out var reply))
+            {
+                if (reply.Status == 202 && reply.Body is not null && JsonDocument.Parse(reply.Body).RootElement.TryGetProperty("id", out var scripted))
+                {
+                    _operations.TryAdd(scripted.GetString()!, true);
+                }
+
+                await WriteAsync(context, reply);
+                return;
+            }
+
+            // As the service does for an Operation-Id it already has: the send is refused with 409 Conflict
+            // (error code in the body and x-ms-error-code); the operation itself stays readable under its id.
+            if (operationId.Length > 0 && !_operations.TryAdd(operationId, true))
+            {
+                var conflict = Error(409, "Conflict", $"An operation with id {operationId} already exists.");
+                await WriteAsync(context, conflict with { Headers = new Dictionary<string, string> { ["x-ms-error-code"] = "Conflict" } });
+                return;
+            }
+
+            if (Interlocked.Decrement(ref _loseAcceptances) >= 0)
+            {
+                context.Abort();
+                return;
+            }
+
+            await WriteAsync(context, Accepted(operationId.Length > 0 ? operationId : Guid.NewGuid().ToString("D")));
             return;
         }
 
         if (context.Request.Method == "GET" && context.Request.Path.StartsWithSegments("/emails/operations", out var rest))
         {
             var id = rest.Value!.Trim('/');
-            await WriteAsync(context, _pollReplies.TryDequeue(out var reply) ? reply : new AcsReply(200, $$"""{"id":"{{id}}","status":"Succeeded"}"""));
+            await WriteAsync(context, _pollReplies.TryDequeue(out var reply) ? reply
+                : _operations.ContainsKey(id) ? new AcsReply(200, $$"""{"id":"{{id}}","status":"Succeeded"}""")
+                : Error(404, "NotFound", $"No operation with id {id}."));
             return;
         }
 

@@ -62,6 +62,8 @@ public sealed class AzuriteBackend : IStorageBackend
 
     public IProcessedEventStore ProcessedEvents() => new TableProcessedEventStore(_tables);
 
+    public IContactTombstones Tombstones() => new TableContactTombstones(_tables);
+
     public ILeaseStore Leases() => new TableLeaseStore(_tables, Time);
 
     public IEventQueue Queue() => new AzureEventQueue(_queues, QueueName, Time);

@@ -173,14 +173,51 @@ public sealed class AzuriteStorageTests(AzuriteFixture azurite)
         var created = await runs.CreateAsync(TestData.Run("welcome", "c-1"));
         var first = await runs.UpdateAsync(TestData.Waiting(created.State, TestData.T0), created.ETag);
         var second = await runs.UpdateAsync(TestData.Waiting(first.State, TestData.T0.AddMinutes(1), "wait-2"), first.ETag);
-        var gone = await runs.CreateAsync(TestData.Waiting(TestData.Run("welcome", "c-2"), TestData.T0));
-        await runs.DeleteForContactAsync("c-2");
+        await runs.CreateAsync(TestData.Waiting(TestData.Run("welcome", "c-2"), TestData.T0));
         Assert.Equal(3, await CountRowsAsync("RunTimers"));
+        await runs.DeleteForContactAsync("c-2");
+        Assert.Equal(2, await CountRowsAsync("RunTimers"));
 
         var due = await runs.ListDueAsync(TestData.T0.AddMinutes(5), 10);
 
         Assert.Equal(second.ETag, Assert.Single(due).ETag);
         Assert.Equal(1, await CountRowsAsync("RunTimers"));
+    }
+
+    [Fact]
+    public async Task DeleteForContactAsync_RemovesTheTimerRowsOfTheContactsRuns()
+    {
+        var runs = _backend.Runs();
+        await runs.CreateAsync(TestData.Waiting(TestData.Run("welcome", "c-1"), TestData.T0));
+        await runs.CreateAsync(TestData.Waiting(TestData.Run("cart", "c-1"), TestData.T0.AddDays(3)));
+        await runs.CreateAsync(TestData.Waiting(TestData.Run("welcome", "c-2"), TestData.T0));
+        Assert.Equal(3, await CountRowsAsync("RunTimers"));
+
+        Assert.Equal(2, await runs.DeleteForContactAsync("c-1"));
+
+        var left = new List<string>();
+        await foreach (var row in RawTable("RunTimers").QueryAsync<TableEntity>())
+        {
+            left.Add(row.GetString("RunId"));
+        }
+
+        Assert.Equal([RunIds.For("welcome", "c-2", null)], left);
+        Assert.Equal(0, await runs.DeleteForContactAsync("c-1"));
+    }
+
+    [Fact]
+    public async Task Tombstone_IsInTheWorkingSet_ReadFromTheUnitOfWorksSnapshot()
+    {
+        var tombstones = _backend.Tombstones();
+        await tombstones.MarkAsync("c-1", TestData.T0);
+        var work = _backend.Work();
+
+        await using var scope = work.Begin("c-1");
+        var contacts = _backend.Contacts();
+        await contacts.GetAsync("c-1");
+        var reads = await CountAsync(async () => Assert.True(await tombstones.ContainsAsync("c-1")));
+
+        Assert.Equal(0, reads);
     }
 
     [Fact]

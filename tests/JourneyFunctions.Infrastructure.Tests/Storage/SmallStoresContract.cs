@@ -102,4 +102,41 @@ public abstract class SmallStoresContract
         Assert.True(await store.ContainsAsync(id, id));
         Assert.False(await store.ContainsAsync(id, id + "/"));
     }
+
+    [Fact]
+    public async Task Tombstones_MarkContainsRemove_OutliveTheContactAndItsMarks()
+    {
+        var store = Backend.Tombstones();
+        var contacts = Backend.Contacts();
+        var processed = Backend.ProcessedEvents();
+        Assert.False(await store.ContainsAsync("c-1"));
+        Assert.False(await store.RemoveAsync("c-1"));
+
+        await contacts.SaveAsync(new Core.Contacts.Contact { Id = "c-1", Email = "ann@example.com", CreatedAt = TestData.T0 });
+        await store.MarkAsync("c-1", TestData.T0);
+        await store.MarkAsync("c-1", TestData.T0.AddMinutes(1));
+        Assert.True(await contacts.DeleteAsync("c-1"));
+        for (var i = 0; i < 300; i++)
+        {
+            await processed.MarkAsync("c-1", $"late-{i}", TestData.T0);
+        }
+
+        Assert.True(await store.ContainsAsync("c-1"));
+        Assert.False(await store.ContainsAsync("c-2"));
+        Assert.Null(await contacts.GetAsync("c-1"));
+        Assert.True(await store.RemoveAsync("c-1"));
+        Assert.False(await store.ContainsAsync("c-1"));
+    }
+
+    [Theory]
+    [MemberData(nameof(NastyIds))]
+    public async Task Tombstones_NastyIds_RoundTrip(string id)
+    {
+        var store = Backend.Tombstones();
+        await store.MarkAsync(id, TestData.T0);
+
+        Assert.True(await store.ContainsAsync(id));
+        Assert.False(await store.ContainsAsync(id + "/"));
+        Assert.True(await store.RemoveAsync(id));
+    }
 }

@@ -28,6 +28,8 @@ public interface IStorageBackend
 
     IProcessedEventStore ProcessedEvents();
 
+    IContactTombstones Tombstones();
+
     ILeaseStore Leases();
 
     IEventQueue Queue();
@@ -63,6 +65,8 @@ public sealed class MemoryBackend : IStorageBackend
     public IStatsStore Stats() => new MemoryStatsStore();
 
     public IProcessedEventStore ProcessedEvents() => new MemoryProcessedEventStore();
+
+    public IContactTombstones Tombstones() => new MemoryContactTombstones();
 
     public ILeaseStore Leases() => new MemoryLeaseStore(Time);
 
