@@ -124,6 +124,32 @@ public sealed class JourneyRunnerTests
     }
 
     [Fact]
+    public async Task FireDueTimersAsync_TheTemplateFailsToRender_OneAttemptAndTheRunEndsFailedWithTheReason()
+    {
+        var renderer = default(FailingRenderer);
+        await using var h = new ServiceHarness(templates: real => renderer = new FailingRenderer(real));
+        await h.PublishSamplesAsync("abandoned-cart");
+        await h.SendAsync("ana", "cart.updated", ServiceHarness.Cart(), ServiceHarness.Ana());
+
+        h.Time.Advance(TimeSpan.FromMinutes(61));
+        var pass = await h.Runner.FireDueTimersAsync();
+
+        Assert.Equal((1, false), Summary(pass));
+        Assert.Equal(1, renderer!.Calls);
+        Assert.Empty(h.Emails.Sent);
+        var run = Assert.Single(await h.Get<IRunStore>().ListForContactAsync("ana")).State;
+        Assert.Equal(CompletionReason.Failed, run.Completion);
+        Assert.Contains("the email could not be rendered: template \"cart-reminder-1\" failed to render", run.CompletionDetail, StringComparison.Ordinal);
+        var timeline = await h.Get<ITimelineStore>().ListAsync("ana");
+        Assert.Contains(timeline, e => e.Message.Contains("could not be rendered", StringComparison.Ordinal));
+        Assert.Equal(1, (await h.Get<IStatsStore>().GetAsync("abandoned-cart"))[""][StatCounters.Failed]);
+        h.Time.Advance(TimeSpan.FromHours(30));
+        var (settled, _) = await h.Runner.SettleAsync(maxRounds: 10);
+        Assert.False(settled.Failed);
+        Assert.Equal(1, renderer.Calls);
+    }
+
+    [Fact]
     public async Task SettleAsync_RoutesQueuedEventsAndFiresWhatIsDue_UntilNothingIsLeft()
     {
         await using var h = new ServiceHarness();
@@ -209,6 +235,24 @@ public sealed class JourneyRunnerTests
 
             _sent.Enqueue(message.To.Address);
             return Task.FromResult(new EmailSendResult("msg-" + message.OperationId, "Succeeded"));
+        }
+    }
+
+    /// <summary>A renderer whose render fails as a template that cannot format its data would; the catalog is the real one.</summary>
+    private sealed class FailingRenderer(ITemplateRenderer real) : ITemplateRenderer
+    {
+        private int _calls;
+
+        public int Calls => _calls;
+
+        public bool Exists(string template) => real.Exists(template);
+
+        public IReadOnlyList<string> Check(string template, TemplateScope scope) => real.Check(template, scope);
+
+        public Task<RenderedEmail> RenderAsync(string template, TemplateModel model, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref _calls);
+            throw new TemplateRenderException($"template \"{template}\" failed to render: the value cannot be formatted");
         }
     }
 }
