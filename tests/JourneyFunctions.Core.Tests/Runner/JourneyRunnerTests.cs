@@ -252,7 +252,7 @@ public sealed class JourneyRunnerTests
         public Task<RenderedEmail> RenderAsync(string template, TemplateModel model, CancellationToken cancellationToken = default)
         {
             Interlocked.Increment(ref _calls);
-            throw new TemplateRenderException($"template \"{template}\" failed to render: the value cannot be formatted");
+            throw new TemplateRenderException($"template \"{template}\" failed to render: the value cannot be formatted") { Permanent = true };
         }
     }
 }

@@ -66,7 +66,7 @@ public sealed class SendEmailHandler(
         {
             (message, rendered) = await ComposeAsync(request, contact!, now, cancellationToken);
         }
-        catch (TemplateRenderException ex)
+        catch (TemplateRenderException ex) when (ex.Permanent)
         {
             // The same template on the same data fails again: a permanent failed step, recorded, never a retry storm.
             logger.LogWarning(ex, "Email {OperationId} could not be rendered", request.OperationId);
