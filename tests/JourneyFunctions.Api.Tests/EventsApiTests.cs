@@ -65,6 +65,29 @@ public sealed class EventsApiTests : IAsyncLifetime
         Assert.Empty(await ReceiveAllAsync());
     }
 
+    [Theory]
+    [InlineData("""{ "contactId": "ed", "name": "cart.updated", "data": { "total": 1e30 } }""", "$.data.total")]
+    [InlineData("""{ "contactId": "ed", "name": "cart.updated", "data": { "items": [ { "price": 1 }, { "price": -1e400 } ] } }""", "$.data.items[1].price")]
+    [InlineData("""{ "contactId": "ed", "name": "cart.updated", "data": { "odd key": 1e29 } }""", "$.data['odd key']")]
+    [InlineData("""{ "contactId": "ed", "name": "cart.updated", "contact": { "fields": { "ltv": 1E400 } } }""", "$.contact.fields.ltv")]
+    public async Task PostEvents_NumberBeyondWhatTheEngineHandles_Returns400NamingThePathAndQueuesNothing(string body, string field)
+    {
+        using var response = await _host.PostJsonAsync("/api/events", body);
+
+        var message = await Problems.AssertFieldAsync(response, HttpStatusCode.BadRequest, field);
+        Assert.Contains("beyond the numbers journeys handle", message, StringComparison.Ordinal);
+        Assert.Empty(await ReceiveAllAsync());
+    }
+
+    [Fact]
+    public async Task PostEvents_LargeButHandledNumbers_AreAccepted()
+    {
+        using var response = await _host.PostJsonAsync("/api/events", """{ "contactId": "fi", "name": "cart.updated", "data": { "total": 79000000000000000000000000000, "tiny": 1e-30, "price": "1e30" } }""");
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.Single(await ReceiveAllAsync());
+    }
+
     private async Task<IReadOnlyList<QueuedEvent>> ReceiveAllAsync()
     {
         var queue = _host.App.Services.GetRequiredService<IEventQueue>();

@@ -130,6 +130,7 @@ public static partial class JourneyMachine
             TimerFired timer => OnTimerFired(draft, timer),
             EventReceived received => OnEvent(draft, received.Event),
             CancelRequested cancel => Cancel(draft, cancel),
+            FailRequested fail => Fail(draft, fail),
             _ => throw new ArgumentException($"Unknown machine input {input.GetType().Name}.", nameof(input)),
         };
         if (!handled)
@@ -235,6 +236,12 @@ public static partial class JourneyMachine
     private static bool Cancel(RunDraft draft, CancelRequested cancel)
     {
         Complete(draft, CompletionReason.Cancelled, cancel.Reason, DecisionKind.Exited, $"the run was cancelled: {cancel.Reason}");
+        return true;
+    }
+
+    private static bool Fail(RunDraft draft, FailRequested fail)
+    {
+        Complete(draft, CompletionReason.Failed, fail.Reason, DecisionKind.Completed, $"the run failed: {fail.Reason}");
         return true;
     }
 

@@ -10,6 +10,7 @@ namespace JourneyFunctions.Core.Engine;
 [JsonDerivedType(typeof(TimerFired), "timerFired")]
 [JsonDerivedType(typeof(EventReceived), "eventReceived")]
 [JsonDerivedType(typeof(CancelRequested), "cancel")]
+[JsonDerivedType(typeof(FailRequested), "fail")]
 public abstract record MachineInput;
 
 /// <summary>The activity of the pending step finished. <see cref="Sequence"/> must match the pending activity.</summary>
@@ -23,3 +24,6 @@ public sealed record EventReceived(ContactEvent Event) : MachineInput;
 
 /// <summary>Ends the run from outside (unsubscribe, erase).</summary>
 public sealed record CancelRequested(string Reason) : MachineInput;
+
+/// <summary>Ends the run as failed from outside: the host gave up on it (its timer kept failing), with the reason.</summary>
+public sealed record FailRequested(string Reason) : MachineInput;

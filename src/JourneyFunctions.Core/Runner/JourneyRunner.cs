@@ -29,7 +29,8 @@ namespace JourneyFunctions.Core.Runner;
 /// Timers are rows in the run store, so they survive a crash: a pass finds every waiting run whose time has come on
 /// the runner's <see cref="TimeProvider"/>. Runs of paused journeys are held (their wait moved
 /// <see cref="RunnerOptions.PausedRecheck"/> ahead) until the journey resumes. Runs fire in parallel; a run whose fire
-/// fails is retried with a growing pause, and a run fired by two instances at once is settled by the run store's ETag
+/// fails is retried with a growing pause (its due time moved to the next attempt), ended as failed after
+/// <see cref="RunnerOptions.MaxTimerAttempts"/> attempts, and a run fired by two instances at once is settled by the run store's ETag
 /// (the loser's stale timer is ignored by the machine, its effects deduplicated by the send ledger).
 /// </para>
 /// </remarks>
@@ -320,8 +321,36 @@ public sealed partial class JourneyRunner
                 state.RunId,
                 _ => new Backoff(1, now + _options.TimerRetryDelay),
                 (_, b) => new Backoff(b.Failures + 1, now + RetryDelay(b.Failures)));
-            LogFireFailed(_logger, ex, state.RunId, backoff.Failures, backoff.NextAttempt);
+            await GiveUpOrPushBackAsync(run, backoff, ex, cancellationToken);
             return false;
+        }
+    }
+
+    /// <summary>
+    /// After a failed fire: the run's due time moves to its next attempt (so it leaves the head of the due list), or,
+    /// on its <see cref="RunnerOptions.MaxTimerAttempts"/>-th failure, the run ends as failed with the reason.
+    /// </summary>
+    private async Task GiveUpOrPushBackAsync(StoredRun run, Backoff backoff, Exception failure, CancellationToken cancellationToken)
+    {
+        var runId = run.State.RunId;
+        try
+        {
+            if (backoff.Failures >= Math.Max(1, _options.MaxTimerAttempts))
+            {
+                var reason = $"its timer failed {backoff.Failures} times: {failure.GetType().Name}: {failure.Message}";
+                await _engine.FailAsync(runId, reason, cancellationToken);
+                _failing.TryRemove(runId, out _);
+                LogGaveUp(_logger, failure, runId, backoff.Failures);
+                return;
+            }
+
+            LogFireFailed(_logger, failure, runId, backoff.Failures, backoff.NextAttempt);
+            await _engine.HoldAsync(run, backoff.NextAttempt, cancellationToken);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The store failed too: the run stays due and the in-memory back-off still spaces the next attempt.
+            LogPushBackFailed(_logger, ex, runId);
         }
     }
 
@@ -351,6 +380,12 @@ public sealed partial class JourneyRunner
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Routed {EventName}: started {Started}, delivered to {Delivered}, duplicate {Duplicate}")]
     private static partial void LogRouted(ILogger logger, string eventName, int started, int delivered, bool duplicate);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Gave up on run {RunId} after its timer failed {Failures} times; the run ended as failed")]
+    private static partial void LogGaveUp(ILogger logger, Exception exception, string runId, int failures);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not move the due time of failing run {RunId}; it stays due")]
+    private static partial void LogPushBackFailed(ILogger logger, Exception exception, string runId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Firing the timer of run {RunId} failed ({Failures} times); next attempt at {NextAttempt}")]
     private static partial void LogFireFailed(ILogger logger, Exception exception, string runId, int failures, DateTimeOffset nextAttempt);

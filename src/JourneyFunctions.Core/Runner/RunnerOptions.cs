@@ -44,6 +44,13 @@ public sealed class RunnerOptions
     public TimeSpan MaxTimerRetryDelay { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
+    /// Attempts at firing a run's timer before the run is given up: it then ends as failed with the last failure as
+    /// its reason (timeline, stats <c>failed</c>, the contact API). Between attempts the run's due time is moved to the
+    /// next attempt, so failing runs leave the head of the due list and never starve other runs.
+    /// </summary>
+    public int MaxTimerAttempts { get; set; } = 8;
+
+    /// <summary>
     /// How far a due run of a paused journey is moved ahead (same wait) before it is looked at again, so held runs do
     /// not stay at the head of the due list and starve other journeys' runs.
     /// </summary>

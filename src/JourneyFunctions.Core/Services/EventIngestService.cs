@@ -76,6 +76,19 @@ public sealed partial class EventIngestService(IEventQueue queue, TimeProvider t
                 errors.Add(new FieldError(prefix + "data", "must be a JSON object"));
             }
 
+            if (s.Data is { ValueKind: JsonValueKind.Object } numbers)
+            {
+                CheckNumbers(errors, prefix + "data", numbers);
+            }
+
+            if (s.Contact?.Fields is { } fields)
+            {
+                foreach (var (name, value) in fields)
+                {
+                    CheckNumbers(errors, prefix + "contact.fields" + Member(name), value);
+                }
+            }
+
             if (s.OccurredAt is { } at && at > now.AddDays(1))
             {
                 errors.Add(new FieldError(prefix + "occurredAt", "is more than a day in the future"));
@@ -151,6 +164,44 @@ public sealed partial class EventIngestService(IEventQueue queue, TimeProvider t
             errors.Add(new FieldError(field, problem));
         }
     }
+
+    /// <summary>
+    /// Numbers journeys and templates handle are decimals (about ±7.9e28, 28 digits): a number beyond that (<c>1e30</c>,
+    /// <c>1e400</c>) is refused here, with its JSON path, rather than accepted and failing later in a condition or a
+    /// template. At most one error per value, the first such number found.
+    /// </summary>
+    private static void CheckNumbers(List<FieldError> errors, string path, JsonElement value)
+    {
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.Number when !value.TryGetDecimal(out _):
+                var raw = value.GetRawText();
+                errors.Add(new FieldError(path, $"{(raw.Length > 40 ? raw[..40] + "..." : raw)} is beyond the numbers journeys handle (decimals up to about ±7.9e28): send it as a string or scale it"));
+                break;
+            case JsonValueKind.Object:
+                foreach (var property in value.EnumerateObject())
+                {
+                    CheckNumbers(errors, path + Member(property.Name), property.Value);
+                }
+
+                break;
+            case JsonValueKind.Array:
+                var index = 0;
+                foreach (var item in value.EnumerateArray())
+                {
+                    CheckNumbers(errors, $"{path}[{index++}]", item);
+                }
+
+                break;
+        }
+    }
+
+    /// <summary>A member step of a JSON path: <c>.total</c>, or <c>['odd name']</c> when the name is not a plain identifier.</summary>
+    private static string Member(string name) =>
+        PlainMember().IsMatch(name) ? "." + name : "['" + name.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "\\'", StringComparison.Ordinal) + "']";
+
+    [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_]*$")]
+    private static partial Regex PlainMember();
 
     [GeneratedRegex(@"^[A-Za-z][A-Za-z0-9_\-]*(\.[A-Za-z0-9_\-]+)*$")]
     private static partial Regex EventName();

@@ -71,6 +71,10 @@ public sealed class LocalRunEngine(
     public Task CancelAsync(string runId, string reason, CancellationToken cancellationToken = default) =>
         ApplyAsync(runId, new CancelRequested(reason), cancellationToken);
 
+    /// <summary>Ends a run as failed with <paramref name="reason"/> (the runner gave up on its timer).</summary>
+    public Task FailAsync(string runId, string reason, CancellationToken cancellationToken = default) =>
+        ApplyAsync(runId, new FailRequested(reason), cancellationToken);
+
     /// <summary>Fires the timer of a waiting run (called by <see cref="Runner.JourneyRunner"/>).</summary>
     public Task FireTimerAsync(RunState run, CancellationToken cancellationToken = default) =>
         run.Wait is { } wait ? ApplyAsync(run.RunId, new TimerFired(wait.Sequence), cancellationToken) : Task.CompletedTask;

@@ -12,6 +12,8 @@ namespace JourneyFunctions.Infrastructure.Templates;
 /// </summary>
 public static class LiquidFilters
 {
+    private const NumberStyles PlainNumber = NumberStyles.AllowLeadingWhite | NumberStyles.AllowTrailingWhite | NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent;
+
     private static readonly Dictionary<string, (string Symbol, int Decimals)> Currencies = new(StringComparer.OrdinalIgnoreCase)
     {
         ["USD"] = ("$", 2),
@@ -37,12 +39,15 @@ public static class LiquidFilters
     /// <c>{{ 1234.5 | money: "EUR" }}</c> gives <c>€1,234.50</c>. The argument is an ISO 4217 code (known codes get
     /// their symbol and minor units, others are written before the amount: <c>CZK 12.00</c>) or a symbol used as is
     /// (<c>money: "$"</c>). Without an argument: <c>1,234.50</c>. Negative amounts put the minus before the symbol.
+    /// A value it cannot format (text that is not a plain number such as <c>"29,95"</c>, a number beyond decimal range,
+    /// an object) renders as given, or empty for an object or a list; the filter never throws.
     /// </summary>
     public static string Money(object? input, object? currency = null)
     {
         if (!TryNumber(input, out var amount))
         {
-            return input is null ? string.Empty : System.Convert.ToString(input, CultureInfo.InvariantCulture) ?? string.Empty;
+            // Never throws on data: text is given as is, a number beyond decimal range as written, an object or a list empty.
+            return Format(input);
         }
 
         var code = System.Convert.ToString(currency, CultureInfo.InvariantCulture)?.Trim() ?? string.Empty;
@@ -191,12 +196,13 @@ public static class LiquidFilters
     /// <summary>The HTML encoder appended to every output of an HTML body (see <see cref="LiquidTemplateRenderer"/>).</summary>
     public static string AutoEscape(object? input) => WebUtility.HtmlEncode(Format(input));
 
-    /// <summary>How a value prints in an HTML body: strings as is, numbers invariant, true/false, lists concatenated.</summary>
+    /// <summary>How a value prints in an HTML body: strings as is, numbers invariant, true/false, lists concatenated, objects empty.</summary>
     internal static string Format(object? input) => input switch
     {
         null => string.Empty,
         string s => s,
         bool b => b ? "true" : "false",
+        Hash => string.Empty,
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
         IEnumerable e and not Hash => string.Concat(e.Cast<object?>().Select(Format)),
         _ => System.Convert.ToString(input, CultureInfo.InvariantCulture) ?? string.Empty,
@@ -211,8 +217,28 @@ public static class LiquidFilters
         _ => false,
     };
 
-    private static object? Arithmetic(object? input, object? operand, Func<decimal, decimal, decimal> operation) =>
-        TryNumber(input, out var a) && TryNumber(operand, out var b) ? operation(a, b) : input;
+    /// <summary>The operation in decimals; input that is not a number, or a result beyond decimal range, gives the input back.</summary>
+    private static object? Arithmetic(object? input, object? operand, Func<decimal, decimal, decimal> operation)
+    {
+        if (!TryNumber(input, out var a) || !TryNumber(operand, out var b))
+        {
+            return input;
+        }
+
+        try
+        {
+            return operation(a, b);
+        }
+        catch (OverflowException)
+        {
+            return input;
+        }
+    }
+
+    /// <summary>
+    /// A plain number: decimals, integers, doubles within decimal range, and text in invariant notation (<c>29.95</c>,
+    /// <c>-3</c>, <c>1e3</c>). Text with a group separator is not a number: <c>"29,95"</c> is not 2995.
+    /// </summary>
 
     private static bool TryNumber(object? input, out decimal amount)
     {
@@ -221,11 +247,21 @@ public static class LiquidFilters
             case decimal d:
                 amount = d;
                 return true;
-            case int or long or double or float or short:
+            case int or long or short or byte:
                 amount = System.Convert.ToDecimal(input, CultureInfo.InvariantCulture);
                 return true;
+            case double or float:
+                var value = System.Convert.ToDouble(input, CultureInfo.InvariantCulture);
+                if (double.IsFinite(value) && Math.Abs(value) < 7.9e28)
+                {
+                    amount = (decimal)value;
+                    return true;
+                }
+
+                amount = 0;
+                return false;
             case string s:
-                return decimal.TryParse(s, NumberStyles.Number, CultureInfo.InvariantCulture, out amount);
+                return decimal.TryParse(s, PlainNumber, CultureInfo.InvariantCulture, out amount);
             default:
                 amount = 0;
                 return false;

@@ -183,7 +183,7 @@ public sealed partial class LiquidTemplateRenderer : ITemplateRenderer
         catch (Exception exception) when (exception is not TemplateRenderException and not OperationCanceledException)
         {
             // A cancelled render (the caller's token, passed to DotLiquid's context) stays a cancellation, not a broken template.
-            throw new TemplateRenderException($"template \"{file.TemplateName}\" ({file.FileName}) failed to render: {exception.Message}", exception);
+            throw new TemplateRenderException($"template \"{file.TemplateName}\" ({file.FileName}) failed to render: {exception.Message}", exception) { Permanent = true };
         }
     }
 

@@ -93,7 +93,8 @@ public static class LiquidValues
             case JsonValueKind.String:
                 return element.GetString();
             case JsonValueKind.Number:
-                return element.TryGetDecimal(out var d) ? d : element.GetDouble();
+                // Beyond decimal range: a double; beyond double range (1e400): the number as written.
+                return element.TryGetDecimal(out var d) ? d : element.TryGetDouble(out var dbl) && double.IsFinite(dbl) ? dbl : element.GetRawText();
             case JsonValueKind.True:
                 return true;
             case JsonValueKind.False:

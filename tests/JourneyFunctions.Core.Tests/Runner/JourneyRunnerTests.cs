@@ -67,6 +67,89 @@ public sealed class JourneyRunnerTests
     }
 
     [Fact]
+    public async Task FireDueTimersAsync_FiveRunsWhoseTimerAlwaysFails_OthersStillFireAndTheBadOnesEndFailedAfterMaxAttempts()
+    {
+        var email = new RecipientFailingEmailSender("bad");
+        await using var h = new ServiceHarness(email: email, runner: o =>
+        {
+            o.TimerBatchSize = 5;
+            o.TimerRetryDelay = TimeSpan.FromSeconds(1);
+            o.MaxTimerRetryDelay = TimeSpan.FromSeconds(4);
+            o.MaxTimerAttempts = 3;
+        });
+        await h.PublishSamplesAsync("abandoned-cart");
+        for (var i = 0; i < 5; i++)
+        {
+            // The bad runs were created first, so their timers are due first and fill every batch of 5.
+            await h.SendAsync("bad" + i, "cart.updated", ServiceHarness.Cart("bad-" + i), ServiceHarness.Ana() with { Email = $"bad{i}@example.com" });
+        }
+
+        h.Time.Advance(TimeSpan.FromSeconds(1));
+        for (var i = 0; i < 5; i++)
+        {
+            await h.SendAsync("good" + i, "cart.updated", ServiceHarness.Cart("good-" + i), ServiceHarness.Ana() with { Email = $"good{i}@example.com" });
+        }
+
+        h.Time.Advance(TimeSpan.FromMinutes(61));
+        var first = await h.Runner.FireDueTimersAsync();
+        Assert.Equal(5, first.Failures.Count);
+        Assert.All(first.Failures, f => Assert.StartsWith("bad", f.ContactId, StringComparison.Ordinal));
+
+        // The failing runs' due times moved to their next attempt: the next pass, at the same instant, fires the others.
+        var second = await h.Runner.FireDueTimersAsync();
+        Assert.Equal((5, false), Summary(second));
+        Assert.Equal(Enumerable.Range(0, 5).Select(i => $"good{i}@example.com"), email.Sent.Order(StringComparer.Ordinal));
+
+        for (var pass = 0; pass < 20; pass++)
+        {
+            h.Time.Advance(TimeSpan.FromSeconds(1));
+            await h.Runner.FireDueTimersAsync();
+        }
+
+        Assert.Equal(3 * 5, email.Attempts);
+        var runs = h.Get<IRunStore>();
+        for (var i = 0; i < 5; i++)
+        {
+            var run = Assert.Single(await runs.ListForContactAsync("bad" + i)).State;
+            Assert.Equal(RunStatus.Completed, run.Status);
+            Assert.Equal(CompletionReason.Failed, run.Completion);
+            Assert.Contains("its timer failed 3 times: EmailSendException", run.CompletionDetail, StringComparison.Ordinal);
+            var timeline = await h.Get<ITimelineStore>().ListAsync("bad" + i);
+            Assert.Contains(timeline, e => e.Message.Contains("the run failed: its timer failed 3 times", StringComparison.Ordinal));
+        }
+
+        var stats = await h.Get<IStatsStore>().GetAsync("abandoned-cart");
+        Assert.Equal(5, stats[""][StatCounters.Failed]);
+        Assert.Empty(await runs.ListDueAsync(h.Time.GetUtcNow() + TimeSpan.FromMinutes(1), 10));
+    }
+
+    [Fact]
+    public async Task FireDueTimersAsync_TheTemplateFailsToRender_OneAttemptAndTheRunEndsFailedWithTheReason()
+    {
+        var renderer = default(FailingRenderer);
+        await using var h = new ServiceHarness(templates: real => renderer = new FailingRenderer(real));
+        await h.PublishSamplesAsync("abandoned-cart");
+        await h.SendAsync("ana", "cart.updated", ServiceHarness.Cart(), ServiceHarness.Ana());
+
+        h.Time.Advance(TimeSpan.FromMinutes(61));
+        var pass = await h.Runner.FireDueTimersAsync();
+
+        Assert.Equal((1, false), Summary(pass));
+        Assert.Equal(1, renderer!.Calls);
+        Assert.Empty(h.Emails.Sent);
+        var run = Assert.Single(await h.Get<IRunStore>().ListForContactAsync("ana")).State;
+        Assert.Equal(CompletionReason.Failed, run.Completion);
+        Assert.Contains("the email could not be rendered: template \"cart-reminder-1\" failed to render", run.CompletionDetail, StringComparison.Ordinal);
+        var timeline = await h.Get<ITimelineStore>().ListAsync("ana");
+        Assert.Contains(timeline, e => e.Message.Contains("could not be rendered", StringComparison.Ordinal));
+        Assert.Equal(1, (await h.Get<IStatsStore>().GetAsync("abandoned-cart"))[""][StatCounters.Failed]);
+        h.Time.Advance(TimeSpan.FromHours(30));
+        var (settled, _) = await h.Runner.SettleAsync(maxRounds: 10);
+        Assert.False(settled.Failed);
+        Assert.Equal(1, renderer.Calls);
+    }
+
+    [Fact]
     public async Task SettleAsync_RoutesQueuedEventsAndFiresWhatIsDue_UntilNothingIsLeft()
     {
         await using var h = new ServiceHarness();
@@ -129,6 +212,47 @@ public sealed class JourneyRunnerTests
             }
 
             return Task.FromResult(new EmailSendResult("ok-" + message.OperationId, "Succeeded"));
+        }
+    }
+
+    /// <summary>An email sender that refuses, as an outage would (transient), every address starting with a prefix.</summary>
+    private sealed class RecipientFailingEmailSender(string prefix) : IEmailSender
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<string> _sent = new();
+        private int _attempts;
+
+        public IReadOnlyList<string> Sent => [.. _sent];
+
+        public int Attempts => _attempts;
+
+        public Task<EmailSendResult> SendAsync(EmailMessage message, CancellationToken cancellationToken = default)
+        {
+            if (message.To.Address.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                Interlocked.Increment(ref _attempts);
+                throw new EmailSendException("provider unavailable", transient: true);
+            }
+
+            _sent.Enqueue(message.To.Address);
+            return Task.FromResult(new EmailSendResult("msg-" + message.OperationId, "Succeeded"));
+        }
+    }
+
+    /// <summary>A renderer whose render fails as a template that cannot format its data would; the catalog is the real one.</summary>
+    private sealed class FailingRenderer(ITemplateRenderer real) : ITemplateRenderer
+    {
+        private int _calls;
+
+        public int Calls => _calls;
+
+        public bool Exists(string template) => real.Exists(template);
+
+        public IReadOnlyList<string> Check(string template, TemplateScope scope) => real.Check(template, scope);
+
+        public Task<RenderedEmail> RenderAsync(string template, TemplateModel model, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref _calls);
+            throw new TemplateRenderException($"template \"{template}\" failed to render: the value cannot be formatted") { Permanent = true };
         }
     }
 }

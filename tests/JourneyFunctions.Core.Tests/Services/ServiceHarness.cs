@@ -30,7 +30,7 @@ internal sealed class ServiceHarness : IAsyncDisposable
 
     private readonly ServiceProvider _provider;
 
-    public ServiceHarness(Action<SendingOptions>? sending = null, IEmailSender? email = null, Action<RunnerOptions>? runner = null)
+    public ServiceHarness(Action<SendingOptions>? sending = null, IEmailSender? email = null, Action<RunnerOptions>? runner = null, Func<ITemplateRenderer, ITemplateRenderer>? templates = null)
     {
         Time = new FakeTimeProvider(Start);
         Emails = new RecordingEmailSender();
@@ -48,8 +48,9 @@ internal sealed class ServiceHarness : IAsyncDisposable
             o.PublicBaseUrl = "https://shop.example";
             sending?.Invoke(o);
         });
-        var renderer = new LiquidTemplateRenderer(Path.Combine(Repo.Root, "templates"));
-        services.AddSingleton<ITemplateRenderer>(renderer);
+        ITemplateRenderer renderer = new LiquidTemplateRenderer(Path.Combine(Repo.Root, "templates"));
+        renderer = templates?.Invoke(renderer) ?? renderer;
+        services.AddSingleton(renderer);
         services.AddSingleton<ITemplateCatalog>(renderer);
         services.AddSingleton(email ?? Emails);
         services.AddSingleton<IWebhookClient>(new HttpWebhookClient(new HttpClient()));

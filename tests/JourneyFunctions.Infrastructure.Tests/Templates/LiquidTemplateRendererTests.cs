@@ -143,6 +143,24 @@ public sealed class LiquidTemplateRendererTests : IDisposable
     }
 
     [Fact]
+    public async Task RenderAsync_DataTheFiltersCannotFormat_RendersAsGivenOrEmptyAndNeverThrows()
+    {
+        Write(
+            "t",
+            "s={{ trigger.obj }}",
+            "{{ trigger.comma | money: \"EUR\" }}|{{ trigger.comma | times: 2 }}|{{ trigger.big | money: \"EUR\" }}|{{ trigger.huge | money: \"EUR\" }}"
+            + "|{{ trigger.obj | money: \"EUR\" }}|{{ trigger.list | money }}|{{ trigger.max | times: 10 }}|{{ trigger.big | plus: 1 }}|{{ trigger.obj }}|{{ trigger.price | money: \"EUR\" }}");
+        var trigger = JsonDocument.Parse("""
+            { "comma": "29,95", "big": 1e30, "huge": 1e400, "obj": { "a": 1 }, "list": [ { "a": 1 } ], "max": 70000000000000000000000000000, "price": "29.95" }
+            """).RootElement;
+
+        var email = await Renderer().RenderAsync("t", SampleModels.Model("t", trigger: trigger));
+
+        Assert.Equal("29,95|29,95|1E+30|1e400|||70000000000000000000000000000|1E+30||€29.95", email.Html);
+        Assert.DoesNotContain("DotLiquid", email.Subject + email.Html + email.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task RenderAsync_HtmlBody_EncodesDataButNotSubjectOrRawOutput()
     {
         Write("t", "For {{ contact.firstName }}", "<p>{{ contact.firstName }}</p><p>{{ contact.bio | raw }}</p>");

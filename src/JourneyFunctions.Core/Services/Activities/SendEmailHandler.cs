@@ -60,7 +60,21 @@ public sealed class SendEmailHandler(
             }
         }
 
-        var (message, rendered) = await ComposeAsync(request, contact!, now, cancellationToken);
+        EmailMessage message;
+        RenderedEmail rendered;
+        try
+        {
+            (message, rendered) = await ComposeAsync(request, contact!, now, cancellationToken);
+        }
+        catch (TemplateRenderException ex) when (ex.Permanent)
+        {
+            // The same template on the same data fails again: a permanent failed step, recorded, never a retry storm.
+            logger.LogWarning(ex, "Email {OperationId} could not be rendered", request.OperationId);
+            await attempt.CompleteAsync(attempt.Entry(LedgerStatus.Failed, time.GetUtcNow(), contact!.Id) with { Detail = ex.Message }, cancellationToken);
+            await stats.IncrementAsync(request.JourneyId, request.StepId, StatCounters.EmailsSkipped, 1, cancellationToken);
+            return ActivityOutcome.Failed($"the email could not be rendered: {ex.Message}");
+        }
+
         EmailSendResult result;
         try
         {
