@@ -330,6 +330,8 @@ public static partial class JourneyMachine
     /// <summary>
     /// An event for the run's contact, in this order: engagement with this run's emails, the goal, the exit rules, the
     /// waitForEvent step the run is in, a newer trigger event for the run's key. False when none of it concerns the run.
+    /// In a keyed run the goal, the exit rules and the waitForEvent step hear an event carrying the key field only
+    /// when it carries this run's key (<see cref="KeyMatches"/>), unless they set <c>matchKey: false</c>.
     /// </summary>
     private static bool OnEvent(RunDraft draft, ContactEvent ev)
     {
@@ -405,6 +407,7 @@ public static partial class JourneyMachine
         var state = draft.State;
         if (journey.Definition.Goal is not { } goal || state.GoalReachedAt is not null || journey.GoalError is not null
             || !string.Equals(ev.Name, goal.Event, StringComparison.Ordinal)
+            || (goal.MatchKey && !KeyMatches(draft, ev))
             || (goal.Filter is not null && !ConditionEvaluator.Evaluate(goal.Filter, draft.EventScope(ev), draft.Now)))
         {
             return GoalOutcome.NotReached;
@@ -432,6 +435,7 @@ public static partial class JourneyMachine
         foreach (var rule in draft.Journey.Definition.ExitWhen)
         {
             if (string.Equals(ev.Name, rule.Event, StringComparison.Ordinal)
+                && (!rule.MatchKey || KeyMatches(draft, ev))
                 && (rule.Filter is null || ConditionEvaluator.Evaluate(rule.Filter, draft.EventScope(ev), draft.Now)))
             {
                 Complete(draft, CompletionReason.ExitedByRule, ev.Name, DecisionKind.Exited, $"{ev.Name} ends this journey (exit rule)");
@@ -449,6 +453,7 @@ public static partial class JourneyMachine
         if (state.Status != RunStatus.Waiting || state.Wait is not { Purpose: WaitPurpose.Step } wait
             || draft.Journey.Find(wait.StepId) is not { Step: WaitForEventStep waitForEvent } compiled
             || !string.Equals(ev.Name, waitForEvent.Event, StringComparison.Ordinal)
+            || (waitForEvent.MatchKey && !KeyMatches(draft, ev))
             || (waitForEvent.Filter is not null && !ConditionEvaluator.Evaluate(waitForEvent.Filter, draft.EventScope(ev), draft.Now)))
         {
             return false;
@@ -462,6 +467,17 @@ public static partial class JourneyMachine
         Advance(draft, compiled.OnEvent);
         return true;
     }
+
+    /// <summary>
+    /// Whether an event may concern this run as far as the run key goes: true for a run without a key, and for an
+    /// event that carries no usable value at the trigger's key path (it concerns every run of the contact, as before
+    /// keys were matched); else only when the event's key is the run's (compared exactly, as run ids are made).
+    /// </summary>
+    private static bool KeyMatches(RunDraft draft, ContactEvent ev) =>
+        draft.State.Key is not { } runKey
+        || !TriggerKeys.TryGet(draft.Journey.Definition, ev, out var eventKey)
+        || eventKey is null
+        || string.Equals(eventKey, runKey, StringComparison.Ordinal);
 
     /// <summary>A newer trigger event for the same key (a cart changed again): the run uses the newer data.</summary>
     private static bool RefreshTrigger(RunDraft draft, ContactEvent ev)
