@@ -305,6 +305,11 @@ public static partial class JourneyMachine
             return MissingStep(draft, wait.StepId);
         }
 
+        if (wait.HeldFrom is { } heldFrom)
+        {
+            draft.Decide(wait.StepId, DecisionKind.Deferred, HeldWhilePaused(draft, heldFrom));
+        }
+
         switch (wait.Purpose)
         {
             case WaitPurpose.SendWindow:
@@ -335,6 +340,11 @@ public static partial class JourneyMachine
     /// </summary>
     private static bool OnEvent(RunDraft draft, ContactEvent ev)
     {
+        if (string.Equals(ev.Name, SystemEvents.JourneyResumed, StringComparison.Ordinal))
+        {
+            return OnJourneyResumed(draft, ev);
+        }
+
         if (RecordEngagement(draft, ev) is not { } changed)
         {
             // About another run's email: none of this run's business.
@@ -357,6 +367,33 @@ public static partial class JourneyMachine
 
         return WakeWaitForEvent(draft, ev) || RefreshTrigger(draft, ev) || changed;
     }
+
+    /// <summary>
+    /// The run's journey was resumed after a pause: a timer that fell due during the pause (held by the built-in host,
+    /// <see cref="RunWait.HeldFrom"/>, or simply past due, as the Functions host holds it) fires now. Anything else is
+    /// not this run's business (another journey, a timer still to come).
+    /// </summary>
+    private static bool OnJourneyResumed(RunDraft draft, ContactEvent ev)
+    {
+        var state = draft.State;
+        if (!string.Equals(ReadString(ev.Data, "journeyId"), state.JourneyId, StringComparison.Ordinal)
+            || state.Status != RunStatus.Waiting || state.Wait is not { } wait
+            || (wait.HeldFrom ?? wait.Until) is not { } dueAt || (wait.HeldFrom is null && dueAt > draft.Now))
+        {
+            return false;
+        }
+
+        // OnTimerFired says "held while paused" for a wait the built-in host held; a past-due one is said here.
+        if (wait.HeldFrom is null)
+        {
+            draft.Decide(wait.StepId, DecisionKind.Deferred, HeldWhilePaused(draft, dueAt));
+        }
+
+        return OnTimerFired(draft, new TimerFired(wait.Sequence));
+    }
+
+    private static string HeldWhilePaused(RunDraft draft, DateTimeOffset dueAt) =>
+        $"held while paused: the timer due {TimeText.Local(dueAt, draft.Zone)} fires now that the journey is resumed";
 
     /// <summary>
     /// Records opens and clicks of this run's emails (for emailOpened / emailClicked conditions). Null when the event

@@ -121,6 +121,13 @@ public sealed record RunWait
     public IReadOnlyList<string> Events { get; init; } = [];
 
     public WaitPurpose Purpose { get; init; }
+
+    /// <summary>
+    /// When the timer was due, for a timer that fell due while the journey was paused and was put off by the built-in
+    /// host (<see cref="Until"/> then holds the next pause check). The run fires it when the journey is resumed and the
+    /// timeline says it was held. Null otherwise (and in rows written before pauses were recorded).
+    /// </summary>
+    public DateTimeOffset? HeldFrom { get; init; }
 }
 
 [JsonConverter(typeof(JsonStringEnumConverter<WaitPurpose>))]

@@ -229,4 +229,10 @@ public static class SystemEvents
 
     /// <summary>The contact unsubscribed from marketing.</summary>
     public const string Unsubscribed = "contact.unsubscribed";
+
+    /// <summary>
+    /// A paused journey was resumed; data: <c>{ "journeyId" }</c>. Queued for each contact with a run of it whose timer
+    /// fell due during the pause, so the timer fires at resume instead of at the next pause check.
+    /// </summary>
+    public const string JourneyResumed = "journey.resumed";
 }

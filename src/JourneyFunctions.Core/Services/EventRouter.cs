@@ -161,7 +161,7 @@ public sealed class EventRouter(
 
     /// <summary>Events the product raises about a contact, which are not the contact's own activity.</summary>
     public static bool IsSystemEvent(string name) => name is SystemEvents.TagAdded or SystemEvents.TagRemoved or SystemEvents.Inactive
-        or SystemEvents.EmailDelivered or SystemEvents.EmailBounced or SystemEvents.Unsubscribed;
+        or SystemEvents.EmailDelivered or SystemEvents.EmailBounced or SystemEvents.Unsubscribed or SystemEvents.JourneyResumed;
 
     private static Contact Touch(Contact contact, ContactEvent contactEvent, bool isSystem)
     {

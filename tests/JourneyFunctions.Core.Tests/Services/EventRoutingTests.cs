@@ -211,4 +211,49 @@ public sealed class EventRoutingTests
         await h.AdvanceAsync(TimeSpan.FromMinutes(6));
         Assert.Contains(h.Emails.Sent, e => e.To.Address == "ana@example.com");
     }
+
+    [Fact]
+    public async Task ResumedJourney_TimerThatFellDueDuringThePause_FiresAtResumeAndTheTimelineSaysItWasHeld()
+    {
+        await using var h = new ServiceHarness();
+        await h.PublishSamplesAsync("abandoned-cart");
+        await h.SendAsync("ana", "cart.updated", ServiceHarness.Cart(), ServiceHarness.Ana());
+        var publisher = h.Get<JourneyPublisher>();
+        await publisher.SetPausedAsync("abandoned-cart", paused: true);
+        await h.AdvanceAsync(TimeSpan.FromHours(3));
+        Assert.Empty(h.Emails.Sent);
+        var held = Assert.Single(await h.Get<IRunStore>().ListActiveForContactAsync("ana")).State.Wait!;
+        Assert.Equal(ServiceHarness.Start.AddHours(1), held.HeldFrom);
+
+        // No time passes: the resume itself wakes the held run.
+        await publisher.SetPausedAsync("abandoned-cart", paused: false);
+        await h.DrainAsync();
+
+        var sent = Assert.Single(h.Emails.Sent);
+        Assert.Equal("ana@example.com", sent.To.Address);
+        var timeline = await h.Get<ITimelineStore>().ListAsync("ana");
+        var heldRow = Assert.Single(timeline, e => e.Message.Contains("held while paused", StringComparison.Ordinal));
+        Assert.Equal(ServiceHarness.Start.AddHours(3), heldRow.At);
+        Assert.Contains("due Mon 23 Nov 11:00 Europe/Madrid", heldRow.Message, StringComparison.Ordinal);
+        Assert.Equal("grace", heldRow.StepId);
+        Assert.DoesNotContain(timeline, e => e.Message.Contains("journey.resumed", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ResumedJourney_RunWhoseTimerIsStillAhead_IsLeftAlone()
+    {
+        await using var h = new ServiceHarness();
+        await h.PublishSamplesAsync("abandoned-cart");
+        await h.SendAsync("ana", "cart.updated", ServiceHarness.Cart(), ServiceHarness.Ana());
+        var publisher = h.Get<JourneyPublisher>();
+        await publisher.SetPausedAsync("abandoned-cart", paused: true);
+        await h.AdvanceAsync(TimeSpan.FromMinutes(20));
+
+        await publisher.SetPausedAsync("abandoned-cart", paused: false);
+        Assert.Equal(0, ServiceHarness.Rethrow(await h.Runner.DrainQueueAsync()));
+        await h.AdvanceAsync(TimeSpan.FromMinutes(45));
+
+        Assert.Single(h.Emails.Sent);
+        Assert.DoesNotContain(await h.Get<ITimelineStore>().ListAsync("ana"), e => e.Message.Contains("held while paused", StringComparison.Ordinal));
+    }
 }
