@@ -260,6 +260,12 @@ public static partial class JourneyMachine
 
         var outcome = completed.Outcome;
         var step = compiled.Step;
+        var toldDeferral = string.Equals(state.DeferredStepId, step.Id, StringComparison.Ordinal);
+        if (state.DeferredStepId is not null && outcome.Status != ActivityStatus.Deferred)
+        {
+            state = draft.State = state with { DeferredStepId = null };
+        }
+
         switch (outcome.Status)
         {
             case ActivityStatus.Succeeded:
@@ -282,7 +288,13 @@ public static partial class JourneyMachine
             case ActivityStatus.Deferred:
                 var retryAt = outcome.RetryAt ?? draft.Now;
                 IssueWait(draft, step.Id, retryAt, [], WaitPurpose.Deferred);
-                draft.Decide(step.Id, DecisionKind.Deferred, $"deferred until {TimeText.Local(retryAt, draft.Zone)}: {outcome.Reason ?? "the sender asked to try later"}");
+                if (!toldDeferral)
+                {
+                    // One row per deferred step: a retry deferred again (the cap filled up again) is not news.
+                    draft.State = draft.State with { DeferredStepId = step.Id };
+                    draft.Decide(step.Id, DecisionKind.Deferred, $"deferred until {TimeText.Local(retryAt, draft.Zone)}: {outcome.Reason ?? "the sender asked to try later"}");
+                }
+
                 return true;
             case ActivityStatus.Failed:
                 var reason = outcome.Reason ?? $"{step.Kind} step {step.Id} failed";

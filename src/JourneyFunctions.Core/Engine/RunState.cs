@@ -63,6 +63,12 @@ public sealed record RunState
     /// <summary>Email steps whose email the contact clicked.</summary>
     public IReadOnlyList<string> Clicked { get; init; } = [];
 
+    /// <summary>
+    /// The step whose activity was deferred (frequency cap, rate quota) and is being retried. Its deferral was told once,
+    /// so retries that are deferred again add no timeline row; cleared when the activity completes otherwise.
+    /// </summary>
+    public string? DeferredStepId { get; init; }
+
     public DateTimeOffset? GoalReachedAt { get; init; }
 
     /// <summary>Steps executed since the run (or the last ContinueAsNew) began; bounds a busy loop.</summary>

@@ -135,7 +135,6 @@ public sealed class EventRoutingTests
         {
             o.FrequencyCapMaxEmails = 1;
             o.FrequencyCapPeriod = TimeSpan.FromHours(12);
-            o.FrequencyCapRecheck = TimeSpan.FromHours(1);
         });
         await h.PublishSamplesAsync("abandoned-cart");
 
@@ -149,6 +148,35 @@ public sealed class EventRoutingTests
         // outside the send window, so it goes out at 09:00 the next morning.
         await h.AdvanceAsync(TimeSpan.FromHours(22));
         Assert.Equal(2, h.Emails.Sent.Count);
+    }
+
+    [Fact]
+    public async Task FrequencyCap_CappedEmail_IsRetriedWhenTheCapFreesUpWithOneTimelineRow()
+    {
+        await using var h = new ServiceHarness(o =>
+        {
+            o.FrequencyCapMaxEmails = 1;
+            o.FrequencyCapPeriod = TimeSpan.FromHours(12);
+        });
+        await h.PublishSamplesAsync("abandoned-cart");
+        await h.SendAsync("ana", "cart.updated", ServiceHarness.Cart("c-1"), ServiceHarness.Ana());
+        await h.AdvanceAsync(TimeSpan.FromMinutes(30));
+        await h.SendAsync("ana", "cart.updated", ServiceHarness.Cart("c-2"));
+
+        // c-1's reminder at 10:00 UTC fills the cap until 22:00; c-2's, due 10:30, waits for it, not for the hour.
+        await h.AdvanceAsync(TimeSpan.FromHours(2));
+        var capped = Assert.Single(await h.Get<IRunStore>().ListActiveForContactAsync("ana"), r => r.State.Wait?.Purpose == WaitPurpose.Deferred);
+        Assert.Equal(ServiceHarness.Start.AddHours(13).AddMinutes(1), capped.State.Wait!.Until);
+
+        // The cap frees up at 23:01 Madrid, outside the send window: c-2's reminder goes at 09:00 the next morning.
+        await h.AdvanceAsync(TimeSpan.FromHours(20).Add(TimeSpan.FromMinutes(29)));
+        Assert.Single(h.Emails.Sent);
+        await h.AdvanceAsync(TimeSpan.FromMinutes(1));
+        Assert.Equal(2, h.Emails.Sent.Count);
+        var timeline = await h.Get<ITimelineStore>().ListAsync("ana", 500);
+        var row = Assert.Single(timeline, e => e.RunId == capped.State.RunId && e.Message.Contains("frequency cap", StringComparison.Ordinal));
+        Assert.Equal("deferred until Mon 23 Nov 23:01 Europe/Madrid: frequency cap: 1 emails in the last 12 h; it goes out when the cap frees up", row.Message);
+        Assert.Equal(ServiceHarness.Start.AddHours(1).AddMinutes(30), row.At);
     }
 
     [Fact]
