@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using JourneyFunctions.Core.Contacts;
 using JourneyFunctions.Core.Engine;
@@ -70,8 +69,9 @@ public sealed class JourneyPublisher(IJourneyStore store, IJourneyCatalog catalo
 
     /// <summary>
     /// One <see cref="SystemEvents.JourneyResumed"/> per contact with a waiting run of the journey whose timer is held
-    /// (<see cref="RunWait.HeldFrom"/>) or already due. The event id names the journey and the moment of the resume,
-    /// so a resume retried by its caller is routed once per contact.
+    /// (<see cref="RunWait.HeldFrom"/>) or already due. Each resume is a new event (its id names the journey and is
+    /// unique), so a pause and resume in quick succession wakes the runs again; an extra one is harmless, as a run whose
+    /// timer is not due ignores it.
     /// </summary>
     private async Task QueueHeldTimersAsync(string journeyId, CancellationToken cancellationToken)
     {
@@ -86,7 +86,7 @@ public sealed class JourneyPublisher(IJourneyStore store, IJourneyCatalog catalo
         }
 
         var data = JsonSerializer.SerializeToElement(new Dictionary<string, string> { ["journeyId"] = journeyId });
-        var id = $"{SystemEvents.JourneyResumed}:{journeyId}:{now.UtcDateTime.ToString("yyyyMMdd'T'HHmmssfffffff", CultureInfo.InvariantCulture)}";
+        var id = $"{SystemEvents.JourneyResumed}:{journeyId}:{Guid.NewGuid():N}";
         foreach (var contactId in contacts.Order(StringComparer.Ordinal))
         {
             await queue.EnqueueAsync(

@@ -268,6 +268,26 @@ public sealed class EventRoutingTests
     }
 
     [Fact]
+    public async Task ResumedJourney_PausedAgainBeforeTheResumeIsRouted_KeepsHoldingUntilTheNextResume()
+    {
+        await using var h = new ServiceHarness();
+        await h.PublishSamplesAsync("abandoned-cart");
+        await h.SendAsync("ana", "cart.updated", ServiceHarness.Cart(), ServiceHarness.Ana());
+        var publisher = h.Get<JourneyPublisher>();
+        await publisher.SetPausedAsync("abandoned-cart", paused: true);
+        await h.AdvanceAsync(TimeSpan.FromHours(2));
+
+        await publisher.SetPausedAsync("abandoned-cart", paused: false);
+        await publisher.SetPausedAsync("abandoned-cart", paused: true);
+        await h.DrainAsync();
+        Assert.Empty(h.Emails.Sent);
+
+        await publisher.SetPausedAsync("abandoned-cart", paused: false);
+        await h.DrainAsync();
+        Assert.Single(h.Emails.Sent);
+    }
+
+    [Fact]
     public async Task ResumedJourney_RunWhoseTimerIsStillAhead_IsLeftAlone()
     {
         await using var h = new ServiceHarness();
