@@ -75,7 +75,7 @@ public static class ConditionEvaluator
     /// <summary>
     /// Resolves a path: <c>contact.id</c>, <c>contact.email</c>, <c>contact.timeZone</c>, <c>contact.&lt;field&gt;[.nested]</c>
     /// (also <c>contact.tags</c>, <c>contact.createdAt</c>, <c>contact.lastActivityAt</c> when no field has that name),
-    /// <c>trigger[.path]</c>, <c>event[.path]</c>, <c>events.&lt;stepId&gt;[.path]</c>. False when any part is missing.
+    /// <c>trigger[.path]</c>, <c>event[.path]</c>, <c>events.&lt;stepId&gt;[.path]</c>, <c>run.key</c>. False when any part is missing.
     /// </summary>
     public static bool TryResolve(string path, ConditionScope scope, out JsonElement value)
     {
@@ -110,6 +110,11 @@ public static class ConditionEvaluator
         if (root.SequenceEqual("contact"))
         {
             return TryResolveContact(rest, scope, out value);
+        }
+
+        if (root.SequenceEqual("run"))
+        {
+            return rest.SequenceEqual("key") && FromString(scope.RunKey, out value);
         }
 
         return false;
@@ -196,6 +201,11 @@ public static class ConditionEvaluator
             Part("equals " + JsonValues.Display(eq));
         }
 
+        if (c.EqualsField is { } other)
+        {
+            Part("equals " + other);
+        }
+
         if (c.In is { } @in)
         {
             Part("is one of " + string.Join(", ", @in.Select(JsonValues.Display)));
@@ -256,7 +266,7 @@ public static class ConditionEvaluator
             return false;
         }
 
-        var hasOperator = c.EqualTo.HasValue || c.In is not null || c.Contains.HasValue || c.GreaterThan.HasValue
+        var hasOperator = c.EqualTo.HasValue || c.EqualsField is not null || c.In is not null || c.Contains.HasValue || c.GreaterThan.HasValue
             || c.LessThan.HasValue || c.Before is not null || c.After is not null;
         if (!hasOperator)
         {
@@ -270,6 +280,14 @@ public static class ConditionEvaluator
         }
 
         if (c.EqualTo is { } eq && !JsonValues.LooseEquals(value, eq))
+        {
+            return false;
+        }
+
+        // A path operand that does not resolve equals nothing, not even another missing value.
+        if (c.EqualsField is { } other
+            && !(TryResolve(other, scope, out var otherValue) && otherValue.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined)
+                && JsonValues.LooseEquals(value, otherValue)))
         {
             return false;
         }

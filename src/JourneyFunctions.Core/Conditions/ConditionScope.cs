@@ -6,7 +6,7 @@ namespace JourneyFunctions.Core.Conditions;
 
 /// <summary>
 /// What a condition can see: the contact, the run's trigger data, the event being evaluated (or the last waited event),
-/// the data of events received by waitForEvent steps, and the run's email engagement. Dates without an offset are read
+/// the data of events received by waitForEvent steps, the run's key, and the run's email engagement. Dates without an offset are read
 /// as wall-clock times in <see cref="TimeZone"/>, so the same data gives the same answer on every machine.
 /// </summary>
 public sealed class ConditionScope
@@ -24,6 +24,9 @@ public sealed class ConditionScope
     /// <summary>Data of events received by waitForEvent steps, by step id (<c>events.&lt;stepId&gt;.*</c>).</summary>
     public IReadOnlyDictionary<string, JsonElement> Events { get; init; } = NoEvents;
 
+    /// <summary>The run's key (<c>run.key</c>) for a keyed journey's run; null for an unkeyed run or a trigger filter.</summary>
+    public string? RunKey { get; init; }
+
     /// <summary>Email steps of the run whose email was opened.</summary>
     public IReadOnlyList<string> Opened { get; init; } = [];
 
@@ -40,6 +43,7 @@ public sealed class ConditionScope
         Trigger = state.Trigger,
         Event = eventData ?? state.LastEvent,
         Events = state.Events,
+        RunKey = state.Key,
         Opened = state.Opened,
         Clicked = state.Clicked,
         TimeZone = zone,

@@ -260,6 +260,12 @@ public static partial class JourneyMachine
 
         var outcome = completed.Outcome;
         var step = compiled.Step;
+        var toldDeferral = string.Equals(state.DeferredStepId, step.Id, StringComparison.Ordinal);
+        if (state.DeferredStepId is not null && outcome.Status != ActivityStatus.Deferred)
+        {
+            state = draft.State = state with { DeferredStepId = null };
+        }
+
         switch (outcome.Status)
         {
             case ActivityStatus.Succeeded:
@@ -282,7 +288,13 @@ public static partial class JourneyMachine
             case ActivityStatus.Deferred:
                 var retryAt = outcome.RetryAt ?? draft.Now;
                 IssueWait(draft, step.Id, retryAt, [], WaitPurpose.Deferred);
-                draft.Decide(step.Id, DecisionKind.Deferred, $"deferred until {TimeText.Local(retryAt, draft.Zone)}: {outcome.Reason ?? "the sender asked to try later"}");
+                if (!toldDeferral)
+                {
+                    // One row per deferred step: a retry deferred again (the cap filled up again) is not news.
+                    draft.State = draft.State with { DeferredStepId = step.Id };
+                    draft.Decide(step.Id, DecisionKind.Deferred, $"deferred until {TimeText.Local(retryAt, draft.Zone)}: {outcome.Reason ?? "the sender asked to try later"}");
+                }
+
                 return true;
             case ActivityStatus.Failed:
                 var reason = outcome.Reason ?? $"{step.Kind} step {step.Id} failed";
@@ -303,6 +315,11 @@ public static partial class JourneyMachine
         if (draft.Journey.Find(wait.StepId) is not { } compiled)
         {
             return MissingStep(draft, wait.StepId);
+        }
+
+        if (wait.HeldFrom is { } heldFrom)
+        {
+            draft.Decide(wait.StepId, DecisionKind.Deferred, HeldWhilePaused(draft, heldFrom));
         }
 
         switch (wait.Purpose)
@@ -330,9 +347,16 @@ public static partial class JourneyMachine
     /// <summary>
     /// An event for the run's contact, in this order: engagement with this run's emails, the goal, the exit rules, the
     /// waitForEvent step the run is in, a newer trigger event for the run's key. False when none of it concerns the run.
+    /// In a keyed run the goal, the exit rules and the waitForEvent step hear an event carrying the key field only
+    /// when it carries this run's key (<see cref="KeyMatches"/>), unless they set <c>matchKey: false</c>.
     /// </summary>
     private static bool OnEvent(RunDraft draft, ContactEvent ev)
     {
+        if (string.Equals(ev.Name, SystemEvents.JourneyResumed, StringComparison.Ordinal))
+        {
+            return OnJourneyResumed(draft, ev);
+        }
+
         if (RecordEngagement(draft, ev) is not { } changed)
         {
             // About another run's email: none of this run's business.
@@ -355,6 +379,33 @@ public static partial class JourneyMachine
 
         return WakeWaitForEvent(draft, ev) || RefreshTrigger(draft, ev) || changed;
     }
+
+    /// <summary>
+    /// The run's journey was resumed after a pause: a timer that fell due during the pause (held by the built-in host,
+    /// <see cref="RunWait.HeldFrom"/>, or simply past due, as the Functions host holds it) fires now. Anything else is
+    /// not this run's business (another journey, a timer still to come).
+    /// </summary>
+    private static bool OnJourneyResumed(RunDraft draft, ContactEvent ev)
+    {
+        var state = draft.State;
+        if (!string.Equals(ReadString(ev.Data, "journeyId"), state.JourneyId, StringComparison.Ordinal)
+            || state.Status != RunStatus.Waiting || state.Wait is not { } wait
+            || (wait.HeldFrom ?? wait.Until) is not { } dueAt || (wait.HeldFrom is null && dueAt > draft.Now))
+        {
+            return false;
+        }
+
+        // OnTimerFired says "held while paused" for a wait the built-in host held; a past-due one is said here.
+        if (wait.HeldFrom is null)
+        {
+            draft.Decide(wait.StepId, DecisionKind.Deferred, HeldWhilePaused(draft, dueAt));
+        }
+
+        return OnTimerFired(draft, new TimerFired(wait.Sequence));
+    }
+
+    private static string HeldWhilePaused(RunDraft draft, DateTimeOffset dueAt) =>
+        $"held while paused: the timer due {TimeText.Local(dueAt, draft.Zone)} fires now that the journey is resumed";
 
     /// <summary>
     /// Records opens and clicks of this run's emails (for emailOpened / emailClicked conditions). Null when the event
@@ -405,6 +456,7 @@ public static partial class JourneyMachine
         var state = draft.State;
         if (journey.Definition.Goal is not { } goal || state.GoalReachedAt is not null || journey.GoalError is not null
             || !string.Equals(ev.Name, goal.Event, StringComparison.Ordinal)
+            || (goal.MatchKey && !KeyMatches(draft, ev))
             || (goal.Filter is not null && !ConditionEvaluator.Evaluate(goal.Filter, draft.EventScope(ev), draft.Now)))
         {
             return GoalOutcome.NotReached;
@@ -432,6 +484,7 @@ public static partial class JourneyMachine
         foreach (var rule in draft.Journey.Definition.ExitWhen)
         {
             if (string.Equals(ev.Name, rule.Event, StringComparison.Ordinal)
+                && (!rule.MatchKey || KeyMatches(draft, ev))
                 && (rule.Filter is null || ConditionEvaluator.Evaluate(rule.Filter, draft.EventScope(ev), draft.Now)))
             {
                 Complete(draft, CompletionReason.ExitedByRule, ev.Name, DecisionKind.Exited, $"{ev.Name} ends this journey (exit rule)");
@@ -449,6 +502,7 @@ public static partial class JourneyMachine
         if (state.Status != RunStatus.Waiting || state.Wait is not { Purpose: WaitPurpose.Step } wait
             || draft.Journey.Find(wait.StepId) is not { Step: WaitForEventStep waitForEvent } compiled
             || !string.Equals(ev.Name, waitForEvent.Event, StringComparison.Ordinal)
+            || (waitForEvent.MatchKey && !KeyMatches(draft, ev))
             || (waitForEvent.Filter is not null && !ConditionEvaluator.Evaluate(waitForEvent.Filter, draft.EventScope(ev), draft.Now)))
         {
             return false;
@@ -462,6 +516,17 @@ public static partial class JourneyMachine
         Advance(draft, compiled.OnEvent);
         return true;
     }
+
+    /// <summary>
+    /// Whether an event may concern this run as far as the run key goes: true for a run without a key, and for an
+    /// event that carries no usable value at the trigger's key path (it concerns every run of the contact, as before
+    /// keys were matched); else only when the event's key is the run's (compared exactly, as run ids are made).
+    /// </summary>
+    private static bool KeyMatches(RunDraft draft, ContactEvent ev) =>
+        draft.State.Key is not { } runKey
+        || !TriggerKeys.TryGet(draft.Journey.Definition, ev, out var eventKey)
+        || eventKey is null
+        || string.Equals(eventKey, runKey, StringComparison.Ordinal);
 
     /// <summary>A newer trigger event for the same key (a cart changed again): the run uses the newer data.</summary>
     private static bool RefreshTrigger(RunDraft draft, ContactEvent ev)

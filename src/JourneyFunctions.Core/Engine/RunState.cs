@@ -63,6 +63,12 @@ public sealed record RunState
     /// <summary>Email steps whose email the contact clicked.</summary>
     public IReadOnlyList<string> Clicked { get; init; } = [];
 
+    /// <summary>
+    /// The step whose activity was deferred (frequency cap, rate quota) and is being retried. Its deferral was told once,
+    /// so retries that are deferred again add no timeline row; cleared when the activity completes otherwise.
+    /// </summary>
+    public string? DeferredStepId { get; init; }
+
     public DateTimeOffset? GoalReachedAt { get; init; }
 
     /// <summary>Steps executed since the run (or the last ContinueAsNew) began; bounds a busy loop.</summary>
@@ -121,6 +127,13 @@ public sealed record RunWait
     public IReadOnlyList<string> Events { get; init; } = [];
 
     public WaitPurpose Purpose { get; init; }
+
+    /// <summary>
+    /// When the timer was due, for a timer that fell due while the journey was paused and was put off by the built-in
+    /// host (<see cref="Until"/> then holds the next pause check). The run fires it when the journey is resumed and the
+    /// timeline says it was held. Null otherwise (and in rows written before pauses were recorded).
+    /// </summary>
+    public DateTimeOffset? HeldFrom { get; init; }
 }
 
 [JsonConverter(typeof(JsonStringEnumConverter<WaitPurpose>))]

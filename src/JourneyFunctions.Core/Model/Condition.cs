@@ -9,7 +9,10 @@ namespace JourneyFunctions.Core.Model;
 /// a combinator (<see cref="All"/>, <see cref="Any"/>, <see cref="Not"/>), a tag test (<see cref="Tag"/>), an engagement
 /// test (<see cref="EmailOpened"/>, <see cref="EmailClicked"/>), or a field test (<see cref="Field"/> with one operator).
 /// Field paths: <c>contact.&lt;field&gt;</c> (also contact.email, contact.timeZone), <c>trigger.&lt;path&gt;</c>,
-/// <c>event.&lt;path&gt;</c> (the event being tested or the last waited event), <c>events.&lt;stepId&gt;.&lt;path&gt;</c>.
+/// <c>event.&lt;path&gt;</c> (the event being tested or the last waited event), <c>events.&lt;stepId&gt;.&lt;path&gt;</c>,
+/// <c>run.key</c> (the key of a keyed journey's run, e.g. its cart id). <see cref="EqualsField"/> compares with another
+/// of these paths instead of a literal, so a condition can say "this run's cart": <c>event.cartId</c> equalsField
+/// <c>run.key</c>.
 /// </summary>
 [Description("A condition. Use one form: all / any / not, tag, emailOpened / emailClicked, or field with one operator.")]
 public sealed record Condition
@@ -32,12 +35,15 @@ public sealed record Condition
     [Description("True when the contact clicked a link in the email sent by this step id in this run.")]
     public string? EmailClicked { get; init; }
 
-    [Description("Path of the value to test, e.g. contact.country, trigger.total, event.rating, events.wait-order.total.")]
+    [Description("Path of the value to test, e.g. contact.country, trigger.total, event.rating, events.wait-order.total, run.key.")]
     public string? Field { get; init; }
 
     [JsonPropertyName("equals")]
     [Description("The value equals this (strings compare case-insensitively).")]
     public JsonElement? EqualTo { get; init; }
+
+    [Description("The value equals the value at this other path (compared like equals), e.g. run.key (this run's cart), trigger.cartId or events.wait-order.orderId. False when either is missing.")]
+    public string? EqualsField { get; init; }
 
     [Description("The value is one of these.")]
     public IReadOnlyList<JsonElement>? In { get; init; }

@@ -151,6 +151,9 @@ public sealed record ExitRule
 
     [Description("Only events matching this condition end the run (the event's fields are under event.*).")]
     public Condition? Filter { get; init; }
+
+    [Description("Keyed journeys: an event that carries the trigger's key field ends only the run with that key (an order for cart A does not end cart B's run). false: it ends every run of the contact. Default true; no effect without a trigger key.")]
+    public bool MatchKey { get; init; } = true;
 }
 
 [Description("The conversion this journey drives. Counted once per run when it happens within the window.")]
@@ -167,6 +170,9 @@ public sealed record Goal
 
     [Description("Whether reaching the goal ends the run. Default true.")]
     public bool EndsRun { get; init; } = true;
+
+    [Description("Keyed journeys: an event that carries the trigger's key field counts only for the run with that key, so one order counts one goal. false: it counts for every run of the contact. Default true; no effect without a trigger key.")]
+    public bool MatchKey { get; init; } = true;
 }
 
 [Description("When emails may go out, in the contact's time zone. An email due outside it waits for the next opening.")]
@@ -223,4 +229,10 @@ public static class SystemEvents
 
     /// <summary>The contact unsubscribed from marketing.</summary>
     public const string Unsubscribed = "contact.unsubscribed";
+
+    /// <summary>
+    /// A paused journey was resumed; data: <c>{ "journeyId" }</c>. Queued for each contact with a run of it whose timer
+    /// fell due during the pause, so the timer fires at resume instead of at the next pause check.
+    /// </summary>
+    public const string JourneyResumed = "journey.resumed";
 }

@@ -89,6 +89,9 @@ public sealed record WaitForEventStep : Step
     [Description("Only events matching this condition count (fields of the incoming event are under event.*).")]
     public Condition? Filter { get; init; }
 
+    [Description("Keyed journeys: an event that carries the trigger's key field wakes only the run with that key. false: it wakes every run of the contact waiting here. Default true; no effect without a trigger key.")]
+    public bool MatchKey { get; init; } = true;
+
     [Description("ISO 8601 duration to wait before giving up, e.g. P1D.")]
     public required string Timeout { get; init; }
 

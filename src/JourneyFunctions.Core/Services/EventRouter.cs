@@ -1,3 +1,4 @@
+using System.Text.Json;
 using JourneyFunctions.Core.Contacts;
 using JourneyFunctions.Core.Engine;
 using JourneyFunctions.Core.Model;
@@ -84,8 +85,14 @@ public sealed class EventRouter(
 
         var contact = update.After;
         var delivered = new List<string>();
+        var catalogEntries = await catalog.GetLatestAsync(cancellationToken);
         foreach (var run in await runs.ListActiveForContactAsync(contact.Id, cancellationToken))
         {
+            if (!ConcernsRun(contactEvent, run.State, catalogEntries))
+            {
+                continue;
+            }
+
             await dispatcher.DeliverAsync(run.State.RunId, contactEvent, cancellationToken);
             delivered.Add(run.State.RunId);
         }
@@ -97,7 +104,7 @@ public sealed class EventRouter(
         {
             new(now, "event", $"{contactEvent.Name}", Data: contactEvent.Data),
         };
-        foreach (var (journey, paused) in await catalog.GetLatestAsync(cancellationToken))
+        foreach (var (journey, paused) in catalogEntries)
         {
             if (!MayTrigger(journey, contactEvent))
             {
@@ -160,8 +167,37 @@ public sealed class EventRouter(
     }
 
     /// <summary>Events the product raises about a contact, which are not the contact's own activity.</summary>
+    /// <summary>
+    /// Every event reaches every active run of its contact, except <see cref="SystemEvents.JourneyResumed"/>: only the
+    /// runs of the resumed journey, and none while it is paused again (a pause right after the resume must hold them).
+    /// </summary>
+    private static bool ConcernsRun(ContactEvent contactEvent, RunState run, IReadOnlyList<CatalogEntry> catalogEntries)
+    {
+        if (!string.Equals(contactEvent.Name, SystemEvents.JourneyResumed, StringComparison.Ordinal))
+        {
+            return true;
+        }
+
+        if (contactEvent.Data is not { ValueKind: JsonValueKind.Object } data
+            || !data.TryGetProperty("journeyId", out var journeyId)
+            || !string.Equals(journeyId.ValueKind == JsonValueKind.String ? journeyId.GetString() : null, run.JourneyId, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        foreach (var entry in catalogEntries)
+        {
+            if (string.Equals(entry.Journey.Id, run.JourneyId, StringComparison.Ordinal))
+            {
+                return !entry.Paused;
+            }
+        }
+
+        return true;
+    }
+
     public static bool IsSystemEvent(string name) => name is SystemEvents.TagAdded or SystemEvents.TagRemoved or SystemEvents.Inactive
-        or SystemEvents.EmailDelivered or SystemEvents.EmailBounced or SystemEvents.Unsubscribed;
+        or SystemEvents.EmailDelivered or SystemEvents.EmailBounced or SystemEvents.Unsubscribed or SystemEvents.JourneyResumed;
 
     private static Contact Touch(Contact contact, ContactEvent contactEvent, bool isSystem)
     {

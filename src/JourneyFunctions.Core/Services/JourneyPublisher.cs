@@ -1,3 +1,6 @@
+using System.Text.Json;
+using JourneyFunctions.Core.Contacts;
+using JourneyFunctions.Core.Engine;
 using JourneyFunctions.Core.Model;
 using JourneyFunctions.Core.Ports;
 using JourneyFunctions.Core.Validation;
@@ -16,7 +19,12 @@ public sealed record PublishResult(JourneyDefinition? Published, IReadOnlyList<V
 /// catalog. Runs in flight keep their version. Publishing text identical to the latest version is a no-op, so a host
 /// restart does not mint a new version of every journey file.
 /// </summary>
-public sealed class JourneyPublisher(IJourneyStore store, IJourneyCatalog catalog, ITemplateCatalog templates)
+/// <remarks>
+/// Resuming a paused journey queues <see cref="SystemEvents.JourneyResumed"/> for every contact with a run of it whose
+/// timer fell due during the pause, so those timers fire at resume (the routed event reaches the run in either host)
+/// rather than at the next pause check; the machine writes "held while paused" to the timeline.
+/// </remarks>
+public sealed class JourneyPublisher(IJourneyStore store, IJourneyCatalog catalog, ITemplateCatalog templates, IRunStore runs, IEventQueue queue, TimeProvider time)
 {
     /// <param name="json">The journey file's text.</param>
     /// <param name="expectedId">When set (the id in the URL), the body's id must match it.</param>
@@ -51,7 +59,40 @@ public sealed class JourneyPublisher(IJourneyStore store, IJourneyCatalog catalo
     {
         var found = await store.SetPausedAsync(journeyId, paused, cancellationToken);
         catalog.Invalidate();
+        if (found && !paused)
+        {
+            await QueueHeldTimersAsync(journeyId, cancellationToken);
+        }
+
         return found;
+    }
+
+    /// <summary>
+    /// One <see cref="SystemEvents.JourneyResumed"/> per contact with a waiting run of the journey whose timer is held
+    /// (<see cref="RunWait.HeldFrom"/>) or already due. Each resume is a new event (its id names the journey and is
+    /// unique), so a pause and resume in quick succession wakes the runs again; an extra one is harmless, as a run whose
+    /// timer is not due ignores it.
+    /// </summary>
+    private async Task QueueHeldTimersAsync(string journeyId, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var contacts = new HashSet<string>(StringComparer.Ordinal);
+        await foreach (var run in runs.ListActiveForJourneyAsync(journeyId, cancellationToken))
+        {
+            if (run is { Status: RunStatus.Waiting, Wait: { } wait } && (wait.HeldFrom is not null || wait.Until <= now))
+            {
+                contacts.Add(run.ContactId);
+            }
+        }
+
+        var data = JsonSerializer.SerializeToElement(new Dictionary<string, string> { ["journeyId"] = journeyId });
+        var id = $"{SystemEvents.JourneyResumed}:{journeyId}:{Guid.NewGuid():N}";
+        foreach (var contactId in contacts.Order(StringComparer.Ordinal))
+        {
+            await queue.EnqueueAsync(
+                new ContactEvent { Id = id, ContactId = contactId, Name = SystemEvents.JourneyResumed, Data = data, OccurredAt = now },
+                cancellationToken);
+        }
     }
 
     private static bool Same(JourneyDefinition stored, JourneyDefinition candidate) =>

@@ -95,7 +95,8 @@ public sealed class LocalRunEngine(
         await using var scope = work.Begin(run.State.ContactId);
         try
         {
-            await runs.UpdateAsync(run.State with { Wait = wait with { Until = until } }, run.ETag, cancellationToken);
+            // The due time is kept (the first time only), so the run fires it at resume and the timeline says it was held.
+            await runs.UpdateAsync(run.State with { Wait = wait with { Until = until, HeldFrom = wait.HeldFrom ?? wait.Until } }, run.ETag, cancellationToken);
             await scope.CommitAsync(cancellationToken);
         }
         catch (ConcurrencyException) when (scope.Owner)

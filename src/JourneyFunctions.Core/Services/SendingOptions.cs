@@ -20,8 +20,6 @@ public sealed class SendingOptions
 
     public TimeSpan FrequencyCapPeriod { get; set; } = TimeSpan.FromDays(1);
 
-    /// <summary>How long a capped email waits before the cap is checked again.</summary>
-    public TimeSpan FrequencyCapRecheck { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>Provider quota in emails per minute (ACS Azure-managed domains allow about 30); 0 means unlimited.</summary>
     public int RatePerMinute { get; set; }

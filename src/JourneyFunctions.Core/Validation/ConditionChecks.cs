@@ -12,9 +12,13 @@ namespace JourneyFunctions.Core.Validation;
 /// </summary>
 internal sealed class ConditionChecks(SemanticContext context)
 {
-    private static readonly string[] FieldRoots = ["contact", "trigger", "event", "events"];
+    private static readonly string[] FieldRoots = ["contact", "trigger", "event", "events", "run"];
 
-    public void CheckCondition(Condition? condition, string path)
+    private static readonly string[] RunFields = ["key"];
+
+    /// <summary>Checks a condition; <paramref name="inTrigger"/> for the trigger filter, which runs before any run
+    /// exists (so <c>run.*</c> has nothing to read).</summary>
+    public void CheckCondition(Condition? condition, string path, bool inTrigger = false)
     {
         if (condition is null)
         {
@@ -71,10 +75,15 @@ internal sealed class ConditionChecks(SemanticContext context)
 
         if (condition.Field is not null)
         {
-            CheckFieldPath(condition.Field, path + ".field");
+            CheckFieldPath(condition.Field, path + ".field", inTrigger);
+            if (condition.EqualsField is { } other)
+            {
+                CheckFieldPath(other, path + ".equalsField", inTrigger);
+            }
+
             if (operators.Count == 0)
             {
-                context.Add(path, ValidationCodes.ConditionOperator, $"the condition on {condition.Field} has no operator: add one of equals, in, contains, greaterThan, lessThan, exists, before, after");
+                context.Add(path, ValidationCodes.ConditionOperator, $"the condition on {condition.Field} has no operator: add one of equals, equalsField, in, contains, greaterThan, lessThan, exists, before, after");
             }
             else if (operators.Count > 1)
             {
@@ -88,9 +97,9 @@ internal sealed class ConditionChecks(SemanticContext context)
             context.Add(path, ValidationCodes.ConditionOperator, $"{SemanticContext.Join(operators)} only work with \"field\": move them into their own condition with a field");
         }
 
-        CheckConditionList(condition.All, path + ".all", "all");
-        CheckConditionList(condition.Any, path + ".any", "any");
-        CheckCondition(condition.Not, path + ".not");
+        CheckConditionList(condition.All, path + ".all", "all", inTrigger);
+        CheckConditionList(condition.Any, path + ".any", "any", inTrigger);
+        CheckCondition(condition.Not, path + ".not", inTrigger);
         context.CheckNotEmpty(condition.Tag, path + ".tag", "the tag name is empty");
         CheckEmailReference(condition.EmailOpened, path + ".emailOpened", "opened");
         CheckEmailReference(condition.EmailClicked, path + ".emailClicked", "clicked");
@@ -102,6 +111,11 @@ internal sealed class ConditionChecks(SemanticContext context)
         if (c.EqualTo is not null)
         {
             list.Add("equals");
+        }
+
+        if (c.EqualsField is not null)
+        {
+            list.Add("equalsField");
         }
 
         if (c.In is not null)
@@ -180,7 +194,7 @@ internal sealed class ConditionChecks(SemanticContext context)
         context.Add(path, ValidationCodes.InvalidDate, $"\"{value}\" is neither a date nor a duration: {name} takes an ISO date such as 2025-01-31 (or 2025-01-31T09:00:00Z), or a duration from now such as -P30D");
     }
 
-    private void CheckConditionList(IReadOnlyList<Condition>? list, string path, string name)
+    private void CheckConditionList(IReadOnlyList<Condition>? list, string path, string name, bool inTrigger)
     {
         if (list is null)
         {
@@ -194,7 +208,7 @@ internal sealed class ConditionChecks(SemanticContext context)
 
         for (var i = 0; i < list.Count; i++)
         {
-            CheckCondition(list[i], JsonPaths.Index(path, i));
+            CheckCondition(list[i], JsonPaths.Index(path, i), inTrigger);
         }
     }
 
@@ -217,7 +231,7 @@ internal sealed class ConditionChecks(SemanticContext context)
         }
     }
 
-    public void CheckFieldPath(string field, string path)
+    public void CheckFieldPath(string field, string path, bool inTrigger = false)
     {
         var parts = field.Split('.');
         var root = parts[0];
@@ -227,13 +241,19 @@ internal sealed class ConditionChecks(SemanticContext context)
             var hint = suggestion is not null
                 ? $"did you mean \"{suggestion}{field[root.Length..]}\"?"
                 : $"a contact field is written contact.{field}";
-            context.Add(path, ValidationCodes.InvalidFieldPath, $"\"{field}\" must start with contact., trigger., event. or events.<stepId>.; {hint}");
+            context.Add(path, ValidationCodes.InvalidFieldPath, $"\"{field}\" must start with contact., trigger., event., events.<stepId>. or run.; {hint}");
             return;
         }
 
         if (parts.Length < 2 || parts.Skip(1).Any(string.IsNullOrWhiteSpace))
         {
-            context.Add(path, ValidationCodes.InvalidFieldPath, $"\"{field}\" names no field: write e.g. contact.country, trigger.total, event.rating or events.wait-order.total");
+            context.Add(path, ValidationCodes.InvalidFieldPath, $"\"{field}\" names no field: write e.g. contact.country, trigger.total, event.rating, events.wait-order.total or run.key");
+            return;
+        }
+
+        if (root == "run")
+        {
+            CheckRunPath(field, parts, path, inTrigger);
             return;
         }
 
@@ -250,6 +270,27 @@ internal sealed class ConditionChecks(SemanticContext context)
                 var hint = eventSteps.Length > 0 ? $"; those here are {SemanticContext.Join(eventSteps)}" : string.Empty;
                 context.Add(path, ValidationCodes.NotAnEventStep, $"\"{field}\" reads the event received by step \"{stepId}\", a {context.Journey.Steps[i].Kind} step; only waitForEvent and webhook steps receive data{hint}");
             }
+        }
+    }
+
+    /// <summary><c>run.key</c> exists only in a run of a keyed journey: not in the trigger filter (no run yet) and
+    /// not in a journey whose trigger has no key.</summary>
+    private void CheckRunPath(string field, string[] parts, string path, bool inTrigger)
+    {
+        if (parts.Length != 2 || !RunFields.Contains(parts[1], StringComparer.Ordinal))
+        {
+            var hint = parts.Length == 2 && Suggestions.Closest(parts[1], RunFields) is { } s ? $"did you mean \"run.{s}\"? " : string.Empty;
+            context.Add(path, ValidationCodes.InvalidFieldPath, $"\"{field}\" is not a value of the run; {hint}a run has run.key, the key of a keyed journey's run (e.g. its cart id)");
+            return;
+        }
+
+        if (inTrigger)
+        {
+            context.Add(path, ValidationCodes.NoRunKey, $"the trigger filter decides whether a run starts, so there is no run yet and \"{field}\" has no value: compare with trigger.<field> instead");
+        }
+        else if (string.IsNullOrWhiteSpace(context.Journey.Trigger.Key))
+        {
+            context.Add(path, ValidationCodes.NoRunKey, $"\"{field}\" is the run's key, but the trigger has no \"key\", so runs of this journey have none: add e.g. \"key\": \"cartId\" to the trigger, or compare with trigger.<field>");
         }
     }
 }

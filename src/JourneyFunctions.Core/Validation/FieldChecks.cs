@@ -117,7 +117,7 @@ internal sealed partial class FieldChecks(SemanticContext context, ConditionChec
             }
         }
 
-        conditions.CheckCondition(trigger.Filter, path + ".filter");
+        conditions.CheckCondition(trigger.Filter, path + ".filter", inTrigger: true);
     }
 
     private void CheckReentry(ReentryPolicy? reentry, string path)

@@ -93,8 +93,11 @@ public static class ValidationCodes
     /// <summary>A before/after value that is neither an ISO date/time nor a duration.</summary>
     public const string InvalidDate = "invalid-date";
 
-    /// <summary>A field path whose root is not contact, trigger, event or events, or that names no field.</summary>
+    /// <summary>A field path whose root is not contact, trigger, event, events or run, or that names no field.</summary>
     public const string InvalidFieldPath = "invalid-field-path";
+
+    /// <summary><c>run.key</c> where a run has no key: in the trigger filter (no run yet) or in a journey whose trigger has no key.</summary>
+    public const string NoRunKey = "no-run-key";
 
     /// <summary><c>events.&lt;stepId&gt;</c> naming a step that does not receive events (not waitForEvent or webhook).</summary>
     public const string NotAnEventStep = "not-an-event-step";

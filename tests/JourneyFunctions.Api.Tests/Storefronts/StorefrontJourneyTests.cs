@@ -78,6 +78,42 @@ public abstract class StorefrontJourneyTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Shopify_TwoCheckoutsThenAnOrderForTheFirst_EndsOnlyThatCheckoutsRunWithOneGoal()
+    {
+        const string email = "bea.ruiz@example.com";
+        const string first = "a1b2c3d4e5f6";
+        const string second = "f6e5d4c3b2a1";
+        using var customer = await _webhooks.ShopifyAsync("customers/create", ShopifyPayloads.Customer(email, id: 706405506930370085));
+        await StorefrontWebhooks.OkAsync(customer);
+        await WaitForEmailsAsync(email, 1);
+
+        // Two open checkouts: two abandoned-cart runs, one per checkout token.
+        using var checkoutA = await _webhooks.ShopifyAsync("checkouts/update", ShopifyPayloads.Checkout(email, first));
+        await StorefrontWebhooks.OkAsync(checkoutA);
+        using var checkoutB = await _webhooks.ShopifyAsync("checkouts/update", ShopifyPayloads.Checkout(email, second, total: "35.00"));
+        await StorefrontWebhooks.OkAsync(checkoutB);
+        await TestHost.WaitUntilAsync(async () => (await CartRunKeysAsync(email)).Count == 2, "two abandoned-cart runs", TimeSpan.FromSeconds(30));
+
+        // The order of the first checkout, within the grace hour: that run converts; the second goes on.
+        using var order = await _webhooks.ShopifyAsync("orders/create", ShopifyPayloads.Order(email, first, id: 820982911946154509, name: "#1002"));
+        await StorefrontWebhooks.OkAsync(order);
+        await Contacts.WaitForActiveRunAsync(_host, email, "post-purchase-review");
+        await TestHost.WaitUntilAsync(async () => (await CartRunKeysAsync(email)).Count == 1, "the first checkout's run ended", TimeSpan.FromSeconds(30));
+        Assert.Equal([second], await CartRunKeysAsync(email));
+
+        // The second checkout's reminder still goes out, with its own recovery link; the first gets none.
+        await AdvanceUntilEmailsAsync(email, 2, TimeSpan.FromHours(2));
+        var reminder = Assert.Single(Outbox.To(OutboxDirectory, email), e => e.Subject.Contains("cart", StringComparison.OrdinalIgnoreCase));
+        Assert.Contains($"checkouts/{second}/recover", reminder.Raw, StringComparison.Ordinal);
+        Assert.DoesNotContain($"checkouts/{first}/recover", reminder.Raw, StringComparison.Ordinal);
+        Assert.Equal([second], await CartRunKeysAsync(email));
+        var stats = await _host.GetJsonAsync("/api/journeys/abandoned-cart/stats");
+        Assert.Equal(2, stats.GetProperty("entered").GetInt64());
+        Assert.Equal(1, stats.GetProperty("goals").GetInt64());
+        Assert.Equal(1, stats.GetProperty("active").GetInt64());
+    }
+
+    [Fact]
     public async Task Shopify_CustomersRedact_ErasesTheContactAndEndsItsRuns()
     {
         const string email = "redact.me@example.com";
@@ -159,6 +195,16 @@ public abstract class StorefrontJourneyTests : IAsyncLifetime
         Assert.Contains(timeline, e => e.GetProperty("message").GetString() == "cart.updated");
         Assert.Contains(timeline, e => e.GetProperty("kind").GetString() == "email");
     }
+
+    /// <summary>The keys (checkout tokens) of the contact's active abandoned-cart runs, in order.</summary>
+    private async Task<List<string>> CartRunKeysAsync(string contactId) =>
+        await Contacts.GetAsync(_host, contactId) is { } contact
+            ? contact.GetProperty("activeRuns").EnumerateArray()
+                .Where(r => r.GetProperty("journeyId").GetString() == "abandoned-cart")
+                .Select(r => r.GetProperty("key").GetString()!)
+                .Order(StringComparer.Ordinal)
+                .ToList()
+            : [];
 
     private async Task<IReadOnlyList<OutboxEmail>> WaitForEmailsAsync(string address, int count)
     {

@@ -39,6 +39,7 @@ public sealed class ConditionEvaluatorTests
         Events = new Dictionary<string, JsonElement> { ["wait-order"] = Json("""{"orderId":"o-1","total":"120.50"}""") },
         Opened = ["reminder-1"],
         Clicked = [],
+        RunKey = "c-1",
         TimeZone = TimeZoneInfo.FindSystemTimeZoneById("Europe/Madrid"),
     };
 
@@ -130,6 +131,16 @@ public sealed class ConditionEvaluatorTests
     [InlineData("""{"field":"events.unknown-step.total","exists":false}""", true)]
     [InlineData("""{"field":"contact.address.city.name","equals":"x"}""", false)]
     [InlineData("""{}""", false)]
+    // equalsField: compared with the value at another path (the run's key, the trigger, a waited event)
+    [InlineData("""{"field":"trigger.cartId","equalsField":"run.key"}""", true)]
+    [InlineData("""{"field":"trigger.cartId","equalsField":"trigger.currency"}""", false)]
+    [InlineData("""{"field":"events.wait-order.total","equalsField":"trigger.total"}""", false)]
+    [InlineData("""{"field":"contact.loyaltyPoints","equalsField":"contact.loyaltyPoints"}""", true)]
+    [InlineData("""{"field":"trigger.total","equalsField":"contact.age"}""", false)]
+    [InlineData("""{"field":"contact.shoeSize","equalsField":"contact.hatSize"}""", false)]
+    [InlineData("""{"field":"contact.nickname","equalsField":"contact.nickname"}""", false)]
+    [InlineData("""{"field":"trigger.cartId","equalsField":"run.nothing"}""", false)]
+    [InlineData("""{"not":{"field":"event.rating","equalsField":"run.key"}}""", true)]
     public void Evaluate_Condition_Expected(string json, bool expected)
     {
         var condition = JsonSerializer.Deserialize<Condition>(json, JourneyJson.Options)!;
@@ -146,6 +157,7 @@ public sealed class ConditionEvaluatorTests
     [InlineData("event.rating", "5")]
     [InlineData("events.wait-order.total", "\"120.50\"")]
     [InlineData("contact.email", "\"Ana@Example.com\"")]
+    [InlineData("run.key", "\"c-1\"")]
     public void TryResolve_Path_FindsValue(string path, string expectedJson)
     {
         Assert.True(ConditionEvaluator.TryResolve(path, Scope, out var value));
@@ -161,9 +173,30 @@ public sealed class ConditionEvaluatorTests
     [InlineData("trigger..cartId")]
     [InlineData("cart.total")]
     [InlineData("events.none")]
+    [InlineData("run")]
+    [InlineData("run.id")]
+    [InlineData("run.key.x")]
     public void TryResolve_BadOrMissingPath_ReturnsFalse(string path)
     {
         Assert.False(ConditionEvaluator.TryResolve(path, Scope, out _));
+    }
+
+    [Fact]
+    public void TryResolve_RunKey_IsTheKeyOfTheRunAndAbsentForAnUnkeyedRunOrATriggerFilter()
+    {
+        var contact = new Contact { Id = "c" };
+        var keyed = new JourneyFunctions.Core.Engine.RunState { RunId = "r", JourneyId = "j", Version = 1, ContactId = "c", StartedAt = Now, Key = "cart-7" };
+        var numberEvent = Json("""{"cartId":7}""");
+
+        Assert.True(ConditionEvaluator.TryResolve("run.key", ConditionScope.ForRun(contact, keyed, null, TimeZoneInfo.Utc), out var key));
+        Assert.Equal("cart-7", key.GetString());
+        Assert.False(ConditionEvaluator.TryResolve("run.key", ConditionScope.ForRun(contact, keyed with { Key = null }, null, TimeZoneInfo.Utc), out _));
+        Assert.False(ConditionEvaluator.TryResolve("run.key", ConditionScope.ForEvent(contact, numberEvent, TimeZoneInfo.Utc), out _));
+
+        // A numeric key field equals the run key written as text, as equals compares "7" and 7.
+        var sameCart = JsonSerializer.Deserialize<Condition>("""{"field":"event.cartId","equalsField":"run.key"}""", JourneyJson.Options)!;
+        Assert.True(ConditionEvaluator.Evaluate(sameCart, ConditionScope.ForRun(contact, keyed with { Key = "7" }, numberEvent, TimeZoneInfo.Utc), Now));
+        Assert.False(ConditionEvaluator.Evaluate(sameCart, ConditionScope.ForRun(contact, keyed, numberEvent, TimeZoneInfo.Utc), Now));
     }
 
     [Fact]
@@ -191,6 +224,7 @@ public sealed class ConditionEvaluatorTests
     [InlineData("""{"field":"trigger.when","before":"PT36H"}""", "trigger.when is before 36 hours from now")]
     [InlineData("""{"field":"x","exists":false}""", "x is not set")]
     [InlineData("""{"field":"x","greaterThan":1,"lessThan":5}""", "x is greater than 1 and is less than 5")]
+    [InlineData("""{"field":"event.cartId","equalsField":"run.key"}""", "event.cartId equals run.key")]
     public void Describe_Condition_ReadsAsEnglish(string json, string expected)
     {
         var condition = JsonSerializer.Deserialize<Condition>(json, JourneyJson.Options)!;

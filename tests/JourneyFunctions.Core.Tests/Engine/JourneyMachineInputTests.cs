@@ -114,6 +114,25 @@ public sealed class JourneyMachineInputTests
     }
 
     [Fact]
+    public void ActivityCompleted_DeferredAgainOnTheRetry_TellsTheDeferralOnceAndForgetsItWhenSent()
+    {
+        var started = Start(EmailThenWait, Contact(), Now);
+        var first = Handle(EmailThenWait, started.State, new ActivityCompleted(1, ActivityOutcome.Deferred(Now.AddHours(1), "frequency cap")));
+        var retried = Handle(EmailThenWait, first.State, new TimerFired(first.State.Wait!.Sequence), Now.AddHours(1));
+        var again = Handle(EmailThenWait, retried.State, new ActivityCompleted(retried.State.Activity!.Sequence, ActivityOutcome.Deferred(Now.AddHours(2), "frequency cap")), Now.AddHours(1));
+        var retriedAgain = Handle(EmailThenWait, again.State, new TimerFired(again.State.Wait!.Sequence), Now.AddHours(2));
+
+        var sent = Handle(EmailThenWait, retriedAgain.State, new ActivityCompleted(retriedAgain.State.Activity!.Sequence, ActivityOutcome.Succeeded()), Now.AddHours(2));
+
+        Assert.Single(first.Decisions, d => d.Kind == DecisionKind.Deferred);
+        Assert.Equal("hello", first.State.DeferredStepId);
+        Assert.DoesNotContain(again.Decisions, d => d.Kind == DecisionKind.Deferred);
+        Assert.Equal("wait hello Deferred 2026-11-23T12:00Z", Summary(again.Commands));
+        Assert.Null(sent.State.DeferredStepId);
+        Assert.Equal(["hello"], sent.State.Sent);
+    }
+
+    [Fact]
     public void ActivityCompleted_Failed_EndsRunAsFailed()
     {
         var journey = Journey("""{"id":"hook","type":"webhook","url":"https://crm.example"},{"id":"after","type":"exit"}""");

@@ -141,6 +141,23 @@ public sealed class JourneyOrchestrationDriverTests
     }
 
     [Fact]
+    public async Task RunAsync_JourneyResumedWhileTheTimerHolds_FiresAtTheResumeAndRecordsWhy()
+    {
+        // Paused until 2h10; the resume queues journey.resumed, which reaches the run before its next 15-minute check.
+        var resumedAt = Start.AddHours(2).AddMinutes(10);
+        var world = new World(events: (resumedAt, SystemEvents.JourneyResumed, """{"journeyId":"abandoned-cart"}""")) { Paused = at => at < resumedAt };
+
+        var (_, state) = await world.RunWith(new JourneyOrchestrationDriver(pauseRecheck: TimeSpan.FromMinutes(15)));
+
+        Assert.Equal(CompletionReason.Finished, state!.Completion);
+        Assert.Equal(resumedAt, world.Executed[0].At);
+        var held = Assert.Single(world.Records.SelectMany(r => r.Results).SelectMany(r => r.Decisions), d => d.Message.StartsWith("held while paused", StringComparison.Ordinal));
+        Assert.Equal(DecisionKind.Deferred, held.Kind);
+        Assert.Equal("grace", held.StepId);
+        await AssertReplaysAsync(world);
+    }
+
+    [Fact]
     public async Task RunAsync_JourneyPaused_EventsStillReachTheRun()
     {
         var world = new World(events: (Start.AddHours(2), "order.placed", """{"orderId":"o-1"}""")) { Paused = _ => true };

@@ -135,7 +135,6 @@ public sealed class EventRoutingTests
         {
             o.FrequencyCapMaxEmails = 1;
             o.FrequencyCapPeriod = TimeSpan.FromHours(12);
-            o.FrequencyCapRecheck = TimeSpan.FromHours(1);
         });
         await h.PublishSamplesAsync("abandoned-cart");
 
@@ -149,6 +148,35 @@ public sealed class EventRoutingTests
         // outside the send window, so it goes out at 09:00 the next morning.
         await h.AdvanceAsync(TimeSpan.FromHours(22));
         Assert.Equal(2, h.Emails.Sent.Count);
+    }
+
+    [Fact]
+    public async Task FrequencyCap_CappedEmail_IsRetriedWhenTheCapFreesUpWithOneTimelineRow()
+    {
+        await using var h = new ServiceHarness(o =>
+        {
+            o.FrequencyCapMaxEmails = 1;
+            o.FrequencyCapPeriod = TimeSpan.FromHours(12);
+        });
+        await h.PublishSamplesAsync("abandoned-cart");
+        await h.SendAsync("ana", "cart.updated", ServiceHarness.Cart("c-1"), ServiceHarness.Ana());
+        await h.AdvanceAsync(TimeSpan.FromMinutes(30));
+        await h.SendAsync("ana", "cart.updated", ServiceHarness.Cart("c-2"));
+
+        // c-1's reminder at 10:00 UTC fills the cap until 22:00; c-2's, due 10:30, waits for it, not for the hour.
+        await h.AdvanceAsync(TimeSpan.FromHours(2));
+        var capped = Assert.Single(await h.Get<IRunStore>().ListActiveForContactAsync("ana"), r => r.State.Wait?.Purpose == WaitPurpose.Deferred);
+        Assert.Equal(ServiceHarness.Start.AddHours(13).AddMinutes(1), capped.State.Wait!.Until);
+
+        // The cap frees up at 23:01 Madrid, outside the send window: c-2's reminder goes at 09:00 the next morning.
+        await h.AdvanceAsync(TimeSpan.FromHours(20).Add(TimeSpan.FromMinutes(29)));
+        Assert.Single(h.Emails.Sent);
+        await h.AdvanceAsync(TimeSpan.FromMinutes(1));
+        Assert.Equal(2, h.Emails.Sent.Count);
+        var timeline = await h.Get<ITimelineStore>().ListAsync("ana", 500);
+        var row = Assert.Single(timeline, e => e.RunId == capped.State.RunId && e.Message.Contains("frequency cap", StringComparison.Ordinal));
+        Assert.Equal("deferred until Mon 23 Nov 23:01 Europe/Madrid: frequency cap: 1 emails in the last 12 h; it goes out when the cap frees up", row.Message);
+        Assert.Equal(ServiceHarness.Start.AddHours(1).AddMinutes(30), row.At);
     }
 
     [Fact]
@@ -210,5 +238,70 @@ public sealed class EventRoutingTests
         await h.Get<JourneyPublisher>().SetPausedAsync("abandoned-cart", paused: false);
         await h.AdvanceAsync(TimeSpan.FromMinutes(6));
         Assert.Contains(h.Emails.Sent, e => e.To.Address == "ana@example.com");
+    }
+
+    [Fact]
+    public async Task ResumedJourney_TimerThatFellDueDuringThePause_FiresAtResumeAndTheTimelineSaysItWasHeld()
+    {
+        await using var h = new ServiceHarness();
+        await h.PublishSamplesAsync("abandoned-cart");
+        await h.SendAsync("ana", "cart.updated", ServiceHarness.Cart(), ServiceHarness.Ana());
+        var publisher = h.Get<JourneyPublisher>();
+        await publisher.SetPausedAsync("abandoned-cart", paused: true);
+        await h.AdvanceAsync(TimeSpan.FromHours(3));
+        Assert.Empty(h.Emails.Sent);
+        var held = Assert.Single(await h.Get<IRunStore>().ListActiveForContactAsync("ana")).State.Wait!;
+        Assert.Equal(ServiceHarness.Start.AddHours(1), held.HeldFrom);
+
+        // No time passes: the resume itself wakes the held run.
+        await publisher.SetPausedAsync("abandoned-cart", paused: false);
+        await h.DrainAsync();
+
+        var sent = Assert.Single(h.Emails.Sent);
+        Assert.Equal("ana@example.com", sent.To.Address);
+        var timeline = await h.Get<ITimelineStore>().ListAsync("ana");
+        var heldRow = Assert.Single(timeline, e => e.Message.Contains("held while paused", StringComparison.Ordinal));
+        Assert.Equal(ServiceHarness.Start.AddHours(3), heldRow.At);
+        Assert.Contains("due Mon 23 Nov 11:00 Europe/Madrid", heldRow.Message, StringComparison.Ordinal);
+        Assert.Equal("grace", heldRow.StepId);
+        Assert.DoesNotContain(timeline, e => e.Message.Contains("journey.resumed", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ResumedJourney_PausedAgainBeforeTheResumeIsRouted_KeepsHoldingUntilTheNextResume()
+    {
+        await using var h = new ServiceHarness();
+        await h.PublishSamplesAsync("abandoned-cart");
+        await h.SendAsync("ana", "cart.updated", ServiceHarness.Cart(), ServiceHarness.Ana());
+        var publisher = h.Get<JourneyPublisher>();
+        await publisher.SetPausedAsync("abandoned-cart", paused: true);
+        await h.AdvanceAsync(TimeSpan.FromHours(2));
+
+        await publisher.SetPausedAsync("abandoned-cart", paused: false);
+        await publisher.SetPausedAsync("abandoned-cart", paused: true);
+        await h.DrainAsync();
+        Assert.Empty(h.Emails.Sent);
+
+        await publisher.SetPausedAsync("abandoned-cart", paused: false);
+        await h.DrainAsync();
+        Assert.Single(h.Emails.Sent);
+    }
+
+    [Fact]
+    public async Task ResumedJourney_RunWhoseTimerIsStillAhead_IsLeftAlone()
+    {
+        await using var h = new ServiceHarness();
+        await h.PublishSamplesAsync("abandoned-cart");
+        await h.SendAsync("ana", "cart.updated", ServiceHarness.Cart(), ServiceHarness.Ana());
+        var publisher = h.Get<JourneyPublisher>();
+        await publisher.SetPausedAsync("abandoned-cart", paused: true);
+        await h.AdvanceAsync(TimeSpan.FromMinutes(20));
+
+        await publisher.SetPausedAsync("abandoned-cart", paused: false);
+        Assert.Equal(0, ServiceHarness.Rethrow(await h.Runner.DrainQueueAsync()));
+        await h.AdvanceAsync(TimeSpan.FromMinutes(45));
+
+        Assert.Single(h.Emails.Sent);
+        Assert.DoesNotContain(await h.Get<ITimelineStore>().ListAsync("ana"), e => e.Message.Contains("held while paused", StringComparison.Ordinal));
     }
 }

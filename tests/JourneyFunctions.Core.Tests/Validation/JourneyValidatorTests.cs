@@ -104,6 +104,34 @@ public sealed class JourneyValidatorTests
     }
 
     [Fact]
+    public void Validate_MisspelledRunPath_SuggestsRunKey()
+    {
+        var journey = Journeys.Parse(Journeys.AbandonedCart);
+        journey["exitWhen"]![0]!["filter"] = new JsonObject { ["field"] = "event.cartId", ["equalsField"] = "run.kye" };
+
+        var error = Assert.Single(JourneyValidator.Validate(journey.ToJsonString()).Errors);
+
+        Assert.Equal(("$.exitWhen[0].filter.equalsField", ValidationCodes.InvalidFieldPath), (error.Path, error.Code));
+        Assert.Equal("\"run.kye\" is not a value of the run; did you mean \"run.key\"? a run has run.key, the key of a keyed journey's run (e.g. its cart id)", error.Message);
+    }
+
+    [Fact]
+    public void Validate_RunKeyInEveryRunCondition_IsValidForAKeyedJourney()
+    {
+        var journey = Journeys.Parse(Journeys.AbandonedCart);
+        var sameCart = new JsonObject { ["field"] = "event.cartId", ["equalsField"] = "run.key" };
+        journey["exitWhen"]![0]!["filter"] = sameCart.DeepClone();
+        journey["exitWhen"]![1]!["matchKey"] = false;
+        journey["goal"]!["filter"] = new JsonObject { ["any"] = new JsonArray(sameCart.DeepClone(), new JsonObject { ["field"] = "event.cartId", ["exists"] = false }) };
+        journey["goal"]!["matchKey"] = false;
+        Journeys.Step(journey, 2)["filter"] = new JsonObject { ["field"] = "run.key", ["equalsField"] = "trigger.cartId" };
+        Journeys.Step(journey, 2)["matchKey"] = true;
+        Journeys.Step(journey, 3)["if"] = new JsonObject { ["not"] = new JsonObject { ["field"] = "events.wait-order.cartId", ["equalsField"] = "run.key" } };
+
+        Assert.Empty(JourneyValidator.Validate(journey.ToJsonString()).Errors);
+    }
+
+    [Fact]
     public void Validate_TypoInTheOnlyLinkToAStep_DoesNotAlsoReportItUnreachable()
     {
         var journey = Journeys.Parse(Journeys.AbandonedCart);
