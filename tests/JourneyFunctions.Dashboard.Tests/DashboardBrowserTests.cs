@@ -10,7 +10,8 @@ namespace JourneyFunctions.Dashboard.Tests;
 /// that move as events arrive, a contact's timeline, a draft with an error at its path then simulated with its
 /// emails at phone width, pause and resume. Every page is screenshotted and checked with axe-core.
 /// </summary>
-public sealed partial class DashboardBrowserTests(DashboardFixture fixture) : IClassFixture<DashboardFixture>
+[Collection(DashboardCollection.Name)]
+public sealed partial class DashboardBrowserTests(DashboardFixture fixture)
 {
     [Fact]
     public async Task SignIn_WrongKeyThenKey_ListsTheFourSampleJourneysAndKeepsNoKeyInThePage()
@@ -146,6 +147,29 @@ public sealed partial class DashboardBrowserTests(DashboardFixture fixture) : IC
         await Assertions.Expect(status).ToContainTextAsync("Published as version");
         var published = await fixture.GetJsonAsync("/api/journeys/welcome-series");
         Assert.StartsWith("Draft: ", published.GetProperty("name").GetString(), StringComparison.Ordinal);
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task EmailPreview_TemplateForSampleData_RenderedAtPhoneWidthWithTextPartAndUnsubscribeHeaders()
+    {
+        var page = await fixture.SignedInPageAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Email preview" }).ClickAsync();
+        await page.GetByLabel("Template").SelectOptionAsync("abandoned-cart|cart-reminder-1");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Render" }).ClickAsync();
+        var phone = page.Locator("#preview-result iframe.phone");
+        await Assertions.Expect(phone).ToBeVisibleAsync();
+        Assert.Equal(375, (await phone.BoundingBoxAsync())!.Width, 1.0);
+        await Assertions.Expect(phone.ContentFrame.Locator("body")).ToContainTextAsync("Merino beanie");
+        await Assertions.Expect(page.Locator("#preview-result pre.headers")).ToContainTextAsync("List-Unsubscribe-Post: List-Unsubscribe=One-Click");
+        await Assertions.Expect(page.Locator("#preview-result pre").First).ToContainTextAsync("Ana");
+        await DashboardFixture.CheckPageAsync(page, "09-email-preview");
+        await phone.ScreenshotAsync(new() { Path = Path.Combine(DashboardFixture.ScreenshotDirectory, "09b-email-preview-phone.png") });
+
+        // A stored contact that does not exist is named in the error.
+        await page.GetByLabel("Contact id (optional)").FillAsync("nobody-at-all");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Render" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#preview-result")).ToContainTextAsync("$.contactId");
         await page.Context.CloseAsync();
     }
 

@@ -8,9 +8,16 @@ using Microsoft.Playwright;
 
 namespace JourneyFunctions.Dashboard.Tests.Support;
 
+/// <summary>The test classes that share one host and one browser (and so run one after another).</summary>
+[CollectionDefinition(Name)]
+public sealed class DashboardCollection : ICollectionFixture<DashboardFixture>
+{
+    public const string Name = "Dashboard";
+}
+
 /// <summary>
 /// One real built-in host (Kestrel on 127.0.0.1, a free port, memory storage, the runner on the real clock, the
-/// repo's journeys and templates) and one headless chromium for a test class. Chromium is Debian's
+/// repo's journeys and templates) and one headless chromium for the test collection. Chromium is Debian's
 /// (<c>/usr/bin/chromium</c>); on a clean machine the fixture installs it with apt-get, which needs root.
 /// </summary>
 public sealed class DashboardFixture : IAsyncLifetime

@@ -209,12 +209,12 @@ function sampleScenario(journey) {
   };
 }
 
-function emailCard(email, index) {
+function emailCard(email, index, meta = `${email.local} · step ${email.stepId ?? ''} · template ${email.template ?? ''} · to ${email.to}`) {
   const html = h('iframe', { class: 'desktop', sandbox: '', title: `Email ${index + 1} at desktop width`, srcdoc: email.html });
   const phone = h('iframe', { class: 'phone', sandbox: '', title: `Email ${index + 1} at phone width`, srcdoc: email.html });
   return h('article', { class: 'card email', 'aria-labelledby': `email-${index}` },
     h('h3', { id: `email-${index}` }, email.subject),
-    h('p', { class: 'muted' }, `${email.local} · step ${email.stepId ?? ''} · template ${email.template ?? ''} · to ${email.to}`),
+    h('p', { class: 'muted' }, meta),
     h('div', { class: 'frames' }, h('figure', {}, html, h('figcaption', {}, 'Desktop (640 px)')), h('figure', {}, phone, h('figcaption', {}, 'Phone (375 px)'))),
     h('h4', {}, 'Text part'), h('pre', {}, email.text),
     h('h4', {}, 'Headers'), h('pre', { class: 'headers' }, Object.entries(email.headers || {}).map(([k, v]) => `${k}: ${v}`).join('\n')));
@@ -296,6 +296,47 @@ async function draftView(id) {
     output);
 }
 
+// ---- email preview: any template for a stored contact or sample data ----
+async function previewView(params) {
+  const list = await api.get('/api/journeys');
+  const definitions = await Promise.all(list.map((j) => api.get(`/api/journeys/${api.enc(j.id)}`)));
+  const used = [];
+  definitions.forEach((d) => d.steps.filter((s) => s.type === 'email').forEach((s) => used.push({ template: s.template, journeyId: d.id, journeyName: d.name })));
+  const template = h('select', { id: 'template' }, used.map((u) => h('option', { value: `${u.journeyId}|${u.template}`, selected: params.get('template') === u.template }, `${u.template} (${u.journeyName})`)));
+  const contactId = h('input', { id: 'preview-contact', type: 'text', value: params.get('contact') ?? '', placeholder: 'leave empty for sample data' });
+  const sample = h('textarea', { id: 'preview-data', class: 'code small', spellcheck: false }, JSON.stringify({
+    email: 'ana@example.com', fields: { firstName: 'Ana' }, tags: ['vip'],
+    trigger: { cartId: 'cart-1001', currency: 'EUR', total: 84.5, cartUrl: 'https://shop.example/cart/cart-1001', items: [{ name: 'Merino beanie', quantity: 1, price: 60 }], orderId: 'order-1', products: [{ name: 'Merino beanie' }] },
+  }, null, 2));
+  const result = h('div', { id: 'preview-result', 'aria-live': 'polite' });
+  const form = h('form', { class: 'card', 'aria-label': 'What to render' },
+    h('div', { class: 'row' }, h('div', {}, h('label', { for: 'template' }, 'Template'), template),
+      h('div', {}, h('label', { for: 'preview-contact' }, 'Contact id (optional)'), contactId)),
+    h('label', { for: 'preview-data' }, 'Sample data (used when no contact id is given; trigger is the event data)'), sample,
+    h('button', { type: 'submit' }, 'Render'));
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const [journeyId, name] = template.value.split('|');
+    let body;
+    try {
+      const data = JSON.parse(sample.value);
+      body = contactId.value.trim() ? { contactId: contactId.value.trim(), trigger: data.trigger, journeyId } : { ...data, journeyId };
+    } catch (e) {
+      result.replaceChildren(h('p', { class: 'error', role: 'alert' }, `The sample data is not JSON: ${e.message}`));
+      return;
+    }
+    try {
+      const email = await api.post(`/api/templates/${api.enc(name)}/preview`, body);
+      result.replaceChildren(emailCard(email, 0, `template ${email.template} · to ${email.headers.To}`));
+    } catch (e) {
+      result.replaceChildren(problemList(e));
+    }
+  });
+  show('Email preview', h('h1', {}, 'Email preview'),
+    h('p', { class: 'muted' }, 'A template rendered by the same renderer the senders use, at desktop and phone widths, with its text part and the headers a send carries. Nothing is sent.'),
+    form, result);
+}
+
 // ---- routing ----
 async function route() {
   if (!signedIn) {
@@ -311,6 +352,7 @@ async function route() {
     else if (parts[0] === 'journeys' && parts[1]) await journeyView(parts[1], params.get('version'));
     else if (parts[0] === 'contacts') await contactView(parts[1]);
     else if (parts[0] === 'draft') await draftView(parts[1]);
+    else if (parts[0] === 'emails') await previewView(params);
     else show('Not found', h('h1', {}, 'Not found'), h('p', {}, h('a', { href: '#/' }, 'Back to the journeys')));
   } catch (e) {
     if (e instanceof api.ApiError && e.status === 401) return;
