@@ -43,7 +43,11 @@ export async function signIn(apiKey) {
   return session;
 }
 
-/** After a reload: the cookie may still hold a session; its CSRF token is asked for again. */
+/**
+ * After a reload: the cookie may still hold a session; its CSRF token is asked for again. Behind Azure Static Web Apps
+ * there is no /api/session (404): the platform has signed the user in with Entra ID before the page loaded.
+ */
+export let platformSignIn = false;
 export async function resume() {
   try {
     const session = await send('GET', '/api/session');
@@ -51,11 +55,19 @@ export async function resume() {
     return true;
   } catch (e) {
     if (e instanceof ApiError && e.status === 401) return false;
+    if (e instanceof ApiError && e.status === 404) {
+      platformSignIn = true;
+      return true;
+    }
     throw e;
   }
 }
 
 export async function signOut() {
+  if (platformSignIn) {
+    window.location.assign('/.auth/logout');
+    return;
+  }
   await send('DELETE', '/api/session');
   csrfToken = null;
 }
