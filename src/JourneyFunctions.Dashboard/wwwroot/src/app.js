@@ -232,8 +232,8 @@ async function draftView(id) {
   // refuses: the draft starts from the definition as a marketer writes it.
   const draft = { ...journey, steps: journey.steps.map(({ kind, ...step }) => step) };
   delete draft.version;
-  const editor = h('textarea', { id: 'draft', class: 'code', spellcheck: false }, JSON.stringify(draft, null, 2));
-  const scenario = h('textarea', { id: 'scenario', class: 'code small', spellcheck: false }, JSON.stringify(sampleScenario(journey), null, 2));
+  const editor = h('textarea', { id: 'draft', class: 'code', spellcheck: 'false' }, JSON.stringify(draft, null, 2));
+  const scenario = h('textarea', { id: 'scenario', class: 'code small', spellcheck: 'false' }, JSON.stringify(sampleScenario(journey), null, 2));
   const status = h('div', { id: 'draft-status', 'aria-live': 'polite' });
   const output = h('div', { id: 'simulation' });
   const publish = h('button', { type: 'button', id: 'publish', disabled: true }, 'Publish');
@@ -304,7 +304,7 @@ async function previewView(params) {
   definitions.forEach((d) => d.steps.filter((s) => s.type === 'email').forEach((s) => used.push({ template: s.template, journeyId: d.id, journeyName: d.name })));
   const template = h('select', { id: 'template' }, used.map((u) => h('option', { value: `${u.journeyId}|${u.template}`, selected: params.get('template') === u.template }, `${u.template} (${u.journeyName})`)));
   const contactId = h('input', { id: 'preview-contact', type: 'text', value: params.get('contact') ?? '', placeholder: 'leave empty for sample data' });
-  const sample = h('textarea', { id: 'preview-data', class: 'code small', spellcheck: false }, JSON.stringify({
+  const sample = h('textarea', { id: 'preview-data', class: 'code small', spellcheck: 'false' }, JSON.stringify({
     email: 'ana@example.com', fields: { firstName: 'Ana' }, tags: ['vip'],
     trigger: { cartId: 'cart-1001', currency: 'EUR', total: 84.5, cartUrl: 'https://shop.example/cart/cart-1001', items: [{ name: 'Merino beanie', quantity: 1, price: 60 }], orderId: 'order-1', products: [{ name: 'Merino beanie' }] },
   }, null, 2));
