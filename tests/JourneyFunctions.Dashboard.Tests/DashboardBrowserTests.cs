@@ -34,6 +34,10 @@ public sealed partial class DashboardBrowserTests(DashboardFixture fixture)
             await Assertions.Expect(page.Locator($"#journeys tr[data-journey='{id}']")).ToBeVisibleAsync();
         }
 
+        // The funnel groups the journeys by lifecycle stage, in lifecycle order.
+        var stages = await page.Locator("#funnel tbody tr").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.stage)");
+        Assert.Equal(["decision", "onboarding", "retention", "advocacy"], stages);
+
         var cookie = Assert.Single(await page.Context.CookiesAsync());
         Assert.Equal(DashboardSessions.CookieName, cookie.Name);
         Assert.True(cookie.HttpOnly);
@@ -170,6 +174,34 @@ public sealed partial class DashboardBrowserTests(DashboardFixture fixture)
         await page.GetByLabel("Contact id (optional)").FillAsync("nobody-at-all");
         await page.GetByRole(AriaRole.Button, new() { Name = "Render" }).ClickAsync();
         await Assertions.Expect(page.Locator("#preview-result")).ToContainTextAsync("$.contactId");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task JourneyPage_TwoVersions_ShowsEachDrawnAndTheDiffBetweenThem()
+    {
+        var v1 = await fixture.GetJsonAsync("/api/journeys/re-engagement?version=1");
+        var text = File.ReadAllText(Path.Combine(DashboardFixture.RepositoryRoot, "journeys", "re-engagement.json"))
+            .Replace("\"timeout\": \"P7D\"", "\"timeout\": \"P10D\"", StringComparison.Ordinal);
+        Assert.Contains("P10D", text, StringComparison.Ordinal);
+        using (var content = new StringContent(text, System.Text.Encoding.UTF8, "application/json"))
+        using (var put = await fixture.Api.PutAsync("/api/journeys/re-engagement", content))
+        {
+            Assert.True(put.IsSuccessStatusCode, await put.Content.ReadAsStringAsync());
+        }
+
+        var page = await fixture.SignedInPageAsync();
+        await page.GotoAsync("/#/journeys/re-engagement");
+        await Assertions.Expect(page.Locator("svg .node").First).ToBeVisibleAsync();
+        await page.GetByLabel("Compare with").SelectOptionAsync("1");
+        await Assertions.Expect(page.Locator("#diff .removed")).ToContainTextAsync("P7D");
+        await Assertions.Expect(page.Locator("#diff .added")).ToContainTextAsync("P10D");
+        await DashboardFixture.CheckPageAsync(page, "10-journey-version-diff");
+
+        await Assertions.Expect(page.Locator("svg")).ToContainTextAsync("timeout 10 days");
+        await page.GetByLabel("Version", new() { Exact = true }).SelectOptionAsync("1");
+        await Assertions.Expect(page.Locator("svg")).ToContainTextAsync("timeout 1 week");
+        Assert.Equal(1, v1.GetProperty("version").GetInt32());
         await page.Context.CloseAsync();
     }
 

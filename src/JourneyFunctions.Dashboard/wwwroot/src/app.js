@@ -81,13 +81,26 @@ async function journeysView() {
       h('td', { class: 'num' }, num(bounces)),
       h('td', {}, action));
   });
+  const stages = ['awareness', 'acquisition', 'consideration', 'decision', 'purchase', 'onboarding', 'engagement', 'retention', 'advocacy'];
+  const byStage = stages.map((stage) => {
+    const at = list.map((j, i) => [j, stats[i]]).filter(([j]) => j.stage === stage);
+    const sum = (f) => at.reduce((a, [, s]) => a + (s ? f(s) : 0), 0);
+    return { stage, journeys: at.length, entered: sum((s) => s.entered), active: sum((s) => s.active), goals: sum((s) => s.goals) };
+  }).filter((r) => r.journeys > 0);
+  const funnel = h('table', { id: 'funnel' },
+    h('caption', { class: 'muted' }, 'Journeys grouped by the lifecycle stage they serve, in lifecycle order.'),
+    h('thead', {}, h('tr', {}, ['Stage', 'Journeys', 'Entered', 'Active now', 'Goals', 'Converted'].map((t, i) => h('th', { scope: 'col', class: i ? 'num' : undefined }, t)))),
+    h('tbody', {}, byStage.map((r) => h('tr', { 'data-stage': r.stage }, h('td', {}, r.stage), h('td', { class: 'num' }, num(r.journeys)),
+      h('td', { class: 'num' }, num(r.entered)), h('td', { class: 'num' }, num(r.active)), h('td', { class: 'num' }, num(r.goals)),
+      h('td', { class: 'num' }, pct(r.entered ? r.goals / r.entered : 0))))));
   show('Journeys',
     h('h1', {}, 'Journeys'),
     h('p', { class: 'muted' }, 'All-time figures of every published journey (counters since it was first published).'),
     h('table', { id: 'journeys' },
       h('thead', {}, h('tr', {}, ['Journey', 'Stage', 'State', 'Version', 'Entered', 'Active now', 'Converted', 'Emails sent', 'Bounces', 'Action']
         .map((t, i) => h('th', { scope: 'col', class: i >= 3 && i <= 8 ? 'num' : undefined }, t)))),
-      h('tbody', {}, rows)));
+      h('tbody', {}, rows)),
+    h('h2', {}, 'By lifecycle stage'), funnel);
 }
 
 // ---- one journey ----
@@ -106,6 +119,11 @@ async function journeyView(id, version) {
   const versions = h('select', { id: 'version' }, Array.from({ length: summary?.latestVersion ?? 1 }, (_, i) => i + 1).reverse()
     .map((v) => h('option', { value: String(v), selected: v === (journey.version ?? 1) }, `v${v}${v === summary?.latestVersion ? ' (latest)' : ''}`)));
   versions.addEventListener('change', () => { location.hash = `#/journeys/${api.enc(id)}?version=${versions.value}`; });
+  const shown = journey.version ?? 1;
+  const diffBox = h('div', { id: 'diff-box', 'aria-live': 'polite' });
+  const compare = h('select', { id: 'compare' }, h('option', { value: '' }, 'choose a version'),
+    Array.from({ length: summary?.latestVersion ?? 1 }, (_, i) => i + 1).filter((v) => v !== shown).reverse().map((v) => h('option', { value: String(v) }, `v${v}`)));
+  compare.addEventListener('change', () => { if (compare.value) versionDiff(id, Number(compare.value), shown, diffBox); else diffBox.replaceChildren(); });
 
   function renderFigures(s) {
     const items = [['Entered', num(s?.entered)], ['Active now', num(s?.active)], ['Finished', num(s?.finished)], ['Exited', num(s?.exited)],
@@ -133,7 +151,9 @@ async function journeyView(id, version) {
     h('h1', {}, journey.name, ' ', h('span', { class: `pill ${summary?.paused ? 'paused' : 'live'}` }, summary?.paused ? 'paused' : 'live')),
     h('p', { class: 'muted' }, journey.description ?? '', ` Stage: ${journey.stage ?? 'none'}.`),
     h('div', { class: 'row' }, h('div', {}, h('label', { for: 'version' }, 'Version'), versions),
+      (summary?.latestVersion ?? 1) > 1 ? h('div', {}, h('label', { for: 'compare' }, 'Compare with'), compare) : null,
       h('a', { href: `#/draft/${api.enc(id)}` }, 'Edit a draft of this journey')),
+    diffBox,
     h('h2', {}, 'Figures'), figures,
     h('h2', {}, 'The journey'), graphBox, waiting);
 
@@ -149,6 +169,37 @@ async function journeyView(id, version) {
     } catch { /* the next tick tries again; a 401 signs out */ }
   }, POLL_MS);
   stopPolling = () => { alive = false; clearInterval(timer); };
+}
+
+/** Line diff of two texts (longest common subsequence): [{ op: ' ' | '-' | '+', line }]. Journeys are small. */
+export function diffLines(a, b) {
+  const x = a.split('\n');
+  const y = b.split('\n');
+  const n = x.length;
+  const m = y.length;
+  const lcs = Array.from({ length: n + 1 }, () => new Uint16Array(m + 1));
+  for (let i = n - 1; i >= 0; i--) for (let j = m - 1; j >= 0; j--) lcs[i][j] = x[i] === y[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
+  const out = [];
+  let i = 0;
+  let j = 0;
+  while (i < n && j < m) {
+    if (x[i] === y[j]) { out.push({ op: ' ', line: x[i] }); i++; j++; } else if (lcs[i + 1][j] >= lcs[i][j + 1]) out.push({ op: '-', line: x[i++] }); else out.push({ op: '+', line: y[j++] });
+  }
+  while (i < n) out.push({ op: '-', line: x[i++] });
+  while (j < m) out.push({ op: '+', line: y[j++] });
+  return out;
+}
+
+const definitionText = (d) => JSON.stringify({ ...d, version: undefined, steps: d.steps.map(({ kind, ...step }) => step) }, null, 2);
+
+async function versionDiff(id, from, to, box) {
+  const [a, b] = await Promise.all([api.get(`/api/journeys/${api.enc(id)}?version=${from}`), api.get(`/api/journeys/${api.enc(id)}?version=${to}`)]);
+  const changes = diffLines(definitionText(a), definitionText(b));
+  const changed = changes.filter((c) => c.op !== ' ');
+  box.replaceChildren(h('h3', {}, `v${from} → v${to}: ${changed.length} changed line(s)`),
+    changed.length === 0 ? h('p', {}, 'The two versions are the same.') : h('pre', { id: 'diff' }, changes
+      .filter((c, k) => c.op !== ' ' || changes.slice(Math.max(0, k - 2), k + 3).some((d) => d.op !== ' '))
+      .map((c) => h('span', { class: c.op === '+' ? 'added' : c.op === '-' ? 'removed' : undefined }, `${c.op} ${c.line}\n`))));
 }
 
 // ---- contacts ----

@@ -49,7 +49,7 @@ export function drawJourney(journey, mermaid, stats, selected, onSelect) {
   g.setDefaultEdgeLabel(() => ({}));
   const byStat = new Map((stats?.steps || []).map((s) => [s.stepId, s]));
   const nodes = new Map();
-  nodes.set('trigger', { kind: 'trigger', title: `Trigger: ${journey.trigger?.event ?? ''}`, lines: [`entered ${num(stats?.entered)}`] });
+  nodes.set('trigger', { kind: 'trigger', title: journey.trigger?.event ? `Trigger: ${journey.trigger.event}` : journey.trigger?.inactiveFor ? `Trigger: inactive for ${journey.trigger.inactiveFor}` : 'Trigger', lines: [`entered ${num(stats?.entered)}`] });
   journey.steps.forEach((step, i) => nodes.set(`s${i}`, { kind: step.type, step, title: step.id, sub: describe(step), lines: figures(step, byStat.get(step.id)) }));
   const edges = mermaidEdges(mermaid);
   if (edges.some((e) => e.to === 'finish')) nodes.set('finish', { kind: 'finish', title: 'end', lines: [`finished ${num(stats?.finished)}`] });
