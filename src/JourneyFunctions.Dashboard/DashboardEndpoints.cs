@@ -71,6 +71,7 @@ public static class DashboardEndpoints
             context.Response.Headers.CacheControl = "no-store";
             return TypedResults.NoContent();
         }).WithName("DashboardSignOut").ExcludeFromDescription();
+        app.MapDashboardOutbox();
         return app;
     }
 

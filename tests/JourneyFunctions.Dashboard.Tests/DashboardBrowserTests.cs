@@ -206,6 +206,29 @@ public sealed partial class DashboardBrowserTests(DashboardFixture fixture)
     }
 
     [Fact]
+    public async Task EmailPreview_OutboxOfThisHost_ListsASentEmailAndOpensIt()
+    {
+        using (var response = await fixture.PostEventAsync("""{"contactId":"outbox-olga","name":"contact.subscribed","contact":{"email":"olga@example.com","marketingConsent":true,"fields":{"firstName":"Olga"}}}"""))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        }
+
+        await WaitUntilAsync(() => Task.FromResult(Directory.Exists(fixture.OutboxDirectory)
+            && Directory.EnumerateFiles(fixture.OutboxDirectory, "*.eml").Any(f => File.ReadAllText(f).Contains("olga@example.com", StringComparison.Ordinal))), "Olga's welcome email is in the outbox");
+
+        var page = await fixture.SignedInPageAsync();
+        await page.GotoAsync("/#/emails");
+        var row = page.Locator("#outbox tbody tr", new() { HasText = "olga@example.com" });
+        await Assertions.Expect(row).ToHaveCountAsync(1);
+        await row.GetByRole(AriaRole.Button).ClickAsync();
+        var phone = page.Locator("#outbox-email iframe.phone");
+        await Assertions.Expect(phone.ContentFrame.Locator("body")).ToContainTextAsync("Olga");
+        await Assertions.Expect(page.Locator("#outbox-email pre.headers")).ToContainTextAsync("List-Unsubscribe-Post");
+        await DashboardFixture.CheckPageAsync(page, "11-outbox-email");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task PauseAndResume_AskForConfirmation_AndChangeTheJourneyThroughTheApi()
     {
         var page = await fixture.SignedInPageAsync();

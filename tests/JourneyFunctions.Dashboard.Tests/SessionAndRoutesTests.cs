@@ -179,9 +179,22 @@ public sealed class SessionAndRoutesTests(DashboardFixture fixture)
         Assert.True(errors.TryGetProperty(field, out _), errors.ToString());
     }
 
+    [Theory]
+    [InlineData("/api/outbox/..%2F..%2Fetc%2Fpasswd", HttpStatusCode.BadRequest)]
+    [InlineData("/api/outbox/not-an-email.txt", HttpStatusCode.BadRequest)]
+    [InlineData("/api/outbox/20990101-000000-nothing.eml", HttpStatusCode.NotFound)]
+    public async Task OutboxEmail_BadOrUnknownFile_IsProblemNamingFile(string path, HttpStatusCode status)
+    {
+        using var response = await fixture.Api.GetAsync(path);
+        Assert.Equal(status, response.StatusCode);
+        Assert.Contains("\"file\"", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task NewRoutes_WithoutKeyOrSession_Are401()
     {
+        using var outbox = await fixture.Anonymous.GetAsync("/api/outbox");
+        Assert.Equal(HttpStatusCode.Unauthorized, outbox.StatusCode);
         using var waiting = await fixture.Anonymous.GetAsync("/api/journeys/abandoned-cart/waiting?step=grace");
         Assert.Equal(HttpStatusCode.Unauthorized, waiting.StatusCode);
         using var preview = await PostJsonAsync(fixture.Anonymous, "/api/templates/welcome/preview", "{}");

@@ -383,9 +383,28 @@ async function previewView(params) {
       result.replaceChildren(problemList(e));
     }
   });
+  // Locally the host writes every email it sends to its outbox folder; the route exists only then.
+  let outbox = null;
+  try {
+    const sent = await api.get('/api/outbox');
+    const opened = h('div', { id: 'outbox-email', 'aria-live': 'polite' });
+    outbox = h('section', { 'aria-labelledby': 'outbox-title' }, h('h2', { id: 'outbox-title' }, 'Sent by this host (outbox)'),
+      sent.length === 0 ? h('p', {}, 'No email sent yet.') : h('table', { id: 'outbox' },
+        h('thead', {}, h('tr', {}, ['Sent', 'To', 'Subject'].map((t) => h('th', { scope: 'col' }, t)))),
+        h('tbody', {}, sent.map((m) => {
+          const open = h('button', { type: 'button', class: 'link' }, m.subject || '(no subject)');
+          open.addEventListener('click', async () => {
+            const email = await api.get(`/api/outbox/${api.enc(m.file)}`);
+            opened.replaceChildren(emailCard(email, 1, `${when(email.date)} · to ${email.to} · ${email.file}`));
+          });
+          return h('tr', {}, h('td', {}, when(m.date)), h('td', {}, m.to), h('td', {}, open));
+        }))), opened);
+  } catch (e) {
+    if (!(e instanceof api.ApiError && e.status === 404)) throw e;
+  }
   show('Email preview', h('h1', {}, 'Email preview'),
     h('p', { class: 'muted' }, 'A template rendered by the same renderer the senders use, at desktop and phone widths, with its text part and the headers a send carries. Nothing is sent.'),
-    form, result);
+    form, result, outbox);
 }
 
 // ---- routing ----
