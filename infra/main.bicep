@@ -46,6 +46,9 @@ param unsubscribeSigningKey string
 var tags = {
   'azd-env-name': environmentName
 }
+@description('Region of the dashboard (Azure Static Web Apps is offered in a few regions: westeurope, eastus2, centralus, westus2, eastasia).')
+param dashboardLocation string = 'westeurope'
+
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var deploymentContainerName = 'app-package-${take(resourceToken, 7)}'
 
@@ -136,6 +139,17 @@ module functionApp 'app/function.bicep' = {
   }
 }
 
+module dashboard 'app/dashboard.bicep' = {
+  scope: rg
+  params: {
+    name: 'stapp-${resourceToken}'
+    location: dashboardLocation
+    tags: tags
+    functionAppId: functionApp.outputs.id
+    functionAppLocation: location
+  }
+}
+
 module eventGrid 'app/eventgrid.bicep' = if (subscribeAcsEvents) {
   scope: rg
   params: {
@@ -155,5 +169,6 @@ output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
 output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
 output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name
 output API_BASE_URL string = 'https://${functionApp.outputs.defaultHostName}/api'
+output DASHBOARD_URL string = dashboard.outputs.url
 output ACS_ENDPOINT string = communication.outputs.endpoint
 output EMAIL_SENDER string = communication.outputs.senderAddress

@@ -41,5 +41,5 @@ public static class ApiRouteBuilderExtensions
 
     /// <summary>Every area of the API: what both hosts serve below <c>/api</c>.</summary>
     public static IEndpointRouteBuilder MapJourneyApi(this IEndpointRouteBuilder app) =>
-        app.MapEventsApi().MapContactsApi().MapContactExportApi().MapJourneysApi().MapUnsubscribeApi().MapEventGridApi().MapStorefrontsApi();
+        app.MapEventsApi().MapContactsApi().MapContactExportApi().MapJourneysApi().MapJourneyWaitingApi().MapTemplatePreviewApi().MapUnsubscribeApi().MapEventGridApi().MapStorefrontsApi();
 }

@@ -51,6 +51,8 @@ public static class ApiRoutes
         public const string JourneyStats = "journeys/{id}/stats";
         public const string JourneyMap = "journeys/{id}/map";
         public const string JourneySimulate = "journeys/{id}/simulate";
+        public const string JourneyWaiting = "journeys/{id}/waiting";
+        public const string TemplatePreview = "templates/{id}/preview";
         public const string Unsubscribe = "unsubscribe";
         public const string EventGrid = "eventgrid";
         public const string ContactExport = "contacts/{id}/export";
@@ -73,6 +75,8 @@ public static class ApiRoutes
         public const string GetJourneyStats = nameof(GetJourneyStats);
         public const string GetJourneyMap = nameof(GetJourneyMap);
         public const string SimulateJourney = nameof(SimulateJourney);
+        public const string ListWaitingRuns = nameof(ListWaitingRuns);
+        public const string PreviewTemplate = nameof(PreviewTemplate);
         public const string UnsubscribePage = nameof(UnsubscribePage);
         public const string Unsubscribe = nameof(Unsubscribe);
         public const string EventGridHandshake = nameof(EventGridHandshake);
@@ -131,6 +135,12 @@ public static class ApiRoutes
     public static readonly ApiRoute SimulateJourney = new(Names.SimulateJourney, Methods.Post, Templates.JourneySimulate, ApiAccess.ApiKey, "Journeys",
         "Play a scenario (the journeys/tests/*.scenario.json format) through the journey on a virtual clock, in memory; returns the timeline and expectation results.");
 
+    public static readonly ApiRoute ListWaitingRuns = new(Names.ListWaitingRuns, Methods.Get, Templates.JourneyWaiting, ApiAccess.ApiKey, "Journeys",
+        "The runs waiting at one step now (?step=id, ?max=1..500, default 50): contact, key, since and until when; more says others wait too.");
+
+    public static readonly ApiRoute PreviewTemplate = new(Names.PreviewTemplate, Methods.Post, Templates.TemplatePreview, ApiAccess.ApiKey, "Templates",
+        "Render a template for a stored contact (contactId) or sample data (email, fields, tags, trigger): subject, HTML, text and the headers a send carries; nothing is sent.");
+
     public static readonly ApiRoute UnsubscribePage = new(Names.UnsubscribePage, Methods.Get, Templates.Unsubscribe, ApiAccess.Public, "Unsubscribe",
         "The confirmation page of an unsubscribe link; changes nothing.");
 
@@ -153,7 +163,7 @@ public static class ApiRoutes
     public static IReadOnlyList<ApiRoute> All { get; } =
     [
         PostEvents, UpsertContact, GetContact, EraseContact, ExportContact,
-        ListJourneys, PublishJourney, GetJourney, PauseJourney, ResumeJourney, GetJourneyStats, GetJourneyMap, SimulateJourney,
+        ListJourneys, PublishJourney, GetJourney, PauseJourney, ResumeJourney, GetJourneyStats, GetJourneyMap, SimulateJourney, ListWaitingRuns, PreviewTemplate,
         UnsubscribePage, Unsubscribe, EventGridHandshake, EventGridReports,
         ShopifyWebhook, WooCommerceWebhook,
     ];

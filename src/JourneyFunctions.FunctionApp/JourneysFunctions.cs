@@ -14,6 +14,7 @@ namespace JourneyFunctions.FunctionApp;
 /// </summary>
 public sealed class JourneysFunctions(
     IJourneyStore store,
+    IRunStore runs,
     JourneyPublisher publisher,
     JourneyStatsService stats,
     ApiSimulator simulator,
@@ -81,6 +82,22 @@ public sealed class JourneysFunctions(
     {
         ArgumentNullException.ThrowIfNull(request);
         return await JourneysApi.SimulateAsync(id, VersionOf(request), request, simulator, options, cancellationToken);
+    }
+
+    [Function(ApiRoutes.Names.ListWaitingRuns)]
+    public async Task<IResult> ListWaitingRuns(
+        [HttpTrigger(AuthorizationLevel.Function, ApiRoutes.Methods.Get, Route = ApiRoutes.Templates.JourneyWaiting)] HttpRequest request,
+        string id,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return await JourneyWaitingApi.ListAsync(id, QueryOf(request, "step"), QueryOf(request, "max"), store, runs, cancellationToken);
+    }
+
+    private static string? QueryOf(HttpRequest request, string name)
+    {
+        var value = request.Query[name].ToString();
+        return value.Length == 0 ? null : value;
     }
 
     /// <summary>The <c>?version=</c> query value, or null when absent (the handlers parse and check it).</summary>

@@ -3,6 +3,7 @@ using System.Text;
 using JourneyFunctions.Api;
 using JourneyFunctions.Core.Ports;
 using JourneyFunctions.Core.Services;
+using JourneyFunctions.Dashboard;
 using JourneyFunctions.Host.Composition;
 using JourneyFunctions.Host.Security;
 using Microsoft.AspNetCore.Builder;
@@ -121,6 +122,7 @@ public static class JourneyHost
         app.UseRouting();
         app.UseApiKeys();
         app.MapJourneyApis();
+        app.MapJourneyDashboard(app.Services.GetRequiredService<ApiKeys>().IsApiKey);
         return app;
     }
 
@@ -165,6 +167,7 @@ public static class JourneyHost
         var url = Addresses(app).FirstOrDefault() ?? DefaultUrl;
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"JourneyFunctions is running ({environment.EnvironmentName}).");
+        text.AppendLine(CultureInfo.InvariantCulture, $"  Dashboard {url}/   (sign in with the API key)");
         text.AppendLine(CultureInfo.InvariantCulture, $"  API       {url}/api   (health: {url}/health)");
         // A configured key is never printed (the banner ends up in logs); only the well-known Development default is.
         var shownKey = keys.IsDevelopmentDefault ? keys.ApiKey : "$JOURNEYS_Host__ApiKey";

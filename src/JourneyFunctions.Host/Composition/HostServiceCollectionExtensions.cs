@@ -1,4 +1,5 @@
 using JourneyFunctions.Api;
+using JourneyFunctions.Dashboard;
 using JourneyFunctions.Core.Ports;
 using JourneyFunctions.Core.Runner;
 using JourneyFunctions.Host.Runner;
@@ -29,6 +30,7 @@ public static class HostServiceCollectionExtensions
         services.AddJourneyApi();
         services.AddExceptionHandler<ApiExceptionHandler>();
         services.AddSingleton<ApiKeys>();
+        services.AddJourneyDashboard();
         services.AddSingleton<IEventGridAuthenticator, EventGridKeyAuthenticator>();
         services.AddSingleton<StartupReport>();
 

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Hosting;
 using JourneyFunctions.Api;
+using JourneyFunctions.Dashboard;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -112,9 +113,10 @@ public sealed class ApiKeys
 /// <summary>
 /// Refuses a request to a route of <see cref="ApiAccess.ApiKey"/> access without the API key, with a 401
 /// problem that says which header to send. It runs after routing and before the endpoint, so nothing of the request
-/// (body, services) is touched for a caller without the key.
+/// (body, services) is touched for a caller without the key. A request without a key may instead carry the dashboard's
+/// session cookie (<see cref="DashboardSessions"/>); a change made with the cookie must also carry its CSRF token.
 /// </summary>
-public sealed class ApiKeyMiddleware(RequestDelegate next, ApiKeys keys)
+public sealed class ApiKeyMiddleware(RequestDelegate next, ApiKeys keys, DashboardSessions sessions)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -134,6 +136,20 @@ public sealed class ApiKeyMiddleware(RequestDelegate next, ApiKeys keys)
 
         if (presented is null)
         {
+            switch (sessions.Check(context.Request))
+            {
+                case DashboardSessionCheck.Valid:
+                    await next(context);
+                    return;
+                case DashboardSessionCheck.MissingCsrf:
+                    await ApiProblems.Field(StatusCodes.Status403Forbidden, "A change needs the session's CSRF token.", DashboardSessions.CsrfHeader,
+                        "is missing or wrong: a change made with the dashboard's session cookie must send the token the sign-in returned").ExecuteAsync(context);
+                    return;
+                case DashboardSessionCheck.Expired:
+                    await ApiProblems.Unauthorized(DashboardSessions.CookieName, "names no live session (signed out or expired): sign in again", "The session has ended.").ExecuteAsync(context);
+                    return;
+            }
+
             context.Response.Headers.WWWAuthenticate = "Bearer";
             await ApiProblems.Unauthorized("X-Api-Key", "is required: send the API key in the X-Api-Key header (or Authorization: Bearer <key>)").ExecuteAsync(context);
             return;
