@@ -154,6 +154,60 @@ public sealed partial class LiquidTemplateRenderer : ITemplateRenderer
         return problems.Distinct(StringComparer.Ordinal).ToList();
     }
 
+    /// <summary>
+    /// One note per variable that a numeric filter takes, per file (the template's own or a partial it includes), at
+    /// the first line it happens: <c>template "cart-reminder-1" (_partials/items.liquid, line 9) applies times and
+    /// money to "item.price" (each of trigger.items): ...</c>. Variables the template computes itself (assign, capture)
+    /// are left out: what the marketer must provide is the data they come from.
+    /// </summary>
+    public IReadOnlyList<string> Notes(string template)
+    {
+        if (!Exists(template))
+        {
+            return [];
+        }
+
+        var notes = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var file in FilesOf(template))
+        {
+            if (Load(template, file, html: file == HtmlFile) is not { } compiled)
+            {
+                continue;
+            }
+
+            var scans = new List<(string File, LiquidScan Scan)> { (file, compiled.Scan) };
+            foreach (var include in compiled.Scan.Includes)
+            {
+                if (PartialPath(include.Name) is { } partialFile && File.Exists(partialFile))
+                {
+                    scans.Add(($"{PartialsFolder}/{include.Name}.liquid", LiquidScanner.Scan(File.ReadAllText(partialFile))));
+                }
+            }
+
+            foreach (var (where, scan) in scans)
+            {
+                if (!seen.Add(where))
+                {
+                    continue;
+                }
+
+                var computed = scan.Defined.Where(d => !scan.Loops.ContainsKey(d)).ToHashSet(StringComparer.Ordinal);
+                foreach (var uses in scan.NumericUses.Where(u => !computed.Contains(u.Path.Split('.', '[')[0])).GroupBy(u => u.Path, StringComparer.Ordinal))
+                {
+                    var filters = uses.Select(u => u.Filter).Distinct(StringComparer.Ordinal).ToList();
+                    var named = filters.Count == 1 ? filters[0] : string.Join(", ", filters.Take(filters.Count - 1)) + " and " + filters[^1];
+                    var root = uses.Key.Split('.', '[')[0];
+                    var each = scan.Loops.TryGetValue(root, out var collection) ? $" (each of {collection})" : string.Empty;
+                    notes.Add($"template \"{template}\" ({where}, line {uses.Min(u => u.Line)}) applies {named} to \"{uses.Key}\"{each}: "
+                        + $"{(filters.Count == 1 ? "this filter expects" : "these filters expect")} a number (a JSON number, or text in plain notation such as \"29.95\"); any other value is printed as it came");
+                }
+            }
+        }
+
+        return notes;
+    }
+
     public Task<RenderedEmail> RenderAsync(string template, TemplateModel model, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();

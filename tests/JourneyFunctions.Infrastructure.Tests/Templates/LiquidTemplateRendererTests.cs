@@ -90,6 +90,46 @@ public sealed class LiquidTemplateRendererTests : IDisposable
     }
 
     [Fact]
+    public void Notes_NumericFilters_SayWhichFiltersTakeWhichVariableWithFileAndLine()
+    {
+        Write(
+            "t",
+            "{{ trigger.count | plus: 1 }} items",
+            "<table>\n{% for line in trigger.lines %}\n<tr><td>{{ line.price | times: line.qty | money: trigger.currency }}</td></tr>\n{% endfor %}\n</table>\n"
+            + "{% assign net = trigger.total | minus: trigger.discount %}{{ net | money }} {{ 'price | times: 2' }} {{ trigger.name | upcase }}\n{% include 'totals' %}");
+        Directory.CreateDirectory(Path.Combine(_directory, "_partials"));
+        File.WriteAllText(Path.Combine(_directory, "_partials", "totals.liquid"), "<p>\n{{ trigger.shipping | money: 'EUR' }}</p>");
+
+        var notes = Renderer().Notes("t");
+
+        const string Expects = "a number (a JSON number, or text in plain notation such as \"29.95\"); any other value is printed as it came";
+        Assert.Equal(
+            [
+                $"template \"t\" (subject.liquid, line 1) applies plus to \"trigger.count\": this filter expects {Expects}",
+                $"template \"t\" (body.html.liquid, line 3) applies times and money to \"line.price\" (each of trigger.lines): these filters expect {Expects}",
+                $"template \"t\" (body.html.liquid, line 3) applies times to \"line.qty\" (each of trigger.lines): this filter expects {Expects}",
+                $"template \"t\" (body.html.liquid, line 6) applies minus to \"trigger.total\": this filter expects {Expects}",
+                $"template \"t\" (body.html.liquid, line 6) applies minus to \"trigger.discount\": this filter expects {Expects}",
+                $"template \"t\" (_partials/totals.liquid, line 2) applies money to \"trigger.shipping\": this filter expects {Expects}",
+            ],
+            notes);
+        Assert.Empty(Renderer().Check("t", new TemplateScope([])));
+    }
+
+    [Fact]
+    public void Validate_SampleCartJourney_NotesTheCartFieldsThatMustBeNumbers()
+    {
+        var json = File.ReadAllText(Path.Combine(JourneyFunctions.Infrastructure.Tests.Fixtures.RepoPaths.RepoRoot, "journeys", "abandoned-cart.json"));
+
+        var result = JourneyFunctions.Core.Validation.JourneyValidator.Validate(json, new LiquidTemplateRenderer(SampleModels.TemplatesDirectory));
+
+        Assert.True(result.IsValid);
+        Assert.Contains(result.Notes, n => n.StartsWith("$.steps[1].template: template \"cart-reminder-1\" (_partials/items.liquid, line 9) applies times and money to \"item.price\" (each of trigger.items)", StringComparison.Ordinal));
+        Assert.Contains(result.Notes, n => n.StartsWith("$.steps[1].template: template \"cart-reminder-1\" (_partials/items.liquid, line 16) applies money to \"trigger.total\"", StringComparison.Ordinal));
+        Assert.Contains(result.Notes, n => n.StartsWith("$.steps[5].template: template \"cart-reminder-2-coupon\" (body.html.liquid, line 3) applies times to \"trigger.total\"", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Check_MissingPartial_Reported()
     {
         Write("t", "Hi", "<p>\n{% include 'signature' %}</p>");
