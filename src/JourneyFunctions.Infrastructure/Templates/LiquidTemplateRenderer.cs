@@ -227,7 +227,7 @@ public sealed partial class LiquidTemplateRenderer : ITemplateRenderer
         }
 
         var subject = Render(subjectFile, context, html: false);
-        var html = Render(htmlFile, context, html: true).TrimStart();
+        var html = Render(htmlFile, context, html: true, trimStart: true);
         var text = Load(template, TextFile, html: false) is { } textFile
             ? Render(textFile, context, html: false)
             : HtmlToText.Convert(html);
@@ -235,7 +235,7 @@ public sealed partial class LiquidTemplateRenderer : ITemplateRenderer
         return Task.FromResult(new RenderedEmail(subject, html, text));
     }
 
-    private static string Render(CompiledFile file, EmailContext context, bool html)
+    private static string Render(CompiledFile file, EmailContext context, bool html, bool trimStart = false)
     {
         if (file.Template is null)
         {
@@ -246,7 +246,28 @@ public sealed partial class LiquidTemplateRenderer : ITemplateRenderer
         context.Html = html;
         try
         {
-            return file.Template.Render(context, NullEncoder.Default);
+            // Into this thread's buffer (no output buffer per render, and the leading whitespace of an HTML body,
+            // the lines of its assigns and includes, is cut without copying the body), in a scope of this part only.
+            var output = Output.Rent();
+            using (context.EnterScope(ScopeBehavior.Local))
+            {
+                var rendering = file.Template.RenderAsync(output, NullEncoder.Default, context);
+                if (!rendering.IsCompletedSuccessfully)
+                {
+                    rendering.AsTask().GetAwaiter().GetResult();
+                }
+            }
+
+            context.CancellationToken.ThrowIfCancellationRequested();
+            var start = 0;
+            while (trimStart && start < output.Length && char.IsWhiteSpace(output[start]))
+            {
+                start++;
+            }
+
+            var rendered = output.ToString(start);
+            Output.Return(output);
+            return rendered;
         }
         catch (PartialException exception)
         {
@@ -420,6 +441,82 @@ public sealed partial class LiquidTemplateRenderer : ITemplateRenderer
     private sealed class EmailContext(Fluid.TemplateOptions options) : TemplateContext(options)
     {
         public bool Html { get; set; }
+    }
+
+    /// <summary>
+    /// Fluid's output into a growing character buffer; one buffer per thread is reused across renders, so a render
+    /// allocates only the string it returns.
+    /// </summary>
+    private sealed class Output : IFluidOutput
+    {
+        /// <summary>Buffers that grew beyond this many characters (a huge email) are not kept.</summary>
+        private const int KeptCapacity = 64 * 1024;
+
+        [ThreadStatic]
+        private static Output? _threadCached;
+
+        private char[] _buffer = new char[8 * 1024];
+        private int _length;
+
+        public int Length => _length;
+
+        public char this[int index] => _buffer[index];
+
+        public static Output Rent()
+        {
+            var output = _threadCached ?? new Output();
+            _threadCached = null;
+            output._length = 0;
+            return output;
+        }
+
+        public static void Return(Output output)
+        {
+            if (output._buffer.Length <= KeptCapacity)
+            {
+                _threadCached = output;
+            }
+        }
+
+        public string ToString(int start) => new(_buffer, start, _length - start);
+
+        public void Write(string value)
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            value.CopyTo(GetSpan(value.Length));
+            _length += value.Length;
+        }
+
+        public void Write(char[] buffer, int index, int count)
+        {
+            buffer.AsSpan(index, count).CopyTo(GetSpan(count));
+            _length += count;
+        }
+
+        public ValueTask FlushAsync() => ValueTask.CompletedTask;
+
+        public void Advance(int count) => _length += count;
+
+        public Memory<char> GetMemory(int sizeHint = 0)
+        {
+            Ensure(sizeHint);
+            return _buffer.AsMemory(_length);
+        }
+
+        public Span<char> GetSpan(int sizeHint = 0)
+        {
+            Ensure(sizeHint);
+            return _buffer.AsSpan(_length);
+        }
+
+        private void Ensure(int sizeHint)
+        {
+            var needed = _length + Math.Max(sizeHint, 1);
+            if (needed > _buffer.Length)
+            {
+                Array.Resize(ref _buffer, Math.Max(needed, _buffer.Length * 2));
+            }
+        }
     }
 
     /// <summary>A partial that is missing or does not parse; the render names the template that includes it.</summary>
