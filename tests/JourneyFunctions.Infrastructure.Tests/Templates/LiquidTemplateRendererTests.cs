@@ -242,6 +242,20 @@ public sealed class LiquidTemplateRendererTests : IDisposable
     }
 
     [Fact]
+    public async Task RenderAsync_AssignInOnePart_NotSeenByTheOthersNorTheNextEmail()
+    {
+        Write("t", "{% assign contact = 'x' %}{% assign mark = 'S' %}{{ mark }}", "<p>{{ mark }}|{{ contact.firstName }}</p>");
+        var renderer = Renderer();
+
+        var first = await renderer.RenderAsync("t", SampleModels.Model("t"));
+        var second = await renderer.RenderAsync("t", SampleModels.Model("t"));
+
+        Assert.Equal("S", first.Subject);
+        Assert.Equal("<p>|Ann</p>", first.Html);
+        Assert.Equal(first, second);
+    }
+
+    [Fact]
     public async Task RenderAsync_ManyThreadsAtOnce_RenderTheSameOutput()
     {
         var renderer = new LiquidTemplateRenderer(SampleModels.TemplatesDirectory);
