@@ -264,6 +264,20 @@ public sealed class SampleJourneyTests
         Assert.Matches(@"[1-9]\d* journeys checked: all valid\.", output);
     }
 
+    [Fact]
+    public async Task Validate_SampleCartJourney_NotesWhichTemplateFieldsMustBeNumbers()
+    {
+        var file = Path.Combine(RepositoryRoot(), "journeys", "abandoned-cart.json");
+
+        var (exitCode, output, error) = await CliRunner.RunAsync("validate", file);
+
+        Assert.True(exitCode == 0, output + error);
+        Assert.Contains(
+            $"{file}: note: $.steps[1].template: template \"cart-reminder-1\" (_partials/items.liquid, line 9) applies times and money to \"item.price\" (each of trigger.items): these filters expect a number",
+            output,
+            StringComparison.Ordinal);
+    }
+
     private static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

@@ -11,6 +11,9 @@ namespace JourneyFunctions.Core.Services;
 public sealed record PublishResult(JourneyDefinition? Published, IReadOnlyList<ValidationError> Errors, bool Unchanged = false)
 {
     public bool Succeeded => Published is not null && Errors.Count == 0;
+
+    /// <summary>The validation's notes (<see cref="ValidationResult.Notes"/>), such as which template fields must be numbers.</summary>
+    public IReadOnlyList<string> Notes { get; init; } = [];
 }
 
 /// <summary>
@@ -40,19 +43,19 @@ public sealed class JourneyPublisher(IJourneyStore store, IJourneyCatalog catalo
 
         if (errors.Count > 0 || result.Journey is null)
         {
-            return new PublishResult(null, errors);
+            return new PublishResult(null, errors) { Notes = result.Notes };
         }
 
         var journey = result.Journey with { Schema = null, Version = null };
         var latest = await store.GetAsync(journey.Id, null, cancellationToken);
         if (latest is not null && Same(latest, journey))
         {
-            return new PublishResult(latest, [], Unchanged: true);
+            return new PublishResult(latest, [], Unchanged: true) { Notes = result.Notes };
         }
 
         var published = await store.PublishAsync(journey, cancellationToken);
         catalog.Invalidate();
-        return new PublishResult(published, []);
+        return new PublishResult(published, []) { Notes = result.Notes };
     }
 
     public async Task<bool> SetPausedAsync(string journeyId, bool paused, CancellationToken cancellationToken = default)

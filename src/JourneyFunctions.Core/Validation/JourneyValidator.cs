@@ -51,7 +51,32 @@ public static class JourneyValidator
 
         new SemanticValidator(journey, templates, errors).Run();
         WebhookSafety.Check(journey, errors);
-        return new ValidationResult(journey, errors) { Notes = SkippedChecks(journey, templates) };
+        return new ValidationResult(journey, errors) { Notes = [.. SkippedChecks(journey, templates), .. TemplateNotes(journey, templates)] };
+    }
+
+    /// <summary>
+    /// The notes of each email step's template (<see cref="ITemplateCatalog.Notes"/>: which variables must be numbers),
+    /// each after the JSON path of the step's template, e.g. <c>$.steps[1].template: template "cart-reminder-1" ...</c>.
+    /// </summary>
+    public static IReadOnlyList<string> TemplateNotes(JourneyDefinition journey, ITemplateCatalog? templates)
+    {
+        ArgumentNullException.ThrowIfNull(journey);
+        if (templates is null)
+        {
+            return [];
+        }
+
+        var notes = new List<string>();
+        for (var i = 0; i < journey.Steps.Count; i++)
+        {
+            if (journey.Steps[i] is EmailStep { Template: { Length: > 0 } template } && templates.Exists(template))
+            {
+                var path = JsonPaths.Index("$.steps", i) + ".template";
+                notes.AddRange(templates.Notes(template).Select(note => $"{path}: {note}"));
+            }
+        }
+
+        return notes;
     }
 
     /// <summary>The note when the structural pass found problems and the semantic checks therefore did not run.</summary>

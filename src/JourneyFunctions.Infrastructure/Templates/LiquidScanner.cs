@@ -16,19 +16,36 @@ internal enum LiquidTokenKind
 /// <summary>A variable a template reads: its root (contact), the dotted path as written and where.</summary>
 internal sealed record LiquidReference(string Root, string Path, int Line);
 
+/// <summary>
+/// A partial pulled in with <c>{% include %}</c> (which shares the includer's variables) or <c>{% render %}</c>
+/// (<paramref name="Isolated"/>: it sees the journey's variables and its own arguments, not the includer's assigns).
+/// </summary>
+internal sealed record LiquidInclude(string Name, int Line, bool Isolated, IReadOnlySet<string> Arguments);
+
+/// <summary>A filter that computes with numbers applied to a variable (<c>item.price | times: 2</c>) on a line.</summary>
+internal sealed record LiquidNumericUse(string Filter, string Path, int Line);
+
 /// <summary>What a scan learnt about one template file.</summary>
 internal sealed record LiquidScan(
     IReadOnlyList<LiquidToken> Tokens,
     IReadOnlyList<(int Line, string Message)> Problems,
     IReadOnlyList<LiquidReference> References,
     IReadOnlySet<string> Defined,
-    IReadOnlyList<(string Name, int Line)> Includes);
+    IReadOnlyList<LiquidInclude> Includes)
+{
+    /// <summary>Where a numeric filter takes a variable; a loop variable's path is given with its collection (<see cref="Loops"/>).</summary>
+    public IReadOnlyList<LiquidNumericUse> NumericUses { get; init; } = [];
+
+    /// <summary>Loop variables and the collection each walks: <c>item</c> to <c>trigger.items</c>.</summary>
+    public IReadOnlyDictionary<string, string> Loops { get; init; } = new Dictionary<string, string>();
+}
 
 /// <summary>
-/// A line-aware lexical pass over a Liquid file. DotLiquid parses and renders but keeps no line numbers and no
-/// readable tree of expressions, so this pass gives validation what a marketer needs: where a block is left open, which
-/// variables are read on which line, which are defined by assign/capture/for, and which partials are included. It also
-/// lets the HTML body rewrite every output to end in the HTML encoder.
+/// A line-aware lexical pass over a Liquid file, independent of the engine that renders it: it gives validation what a
+/// marketer needs in sentences of its own (where a block is left open, which variables are read on which line, which
+/// are defined by assign/capture/for, which partials are included, which variables numeric filters take), and it
+/// rewrites every output to end in the filter that prints it (<see cref="RewriteOutputs"/>). Only the tags it knows
+/// reach the engine: a file with any other tag is a problem here and is never parsed.
 /// </summary>
 internal static partial class LiquidScanner
 {
@@ -36,7 +53,7 @@ internal static partial class LiquidScanner
 
     private static readonly HashSet<string> SimpleTags = new(StringComparer.Ordinal)
     {
-        "assign", "include", "cycle", "increment", "decrement", "break", "continue", "extends", "param", "else", "elsif", "when",
+        "assign", "include", "render", "cycle", "increment", "decrement", "break", "continue", "extends", "param", "else", "elsif", "when",
     };
 
     private static readonly HashSet<string> Keywords = new(StringComparer.Ordinal)
@@ -56,13 +73,16 @@ internal static partial class LiquidScanner
         var tokens = Tokenize(source, out var problems);
         var references = new List<LiquidReference>();
         var defined = new HashSet<string>(StringComparer.Ordinal) { "forloop", "tablerowloop" };
-        var includes = new List<(string, int)>();
+        var includes = new List<LiquidInclude>();
+        var numeric = new List<LiquidNumericUse>();
+        var loops = new Dictionary<string, string>(StringComparer.Ordinal);
         var stack = new Stack<(string Name, int Line)>();
         foreach (var token in tokens)
         {
             if (token.Kind == LiquidTokenKind.Output)
             {
                 references.AddRange(References(token.Markup, token.Line));
+                numeric.AddRange(NumericUses(token.Markup, token.Line));
                 continue;
             }
 
@@ -112,6 +132,18 @@ internal static partial class LiquidScanner
             }
 
             ReadTag(name, token, references, defined, includes, problems);
+            if (name == "assign" && token.Markup.IndexOf('=', StringComparison.Ordinal) is > 0 and var equals)
+            {
+                numeric.AddRange(NumericUses(token.Markup[(equals + 1)..], token.Line));
+            }
+            else if (name is "for" or "tablerow" && ForMarkup().Match(token.Markup) is { Success: true } loop)
+            {
+                var collection = VariablePath().Match(loop.Groups["rest"].Value);
+                if (collection.Success)
+                {
+                    loops.TryAdd(loop.Groups["var"].Value, collection.Value);
+                }
+            }
         }
 
         foreach (var (name, line) in stack)
@@ -119,11 +151,16 @@ internal static partial class LiquidScanner
             problems.Add((line, $"the \"{name}\" opened here is never closed with \"end{name}\""));
         }
 
-        return new LiquidScan(tokens, problems, references, defined, includes);
+        return new LiquidScan(tokens, problems, references, defined, includes) { NumericUses = numeric, Loops = loops };
     }
 
-    /// <summary>Rewrites every output of an HTML body to end in the HTML encoder, unless its last filter is <c>raw</c>.</summary>
-    public static string EscapeOutputs(IReadOnlyList<LiquidToken> tokens)
+    /// <summary>
+    /// Rewrites every output to end in the filter that prints it: in an HTML body the HTML encoder
+    /// (<see cref="LiquidFilters.AutoEscapeFilter"/>), elsewhere the plain printer (<see cref="LiquidFilters.AutoFormatFilter"/>),
+    /// so every part prints values alike (objects empty, numbers as precise as they came). An output whose last filter
+    /// is <c>raw</c> is left as written: <c>raw</c> prints the same way, without encoding.
+    /// </summary>
+    public static string RewriteOutputs(IReadOnlyList<LiquidToken> tokens, bool html)
     {
         var builder = new StringBuilder();
         foreach (var token in tokens)
@@ -140,7 +177,7 @@ internal static partial class LiquidScanner
             builder.Append(open).Append(' ').Append(markup);
             if (!LastFilterIsRaw().IsMatch(markup))
             {
-                builder.Append(" | auto_escape");
+                builder.Append(" | ").Append(html ? LiquidFilters.AutoEscapeFilter : LiquidFilters.AutoFormatFilter);
             }
 
             builder.Append(' ').Append(close);
@@ -221,7 +258,7 @@ internal static partial class LiquidScanner
         return tokens;
     }
 
-    private static void ReadTag(string name, LiquidToken token, List<LiquidReference> references, HashSet<string> defined, List<(string, int)> includes, List<(int, string)> problems)
+    private static void ReadTag(string name, LiquidToken token, List<LiquidReference> references, HashSet<string> defined, List<LiquidInclude> includes, List<(int, string)> problems)
     {
         var markup = token.Markup;
         switch (name)
@@ -251,21 +288,28 @@ internal static partial class LiquidScanner
                 defined.Add(match.Groups["var"].Value);
                 references.AddRange(References(match.Groups["rest"].Value, token.Line));
                 return;
-            case "include":
+            case "include" or "render":
                 var partial = PartialName().Match(markup);
                 if (!partial.Success)
                 {
-                    problems.Add((token.Line, "\"include\" needs a quoted partial name: {% include 'footer' %}"));
+                    problems.Add((token.Line, $"\"{name}\" needs a quoted partial name: {{% {name} 'footer' %}}"));
                     return;
                 }
 
-                includes.Add((partial.Groups["name"].Value, token.Line));
                 var rest = markup[partial.Length..];
-                foreach (Match argument in NamedArgument().Matches(rest))
+                var arguments = new HashSet<string>(StringComparer.Ordinal);
+                foreach (Match argument in NamedArgument().Matches(StringLiteral().Replace(rest, m => new string(' ', m.Length))))
                 {
-                    defined.Add(argument.Groups["key"].Value);
+                    arguments.Add(argument.Groups["key"].Value);
                 }
 
+                if (name == "include")
+                {
+                    // An include's arguments stay visible after it (it shares the includer's scope).
+                    defined.UnionWith(arguments);
+                }
+
+                includes.Add(new LiquidInclude(partial.Groups["name"].Value, token.Line, name == "render", arguments));
                 references.AddRange(References(rest, token.Line));
                 return;
             default:
@@ -299,6 +343,60 @@ internal static partial class LiquidScanner
 
             yield return new LiquidReference(root, path, line + Count(text[..match.Index]));
         }
+    }
+
+    /// <summary>
+    /// The numeric filters of one filter chain and the variables they take: the chain's input (<c>item.price</c> in
+    /// <c>item.price | times: item.quantity | money: trigger.currency</c>, for times and money) and the variable
+    /// operands of arithmetic (<c>item.quantity</c>, for times; money's argument is a currency, not a number).
+    /// </summary>
+    private static IEnumerable<LiquidNumericUse> NumericUses(string expression, int line)
+    {
+        var blanked = StringLiteral().Replace(expression, m => new string(' ', m.Length));
+        var segments = blanked.Split('|');
+        if (segments.Length < 2)
+        {
+            yield break;
+        }
+
+        var input = Variable(segments[0]);
+        for (var i = 1; i < segments.Length; i++)
+        {
+            var segment = segments[i].Trim();
+            var filter = FirstWord(segment);
+            if (!LiquidFilters.NumericFilters.Contains(filter))
+            {
+                continue;
+            }
+
+            var at = line + Count(string.Join('|', segments, 0, i));
+            if (input is not null)
+            {
+                yield return new LiquidNumericUse(filter, input, at);
+            }
+
+            var colon = segment.IndexOf(':', StringComparison.Ordinal);
+            if (filter != "money" && colon > 0)
+            {
+                foreach (var operand in segment[(colon + 1)..].Split(','))
+                {
+                    if (Variable(operand) is { } variable)
+                    {
+                        yield return new LiquidNumericUse(filter, variable, at);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>The variable path an operand is, or null for a literal, a keyword or an expression.</summary>
+    private static string? Variable(string operand)
+    {
+        var trimmed = operand.Trim();
+        var match = VariablePath().Match(trimmed);
+        return match.Success && match.Index == 0 && match.Length == trimmed.Length && !Keywords.Contains(match.Value.Split('.', '[')[0])
+            ? match.Value
+            : null;
     }
 
     private static int NextOpening(string source, int from)

@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.RegularExpressions;
-using DotLiquid;
-using DotLiquid.FileSystems;
+using Fluid;
+using Fluid.Values;
 using JourneyFunctions.Core.Ports;
 using JourneyFunctions.Core.Services;
 using Microsoft.Extensions.Options;
@@ -16,24 +16,21 @@ namespace JourneyFunctions.Infrastructure.Templates;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Every file, partials included, is parsed once into a DotLiquid <see cref="Template"/> and cached with the size and
-/// last write time it was read at; a file is looked at again at most once per
+/// The engine is Fluid. Every file, partials included, is first read by <see cref="LiquidScanner"/> (the checks of
+/// validation, with lines; only the tags it knows get through), its outputs rewritten to end in the filter that
+/// prints them (the HTML encoder in an HTML body), then parsed once by one shared <see cref="FluidParser"/> and cached
+/// with the size and last write time it was read at; a file is looked at again at most once per
 /// <see cref="TemplateOptions.ReloadCheckInterval"/> and parsed again when it changed, so an edited template is picked
-/// up without a restart and a deleted one stops rendering. Parsing is what costs (milliseconds per file on DotLiquid's
-/// regular expressions); rendering a parsed template is tens of microseconds.
+/// up without a restart and a deleted one stops rendering.
 /// </para>
 /// <para>
-/// Renders share the parsed templates without a lock: each render builds its own DotLiquid <see cref="Context"/>
-/// (variables, filters, the partials file system) and hands it over in <see cref="RenderParameters.Context"/>, and
-/// the templates are marked thread-safe, so DotLiquid never writes per-render state (registers, assigns, errors)
-/// into the shared <see cref="Template"/>. (Without a ready Context a thread-safe template would drop the filters and
-/// registers of its <see cref="RenderParameters"/>; that is why the Context is built here.) <c>{% include %}</c> gets
-/// its parsed partial from <see cref="ITemplateFileSystem.GetTemplate"/> and renders it in the includer's Context.
+/// Renders share the parsed templates and one Fluid <see cref="Fluid.TemplateOptions"/> (filters, partials) without a
+/// lock: a parsed Fluid template is immutable, and each email gets its own <see cref="TemplateContext"/> holding the
+/// model's variables; each of its three parts renders in a scope of its own, so an assign in the subject is not seen by
+/// the body. <c>{% include %}</c> and <c>{% render %}</c> reach partials only through this renderer (the options'
+/// file provider, which serves <c>_partials/&lt;name&gt;.liquid</c> by a validated name and nothing else, and whose
+/// cache hands Fluid the partial this renderer already parsed, HTML or text variant).
 /// </para>
-/// </remarks>
-/// <remarks>
-/// The engine is DotLiquid: Fluid.Core 2.41.1, the only Fluid the package mirror serves, cannot construct its parser
-/// against the only Parlot it serves (2.2.1). Templates are standard Liquid, so either engine reads them.
 /// </remarks>
 public sealed partial class LiquidTemplateRenderer : ITemplateRenderer
 {
@@ -48,8 +45,10 @@ public sealed partial class LiquidTemplateRenderer : ITemplateRenderer
     private readonly string _directory;
     private readonly FileCache<CompiledFile> _files;
     private readonly FileCache<CompiledFile> _partials;
-    private readonly PartialFileSystem _htmlPartials;
-    private readonly PartialFileSystem _textPartials;
+    private readonly Fluid.TemplateOptions _fluid;
+
+    /// <summary>One parser for every renderer: Fluid's parser is immutable once built and safe for concurrent parses.</summary>
+    private static readonly FluidParser Parser = new();
 
     public LiquidTemplateRenderer(IOptions<TemplateOptions> options)
         : this(options.Value.Directory, options.Value.ReloadCheckInterval)
@@ -67,8 +66,16 @@ public sealed partial class LiquidTemplateRenderer : ITemplateRenderer
         var interval = reloadCheckInterval ?? TemplateOptions.DefaultReloadCheckInterval;
         _files = new FileCache<CompiledFile>(interval);
         _partials = new FileCache<CompiledFile>(interval);
-        _htmlPartials = new PartialFileSystem(this, html: true);
-        _textPartials = new PartialFileSystem(this, html: false);
+        var partials = new PartialProvider(this);
+        _fluid = new TemplateOptionsBuilder()
+            .WithFileProvider(partials)
+            .WithTemplateCache(partials)
+            .WithCultureInfo(CultureInfo.InvariantCulture)
+            .WithTimeZone(TimeZoneInfo.Utc)
+            // The text of one part, not Fluid's 16 KB default: the buffer grows as needed and every render rents one.
+            .WithOutputBufferSize(4096)
+            .ConfigureFilters(LiquidFilters.Register)
+            .Build();
     }
 
     /// <summary>The absolute templates folder.</summary>
@@ -108,25 +115,36 @@ public sealed partial class LiquidTemplateRenderer : ITemplateRenderer
             var defined = new HashSet<string>(compiled.Scan.Defined, StringComparer.Ordinal);
             var references = compiled.Scan.References.Select(r => (File: file, Reference: r)).ToList();
             problems.AddRange(compiled.Problems.Select(p => $"template \"{template}\" ({file}, line {p.Line}) does not parse: {p.Message}"));
-            foreach (var (partial, line) in compiled.Scan.Includes)
+            var isolated = new List<(string File, LiquidReference Reference, HashSet<string> Defined)>();
+            foreach (var include in compiled.Scan.Includes)
             {
+                var partial = include.Name;
                 var partialFile = PartialPath(partial);
                 if (partialFile is null || !File.Exists(partialFile))
                 {
-                    problems.Add($"template \"{template}\" ({file}, line {line}) includes \"{partial}\", but there is no {PartialsFolder}/{partial}.liquid in the templates folder");
+                    problems.Add($"template \"{template}\" ({file}, line {include.Line}) includes \"{partial}\", but there is no {PartialsFolder}/{partial}.liquid in the templates folder");
                     continue;
                 }
 
                 var scan = LiquidScanner.Scan(File.ReadAllText(partialFile));
                 var shown = $"{PartialsFolder}/{partial}.liquid";
                 problems.AddRange(scan.Problems.Select(p => $"template \"{template}\" ({shown}, line {p.Line}) does not parse: {p.Message}"));
+                if (include.Isolated)
+                {
+                    // {% render %}: the partial sees the journey's variables and its arguments, not the includer's assigns.
+                    var own = new HashSet<string>(scan.Defined, StringComparer.Ordinal);
+                    own.UnionWith(include.Arguments);
+                    isolated.AddRange(scan.References.Select(r => (shown, r, own)));
+                    continue;
+                }
+
                 defined.UnionWith(scan.Defined);
                 references.AddRange(scan.References.Select(r => (shown, r)));
             }
 
-            foreach (var (where, reference) in references)
+            foreach (var (where, reference, visible) in references.Select(r => (r.File, r.Reference, defined)).Concat(isolated))
             {
-                if (Describe(template, where, reference, defined, scope) is { } problem)
+                if (Describe(template, where, reference, visible, scope) is { } problem)
                 {
                     problems.Add(problem);
                 }
@@ -134,6 +152,60 @@ public sealed partial class LiquidTemplateRenderer : ITemplateRenderer
         }
 
         return problems.Distinct(StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>
+    /// One note per variable that a numeric filter takes, per file (the template's own or a partial it includes), at
+    /// the first line it happens: <c>template "cart-reminder-1" (_partials/items.liquid, line 9) applies times and
+    /// money to "item.price" (each of trigger.items): ...</c>. Variables the template computes itself (assign, capture)
+    /// are left out: what the marketer must provide is the data they come from.
+    /// </summary>
+    public IReadOnlyList<string> Notes(string template)
+    {
+        if (!Exists(template))
+        {
+            return [];
+        }
+
+        var notes = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var file in FilesOf(template))
+        {
+            if (Load(template, file, html: file == HtmlFile) is not { } compiled)
+            {
+                continue;
+            }
+
+            var scans = new List<(string File, LiquidScan Scan)> { (file, compiled.Scan) };
+            foreach (var include in compiled.Scan.Includes)
+            {
+                if (PartialPath(include.Name) is { } partialFile && File.Exists(partialFile))
+                {
+                    scans.Add(($"{PartialsFolder}/{include.Name}.liquid", LiquidScanner.Scan(File.ReadAllText(partialFile))));
+                }
+            }
+
+            foreach (var (where, scan) in scans)
+            {
+                if (!seen.Add(where))
+                {
+                    continue;
+                }
+
+                var computed = scan.Defined.Where(d => !scan.Loops.ContainsKey(d)).ToHashSet(StringComparer.Ordinal);
+                foreach (var uses in scan.NumericUses.Where(u => !computed.Contains(u.Path.Split('.', '[')[0])).GroupBy(u => u.Path, StringComparer.Ordinal))
+                {
+                    var filters = uses.Select(u => u.Filter).Distinct(StringComparer.Ordinal).ToList();
+                    var named = filters.Count == 1 ? filters[0] : string.Join(", ", filters.Take(filters.Count - 1)) + " and " + filters[^1];
+                    var root = uses.Key.Split('.', '[')[0];
+                    var each = scan.Loops.TryGetValue(root, out var collection) ? $" (each of {collection})" : string.Empty;
+                    notes.Add($"template \"{template}\" ({where}, line {uses.Min(u => u.Line)}) applies {named} to \"{uses.Key}\"{each}: "
+                        + $"{(filters.Count == 1 ? "this filter expects" : "these filters expect")} a number (a JSON number, or text in plain notation such as \"29.95\"); any other value is printed as it came");
+                }
+            }
+        }
+
+        return notes;
     }
 
     public Task<RenderedEmail> RenderAsync(string template, TemplateModel model, CancellationToken cancellationToken = default)
@@ -146,19 +218,24 @@ public sealed partial class LiquidTemplateRenderer : ITemplateRenderer
             throw new TemplateRenderException($"template \"{template}\" does not exist in {_directory}");
         }
 
-        // The variables are converted once and shared by the three renders: rendering only reads them (assign,
-        // capture and include write to the Context's own scopes).
-        var variables = LiquidValues.ToHash(model.Variables);
-        var subject = Render(subjectFile, variables, _textPartials, cancellationToken);
-        var html = Render(htmlFile, variables, _htmlPartials, cancellationToken).TrimStart();
+        // The variables are converted once into the email's context and shared by the three renders: each renders in
+        // a scope of its own (Fluid's isolated render), so assign, capture and include never write to them.
+        var context = new EmailContext(_fluid) { CancellationToken = cancellationToken };
+        foreach (var (name, value) in LiquidValues.ToVariables(model.Variables))
+        {
+            context.SetValue(name, value);
+        }
+
+        var subject = Render(subjectFile, context, html: false);
+        var html = Render(htmlFile, context, html: true, trimStart: true);
         var text = Load(template, TextFile, html: false) is { } textFile
-            ? Render(textFile, variables, _textPartials, cancellationToken)
+            ? Render(textFile, context, html: false)
             : HtmlToText.Convert(html);
         subject = Whitespace().Replace(subject, " ").Trim();
         return Task.FromResult(new RenderedEmail(subject, html, text));
     }
 
-    private static string Render(CompiledFile file, Hash variables, IFileSystem partials, CancellationToken cancellationToken)
+    private static string Render(CompiledFile file, EmailContext context, bool html, bool trimStart = false)
     {
         if (file.Template is null)
         {
@@ -166,23 +243,41 @@ public sealed partial class LiquidTemplateRenderer : ITemplateRenderer
             throw new TemplateRenderException($"template \"{file.TemplateName}\" ({file.FileName}, line {line}) does not parse: {message}");
         }
 
-        // A Context of this render only (see the remarks of the type): the shared template is never written to.
-        var context = new Context(
-            [variables],
-            new Hash(),
-            new Hash { ["file_system"] = partials },
-            ErrorsOutputMode.Rethrow,
-            maxIterations: 0,
-            CultureInfo.InvariantCulture,
-            cancellationToken);
-        LiquidStrainers.Attach(context);
+        context.Html = html;
         try
         {
-            return file.Template.Render(new RenderParameters(CultureInfo.InvariantCulture) { Context = context });
+            // Into this thread's buffer (no output buffer per render, and the leading whitespace of an HTML body,
+            // the lines of its assigns and includes, is cut without copying the body), in a scope of this part only.
+            var output = Output.Rent();
+            using (context.EnterScope(ScopeBehavior.Local))
+            {
+                var rendering = file.Template.RenderAsync(output, NullEncoder.Default, context);
+                if (!rendering.IsCompletedSuccessfully)
+                {
+                    rendering.AsTask().GetAwaiter().GetResult();
+                }
+            }
+
+            context.CancellationToken.ThrowIfCancellationRequested();
+            var start = 0;
+            while (trimStart && start < output.Length && char.IsWhiteSpace(output[start]))
+            {
+                start++;
+            }
+
+            var rendered = output.ToString(start);
+            Output.Return(output);
+            return rendered;
+        }
+        catch (PartialException exception)
+        {
+            // A partial that is missing or does not parse is fixed by the operator, like the template itself: retried.
+            throw new TemplateRenderException($"template \"{file.TemplateName}\" ({file.FileName}) failed to render: {exception.Message}", exception);
         }
         catch (Exception exception) when (exception is not TemplateRenderException and not OperationCanceledException)
         {
-            // A cancelled render (the caller's token, passed to DotLiquid's context) stays a cancellation, not a broken template.
+            // The template parsed and failed on this data: a permanent failure of the step. A cancelled render (the
+            // caller's token, which Fluid checks between statements) stays a cancellation, not a broken template.
             throw new TemplateRenderException($"template \"{file.TemplateName}\" ({file.FileName}) failed to render: {exception.Message}", exception) { Permanent = true };
         }
     }
@@ -205,27 +300,35 @@ public sealed partial class LiquidTemplateRenderer : ITemplateRenderer
     {
         var scan = LiquidScanner.Scan(source);
         var problems = scan.Problems.OrderBy(p => p.Line).ToList();
-        var liquid = html && problems.Count == 0 ? LiquidScanner.EscapeOutputs(scan.Tokens) : source;
-        Template? parsed = null;
+        var liquid = source;
+        IFluidTemplate? parsed = null;
         if (problems.Count == 0)
         {
-            try
+            liquid = LiquidScanner.RewriteOutputs(scan.Tokens, html);
+            if (Parser.TryParse(liquid, out var fluid, out var error))
             {
-                parsed = Template.Parse(liquid);
-                parsed.MakeThreadSafe();
+                parsed = fluid;
             }
-            catch (Exception exception) when (exception is DotLiquid.Exceptions.LiquidException or ArgumentException or InvalidOperationException)
+            else
             {
-                problems.Add((LineOf(source, exception.Message), exception.Message));
+                problems.Add((LineOf(liquid, error), ParsePosition().Replace(error, string.Empty).Trim()));
             }
         }
 
-        return new CompiledFile(template, file, scan, problems, parsed, liquid);
+        return new CompiledFile(template, file, scan, problems, parsed, liquid, Interlocked.Increment(ref _compiled));
     }
 
-    /// <summary>DotLiquid's messages quote the offending piece ('bogus'); its first line in the source, else line 1.</summary>
+    private static long _compiled;
+
+    /// <summary>Fluid's messages end in the position, <c>at (3:14)</c>; its line, else the first line quoting the piece, else 1.</summary>
     private static int LineOf(string source, string message)
     {
+        var position = ParsePosition().Match(message);
+        if (position.Success)
+        {
+            return int.Parse(position.Groups["line"].Value, CultureInfo.InvariantCulture);
+        }
+
         var quoted = Quoted().Match(message);
         var index = quoted.Success ? source.IndexOf(quoted.Groups[1].Value, StringComparison.Ordinal) : -1;
         return index < 0 ? 1 : source[..index].Count(c => c == '\n') + 1;
@@ -328,43 +431,154 @@ public sealed partial class LiquidTemplateRenderer : ITemplateRenderer
     [GeneratedRegex("'([^']+)'")]
     private static partial Regex Quoted();
 
-    /// <summary>One parsed file: its scan (for checks), its parse problems, and the template when it parses.</summary>
-    private sealed record CompiledFile(string TemplateName, string FileName, LiquidScan Scan, IReadOnlyList<(int Line, string Message)> Problems, Template? Template, string Source);
+    [GeneratedRegex(@"\s*at \((?<line>\d+):(?<column>\d+)\)")]
+    private static partial Regex ParsePosition();
+
+    /// <summary>One parsed file: its scan (for checks), its parse problems, the template when it parses, and a version number.</summary>
+    private sealed record CompiledFile(string TemplateName, string FileName, LiquidScan Scan, IReadOnlyList<(int Line, string Message)> Problems, IFluidTemplate? Template, string Source, long Version);
+
+    /// <summary>The context of one email: Fluid's, plus which part is rendering, so partials come HTML-encoded in the HTML body.</summary>
+    private sealed class EmailContext(Fluid.TemplateOptions options) : TemplateContext(options)
+    {
+        public bool Html { get; set; }
+    }
 
     /// <summary>
-    /// Serves <c>{% include 'name' %}</c> from the partials folder as parsed templates, cached like the templates'
-    /// own files (<see cref="ITemplateFileSystem.GetTemplate"/>, which DotLiquid's include tag asks first); for an
-    /// HTML body the partial's outputs are HTML-encoded like the body's own, so the HTML and text variants of a
-    /// partial are cached apart.
+    /// Fluid's output into a growing character buffer; one buffer per thread is reused across renders, so a render
+    /// allocates only the string it returns.
     /// </summary>
-    private sealed class PartialFileSystem(LiquidTemplateRenderer owner, bool html) : ITemplateFileSystem
+    private sealed class Output : IFluidOutput
     {
-        public Template GetTemplate(Context context, string templateName)
+        /// <summary>Buffers that grew beyond this many characters (a huge email) are not kept.</summary>
+        private const int KeptCapacity = 64 * 1024;
+
+        [ThreadStatic]
+        private static Output? _threadCached;
+
+        private char[] _buffer = new char[8 * 1024];
+        private int _length;
+
+        public int Length => _length;
+
+        public char this[int index] => _buffer[index];
+
+        public static Output Rent()
         {
-            var (name, compiled) = Load(context, templateName);
-            if (compiled.Template is null)
+            var output = _threadCached ?? new Output();
+            _threadCached = null;
+            output._length = 0;
+            return output;
+        }
+
+        public static void Return(Output output)
+        {
+            if (output._buffer.Length <= KeptCapacity)
             {
-                // Not a TemplateRenderException: the render wraps it with the including template's name and file.
-                var (line, message) = compiled.Problems[0];
-                throw new InvalidOperationException($"partial \"{name}\" ({PartialsFolder}/{name}.liquid, line {line}) does not parse: {message}");
+                _threadCached = output;
+            }
+        }
+
+        public string ToString(int start) => new(_buffer, start, _length - start);
+
+        public void Write(string value)
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            value.CopyTo(GetSpan(value.Length));
+            _length += value.Length;
+        }
+
+        public void Write(char[] buffer, int index, int count)
+        {
+            buffer.AsSpan(index, count).CopyTo(GetSpan(count));
+            _length += count;
+        }
+
+        public ValueTask FlushAsync() => ValueTask.CompletedTask;
+
+        public void Advance(int count) => _length += count;
+
+        public Memory<char> GetMemory(int sizeHint = 0)
+        {
+            Ensure(sizeHint);
+            return _buffer.AsMemory(_length);
+        }
+
+        public Span<char> GetSpan(int sizeHint = 0)
+        {
+            Ensure(sizeHint);
+            return _buffer.AsSpan(_length);
+        }
+
+        private void Ensure(int sizeHint)
+        {
+            var needed = _length + Math.Max(sizeHint, 1);
+            if (needed > _buffer.Length)
+            {
+                Array.Resize(ref _buffer, Math.Max(needed, _buffer.Length * 2));
+            }
+        }
+    }
+
+    /// <summary>A partial that is missing or does not parse; the render names the template that includes it.</summary>
+    private sealed class PartialException(string message) : Exception(message);
+
+    /// <summary>
+    /// Serves <c>{% include 'name' %}</c> and <c>{% render 'name' %}</c> from the partials folder and nowhere else: the
+    /// name must be a plain file name (no folder, no <c>..</c>), and the file is <c>_partials/&lt;name&gt;.liquid</c>.
+    /// Partials are parsed and cached like the templates' own files, in an HTML variant (outputs encoded) and a text
+    /// variant; the cache side hands Fluid the parsed partial of exactly the version the file side served (its
+    /// <see cref="TemplateSourceInfo.LastModified"/> carries the version), so Fluid never parses a partial itself.
+    /// </summary>
+    private sealed class PartialProvider(LiquidTemplateRenderer owner) : ITemplateFileProvider, ITemplateCache
+    {
+        private readonly ConcurrentDictionary<string, CompiledFile> _served = new(StringComparer.Ordinal);
+
+        public ValueTask<TemplateSourceInfo> GetFileInfoAsync(string path, TemplateContext context, CancellationToken cancellationToken = default)
+        {
+            var html = context is EmailContext { Html: true };
+            var name = path.EndsWith(IncludeExtension, StringComparison.Ordinal) ? path[..^IncludeExtension.Length] : path;
+            var file = owner.PartialPath(name);
+            var compiled = file is null
+                ? null
+                : owner._partials.Get(file + (html ? "#html" : "#text"), file, source => Compile(PartialsFolder, name + ".liquid", source, html));
+            if (compiled is null)
+            {
+                throw new PartialException($"partial \"{name}\" does not exist: add {PartialsFolder}/{name}.liquid to the templates folder");
             }
 
-            return compiled.Template;
+            if (compiled.Template is null)
+            {
+                var (line, message) = compiled.Problems[0];
+                throw new PartialException($"partial \"{name}\" ({PartialsFolder}/{name}.liquid, line {line}) does not parse: {message}");
+            }
+
+            var key = (html ? "html/" : "text/") + name;
+            _served[key] = compiled;
+            var source = compiled.Source;
+            return ValueTask.FromResult(new TemplateSourceInfo(
+                new DateTimeOffset(compiled.Version, TimeSpan.Zero),
+                _ => ValueTask.FromResult<Stream>(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(source))),
+                key));
         }
 
-        /// <summary>The partial's source as it is parsed (outputs encoded for HTML); DotLiquid's fallback when <see cref="GetTemplate"/> has no template.</summary>
-        public string ReadTemplateFile(Context context, string templateName) => Load(context, templateName).Compiled.Source;
-
-        private (string Name, CompiledFile Compiled) Load(Context context, string templateName)
+        public bool TryGetTemplate(string subpath, DateTimeOffset lastModified, out IFluidTemplate template)
         {
-            var name = (context[templateName] as string ?? templateName).Trim('\'', '"');
-            var path = owner.PartialPath(name);
-            var compiled = path is null
-                ? null
-                : owner._partials.Get(path + (html ? "#html" : "#text"), path, source => Compile(PartialsFolder, name + ".liquid", source, html));
-            return compiled is null
-                ? throw new TemplateRenderException($"partial \"{name}\" does not exist: add {PartialsFolder}/{name}.liquid to the templates folder")
-                : (name, compiled);
+            if (_served.TryGetValue(subpath, out var compiled) && compiled.Version == lastModified.Ticks && compiled.Template is { } parsed)
+            {
+                template = parsed;
+                return true;
+            }
+
+            template = null!;
+            return false;
         }
+
+        // Fluid parsed the served source itself (another version was served in between): nothing to keep, the next
+        // look serves the current version again.
+        public void SetTemplate(string subpath, DateTimeOffset lastModified, IFluidTemplate template)
+        {
+        }
+
+        private const string IncludeExtension = ".liquid";
     }
 }

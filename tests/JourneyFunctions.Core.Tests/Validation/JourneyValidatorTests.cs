@@ -340,4 +340,29 @@ public sealed class JourneyValidatorTests
         Assert.NotEmpty(result.Errors);
         Assert.Contains(JourneyValidator.StructuralNote, result.Notes);
     }
+
+    [Fact]
+    public void Validate_TemplatesWithNotes_NotesEachAfterThePathOfItsEmailStep_AndStaysValid()
+    {
+        var catalog = new NotingTemplateCatalog(new Dictionary<string, string[]>
+        {
+            ["cart-reminder-1"] = ["money expects a number in \"trigger.total\""],
+        });
+
+        var result = JourneyValidator.Validate(Journeys.AbandonedCart, catalog);
+
+        Assert.True(result.IsValid);
+        var steps = result.Journey!.Steps;
+        var index = steps.ToList().FindIndex(s => s is EmailStep { Template: "cart-reminder-1" });
+        Assert.Equal([$"$.steps[{index}].template: money expects a number in \"trigger.total\""], result.Notes);
+    }
+
+    [Fact]
+    public void Validate_CatalogWithoutNotes_NoNotes()
+    {
+        var result = JourneyValidator.Validate(Journeys.AbandonedCart, new NotingTemplateCatalog(new Dictionary<string, string[]>()));
+
+        Assert.True(result.IsValid);
+        Assert.Empty(result.Notes);
+    }
 }

@@ -89,3 +89,13 @@ internal sealed class InMemoryTemplateCatalog(IReadOnlyDictionary<string, string
         return templates[template];
     }
 }
+
+/// <summary>A catalog whose templates all exist, pass their checks and carry canned notes (<see cref="ITemplateCatalog.Notes"/>).</summary>
+internal sealed class NotingTemplateCatalog(IReadOnlyDictionary<string, string[]> notes) : ITemplateCatalog
+{
+    public bool Exists(string template) => true;
+
+    public IReadOnlyList<string> Check(string template, TemplateScope scope) => [];
+
+    public IReadOnlyList<string> Notes(string template) => notes.TryGetValue(template, out var found) ? found : [];
+}

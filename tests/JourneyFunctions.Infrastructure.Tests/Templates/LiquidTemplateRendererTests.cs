@@ -90,6 +90,46 @@ public sealed class LiquidTemplateRendererTests : IDisposable
     }
 
     [Fact]
+    public void Notes_NumericFilters_SayWhichFiltersTakeWhichVariableWithFileAndLine()
+    {
+        Write(
+            "t",
+            "{{ trigger.count | plus: 1 }} items",
+            "<table>\n{% for line in trigger.lines %}\n<tr><td>{{ line.price | times: line.qty | money: trigger.currency }}</td></tr>\n{% endfor %}\n</table>\n"
+            + "{% assign net = trigger.total | minus: trigger.discount %}{{ net | money }} {{ 'price | times: 2' }} {{ trigger.name | upcase }}\n{% include 'totals' %}");
+        Directory.CreateDirectory(Path.Combine(_directory, "_partials"));
+        File.WriteAllText(Path.Combine(_directory, "_partials", "totals.liquid"), "<p>\n{{ trigger.shipping | money: 'EUR' }}</p>");
+
+        var notes = Renderer().Notes("t");
+
+        const string Expects = "a number (a JSON number, or text in plain notation such as \"29.95\"); any other value is printed as it came";
+        Assert.Equal(
+            [
+                $"template \"t\" (subject.liquid, line 1) applies plus to \"trigger.count\": this filter expects {Expects}",
+                $"template \"t\" (body.html.liquid, line 3) applies times and money to \"line.price\" (each of trigger.lines): these filters expect {Expects}",
+                $"template \"t\" (body.html.liquid, line 3) applies times to \"line.qty\" (each of trigger.lines): this filter expects {Expects}",
+                $"template \"t\" (body.html.liquid, line 6) applies minus to \"trigger.total\": this filter expects {Expects}",
+                $"template \"t\" (body.html.liquid, line 6) applies minus to \"trigger.discount\": this filter expects {Expects}",
+                $"template \"t\" (_partials/totals.liquid, line 2) applies money to \"trigger.shipping\": this filter expects {Expects}",
+            ],
+            notes);
+        Assert.Empty(Renderer().Check("t", new TemplateScope([])));
+    }
+
+    [Fact]
+    public void Validate_SampleCartJourney_NotesTheCartFieldsThatMustBeNumbers()
+    {
+        var json = File.ReadAllText(Path.Combine(JourneyFunctions.Infrastructure.Tests.Fixtures.RepoPaths.RepoRoot, "journeys", "abandoned-cart.json"));
+
+        var result = JourneyFunctions.Core.Validation.JourneyValidator.Validate(json, new LiquidTemplateRenderer(SampleModels.TemplatesDirectory));
+
+        Assert.True(result.IsValid);
+        Assert.Contains(result.Notes, n => n.StartsWith("$.steps[1].template: template \"cart-reminder-1\" (_partials/items.liquid, line 9) applies times and money to \"item.price\" (each of trigger.items)", StringComparison.Ordinal));
+        Assert.Contains(result.Notes, n => n.StartsWith("$.steps[1].template: template \"cart-reminder-1\" (_partials/items.liquid, line 16) applies money to \"trigger.total\"", StringComparison.Ordinal));
+        Assert.Contains(result.Notes, n => n.StartsWith("$.steps[5].template: template \"cart-reminder-2-coupon\" (body.html.liquid, line 3) applies times to \"trigger.total\"", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Check_MissingPartial_Reported()
     {
         Write("t", "Hi", "<p>\n{% include 'signature' %}</p>");
@@ -157,7 +197,9 @@ public sealed class LiquidTemplateRendererTests : IDisposable
         var email = await Renderer().RenderAsync("t", SampleModels.Model("t", trigger: trigger));
 
         Assert.Equal("29,95|29,95|1E+30|1e400|||70000000000000000000000000000|1E+30||€29.95", email.Html);
+        Assert.Equal("s=", email.Subject);
         Assert.DoesNotContain("DotLiquid", email.Subject + email.Html + email.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Fluid", email.Subject + email.Html + email.Text, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -192,11 +234,25 @@ public sealed class LiquidTemplateRendererTests : IDisposable
     [Fact]
     public async Task RenderAsync_CancelledWhileRendering_IsACancellationNotABrokenTemplate()
     {
-        // A render far longer than the caller's patience: DotLiquid sees the token between nodes.
+        // A render far longer than the caller's patience: the engine sees the token between statements.
         Write("t", "Hi", "<p>{% for i in (1..50000000) %}{{ i }}{% endfor %}</p>");
         using var patience = new CancellationTokenSource(TimeSpan.FromMilliseconds(50));
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Renderer().RenderAsync("t", SampleModels.Model("t"), patience.Token));
+    }
+
+    [Fact]
+    public async Task RenderAsync_AssignInOnePart_NotSeenByTheOthersNorTheNextEmail()
+    {
+        Write("t", "{% assign contact = 'x' %}{% assign mark = 'S' %}{{ mark }}", "<p>{{ mark }}|{{ contact.firstName }}</p>");
+        var renderer = Renderer();
+
+        var first = await renderer.RenderAsync("t", SampleModels.Model("t"));
+        var second = await renderer.RenderAsync("t", SampleModels.Model("t"));
+
+        Assert.Equal("S", first.Subject);
+        Assert.Equal("<p>|Ann</p>", first.Html);
+        Assert.Equal(first, second);
     }
 
     [Fact]
@@ -280,6 +336,76 @@ public sealed class LiquidTemplateRendererTests : IDisposable
 
         Assert.Contains("template \"t\" (body.html.liquid)", exception.Message, StringComparison.Ordinal);
         Assert.Contains("partial \"sign\" (_partials/sign.liquid, line 2) does not parse", exception.Message, StringComparison.Ordinal);
+        Assert.False(exception.Permanent, "a broken partial is fixed by the operator: its runs retry, as for a broken template");
+    }
+
+    [Fact]
+    public async Task RenderAsync_PartialIncludingItself_FailsPermanentlyNamingTheTemplate()
+    {
+        Write("t", "Hi", "<p>{% include 'loop' %}</p>");
+        Directory.CreateDirectory(Path.Combine(_directory, "_partials"));
+        File.WriteAllText(Path.Combine(_directory, "_partials", "loop.liquid"), "x{% include 'loop' %}");
+
+        var exception = await Assert.ThrowsAsync<TemplateRenderException>(() => Renderer().RenderAsync("t", SampleModels.Model("t")));
+
+        Assert.True(exception.Permanent, "the template parsed and failed when rendered: the step fails for good");
+        Assert.StartsWith("template \"t\" (body.html.liquid) failed to render", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("../secret")]
+    [InlineData("../t/subject")]
+    [InlineData("/etc/hostname")]
+    public async Task RenderAsync_PartialNameOutsideThePartialsFolder_DoesNotExist(string name)
+    {
+        Write("t", "Hi", $"<p>{{% include '{name}' %}}</p>");
+        File.WriteAllText(Path.Combine(_directory, "secret.liquid"), "SECRET");
+
+        var exception = await Assert.ThrowsAsync<TemplateRenderException>(() => Renderer().RenderAsync("t", SampleModels.Model("t")));
+
+        Assert.Contains("does not exist", exception.Message, StringComparison.Ordinal);
+        Assert.Contains($"includes \"{name}\", but there is no", Assert.Single(Renderer().Check("t", new TemplateScope([]))), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RenderAsync_LiquidAndHtmlInData_PrintedAsTextNeverEvaluated()
+    {
+        Write("t", "For {{ contact.firstName }}", "<p>{{ contact.firstName }}</p>");
+        var name = "{{ 6 | times: 7 }}{% include 'footer' %}<b>x</b>";
+        var contact = SampleModels.Contact(name);
+
+        var email = await new LiquidTemplateRenderer(SampleModels.TemplatesDirectory).RenderAsync("welcome", SampleModels.Model("welcome", contact));
+        var own = await Renderer().RenderAsync("t", SampleModels.Model("t", contact));
+
+        Assert.Equal("For " + name, own.Subject);
+        Assert.Equal("<p>{{ 6 | times: 7 }}{% include &#39;footer&#39; %}&lt;b&gt;x&lt;/b&gt;</p>", own.Html);
+        Assert.DoesNotContain("42", own.Html + own.Subject, StringComparison.Ordinal);
+        Assert.Contains("{{ 6 | times: 7 }}{% include &#39;footer&#39; %}&lt;b&gt;x&lt;/b&gt;", email.Html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RenderAsync_RenderTag_PartialGetsItsArgumentsButNotTheIncludersAssigns()
+    {
+        Write("t", "Hi", "{% assign secret = 'leaked' %}<p>{% render 'card', title: trigger.orderId %}</p><p>{% include 'card', title: 'inc' %}</p>");
+        Directory.CreateDirectory(Path.Combine(_directory, "_partials"));
+        File.WriteAllText(Path.Combine(_directory, "_partials", "card.liquid"), "[{{ title }}|{{ secret }}|{{ contact.firstName }}]");
+        var trigger = JsonDocument.Parse("""{ "orderId": "<A1>" }""").RootElement;
+
+        var email = await Renderer().RenderAsync("t", SampleModels.Model("t", trigger: trigger));
+
+        Assert.Equal("<p>[&lt;A1&gt;||Ann]</p><p>[inc|leaked|Ann]</p>", email.Html);
+    }
+
+    [Fact]
+    public void Check_RenderedPartialUsesTheIncludersAssign_Reported()
+    {
+        Write("t", "Hi", "{% assign shown = 1 %}<p>\n{% render 'card', title: 'x' %}</p>");
+        Directory.CreateDirectory(Path.Combine(_directory, "_partials"));
+        File.WriteAllText(Path.Combine(_directory, "_partials", "card.liquid"), "{{ title }} {{ contact.email }}\n{{ shown }}");
+
+        var problem = Assert.Single(Renderer().Check("t", new TemplateScope([])));
+
+        Assert.StartsWith("template \"t\" (_partials/card.liquid, line 2) uses \"shown\"", problem, StringComparison.Ordinal);
     }
 
     [Fact]
