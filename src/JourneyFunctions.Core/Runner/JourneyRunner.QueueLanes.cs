@@ -7,10 +7,11 @@ namespace JourneyFunctions.Core.Runner;
 public sealed partial class JourneyRunner
 {
     /// <summary>
-    /// The routing side of <see cref="DrainQueueAsync"/>: one lane per worker, each a bounded channel read by one task.
-    /// A contact's messages always go to the lane its id hashes to, so they are routed one at a time in the order they
-    /// were received, while the receiver goes on receiving (until the lanes are full) and other lanes route other
-    /// contacts. A routed message's delete is sent while the lane routes its next message (at most
+    /// The routing side of <see cref="DrainQueueAsync"/>: one lane per worker, each a channel read by one task. A
+    /// contact's messages always go to the lane its id hashes to, so they are routed one at a time in the order they
+    /// were received, while the receiver goes on receiving and other lanes route other contacts. The receiver holds
+    /// off while <c>4 x batch</c> messages are in hand and resumes when a batch's worth is left (so it wakes once per
+    /// batch, not once per message, and received messages never wait long enough for their visibility to run out). A routed message's delete is sent while the lane routes its next message (at most
     /// <c>4 x workers</c> deletes in flight); <see cref="DisposeAsync"/> waits for every one. When a contact's message
     /// fails, its later messages in this drain are left alone (not routed, not deleted), so they come back after the
     /// failed one, in order.
@@ -24,7 +25,10 @@ public sealed partial class JourneyRunner
         private readonly int _maxDeletes;
         private readonly CancellationToken _cancellationToken;
         private readonly Lock _gate = new();
+        private readonly int _high;
+        private readonly int _low;
         private TaskCompletionSource? _idleWaiter;
+        private TaskCompletionSource? _roomWaiter;
         private int _pending;
         private volatile bool _failed;
 
@@ -34,12 +38,13 @@ public sealed partial class JourneyRunner
             _cancellationToken = cancellationToken;
             _maxDeletes = 4 * workers;
             _deletes = new SemaphoreSlim(_maxDeletes, _maxDeletes);
-            var capacity = Math.Max(4, (2 * batch) / workers);
+            _high = 4 * batch;
+            _low = batch;
             _lanes = new Channel<QueuedEvent>[workers];
             _workers = new Task[workers];
             for (var i = 0; i < workers; i++)
             {
-                _lanes[i] = Channel.CreateBounded<QueuedEvent>(new BoundedChannelOptions(capacity) { SingleReader = true, SingleWriter = true });
+                _lanes[i] = Channel.CreateUnbounded<QueuedEvent>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
                 var reader = _lanes[i].Reader;
                 _workers[i] = Task.Run(() => WorkAsync(reader), CancellationToken.None);
             }
@@ -53,13 +58,32 @@ public sealed partial class JourneyRunner
         /// <summary>Nothing posted is still being routed.</summary>
         public bool Idle => Volatile.Read(ref _pending) == 0;
 
-        /// <summary>Hands the message to its contact's lane; waits while that lane is full.</summary>
-        public ValueTask PostAsync(QueuedEvent message)
+        /// <summary>Hands the message to its contact's lane.</summary>
+        public void Post(QueuedEvent message)
         {
             Interlocked.Increment(ref _pending);
             var lane = (int)((uint)StringComparer.Ordinal.GetHashCode(message.Event!.ContactId) % (uint)_lanes.Length);
-            var writer = _lanes[lane].Writer;
-            return writer.TryWrite(message) ? ValueTask.CompletedTask : writer.WriteAsync(message, CancellationToken.None);
+            _lanes[lane].Writer.TryWrite(message);
+        }
+
+        /// <summary>Completes at once while fewer than <c>4 x batch</c> messages are in hand, else when a batch's worth is left.</summary>
+        public Task WhenRoomAsync()
+        {
+            if (Volatile.Read(ref _pending) < _high)
+            {
+                return Task.CompletedTask;
+            }
+
+            lock (_gate)
+            {
+                if (Volatile.Read(ref _pending) <= _low)
+                {
+                    return Task.CompletedTask;
+                }
+
+                _roomWaiter ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                return _roomWaiter.Task;
+            }
         }
 
         /// <summary>Completes when every message posted so far has been routed (or has failed).</summary>
@@ -164,19 +188,27 @@ public sealed partial class JourneyRunner
 
         private void Done()
         {
-            if (Interlocked.Decrement(ref _pending) != 0)
+            var left = Interlocked.Decrement(ref _pending);
+            if (left > _low)
             {
                 return;
             }
 
-            TaskCompletionSource? waiter;
+            TaskCompletionSource? room;
+            TaskCompletionSource? idle = null;
             lock (_gate)
             {
-                waiter = _idleWaiter;
-                _idleWaiter = null;
+                room = _roomWaiter;
+                _roomWaiter = null;
+                if (left == 0)
+                {
+                    idle = _idleWaiter;
+                    _idleWaiter = null;
+                }
             }
 
-            waiter?.TrySetResult();
+            room?.TrySetResult();
+            idle?.TrySetResult();
         }
     }
 }

@@ -187,8 +187,10 @@ public sealed partial class JourneyRunner
                         continue;
                     }
 
-                    await lanes.PostAsync(message);
+                    lanes.Post(message);
                 }
+
+                await lanes.WhenRoomAsync();
             }
 
             failures = lanes.Failures;
