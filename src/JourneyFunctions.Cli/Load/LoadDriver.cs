@@ -89,7 +89,8 @@ public sealed record LoadPhase(
     IReadOnlyList<PortTiming>? Profile = null,
     long AllocatedBytes = 0,
     int GarbageCollections = 0,
-    double GcPauseSeconds = 0)
+    double GcPauseSeconds = 0,
+    IReadOnlyList<AllocationSample>? Allocations = null)
 {
     /// <summary>Managed bytes the whole process allocated per input in this phase: what drives the garbage collector.</summary>
     public long AllocatedBytesPerInput => Inputs > 0 ? AllocatedBytes / Inputs : 0;
@@ -214,6 +215,7 @@ public static class LoadDriver
             await RouteAsync(runner, starts, new ConcurrentDictionary<string, long>(), cancellationToken);
         }
 
+        using var sampler = options.Profile ? new AllocationSampler() : null;
         var baseline = options.Storage == LoadStorage.Memory ? GC.GetTotalMemory(forceFullCollection: true) : 0;
         var rssBaseline = Environment.WorkingSet;
         emails.Reset();
@@ -234,6 +236,7 @@ public static class LoadDriver
         var ingestOps = counter.Snapshot();
         counter.Reset();
         var ingestProfile = timings.TakeSnapshot();
+        sampler?.TakeSnapshot();
 
         progress?.WriteLine($"Route: {options.Contacts} events with {workers} workers ...");
         var started = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
@@ -244,6 +247,7 @@ public static class LoadDriver
         var routeMemory = (cpu.Allocated, cpu.Collections, cpu.Paused);
         var routeOps = counter.Snapshot();
         var routeProfile = timings.TakeSnapshot();
+        var routeAllocations = sampler?.TakeSnapshot();
         var visitedAfterRoute = await VisitedAsync(stats, published.Id, cancellationToken);
         var (routeEmails, routeP50, routeP99) = Latency(emails.Drain(), started);
 
@@ -267,6 +271,7 @@ public static class LoadDriver
             counter.Reset();
             timings.TakeSnapshot();
             var fired = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
+            sampler?.TakeSnapshot();
             cpu.Lap();
             watch.Restart();
             var count = await FireAsync(runner, starts, fired, cancellationToken);
@@ -276,7 +281,7 @@ public static class LoadDriver
             var timerProfile = timings.TakeSnapshot();
             var visitedAfterTimers = await VisitedAsync(stats, published.Id, cancellationToken);
             var (timerEmails, p50, p99) = Latency(emails.Drain(), fired);
-            timerPhase = Phase("timers", count, seconds, timerCpu, timerEmails, p50, p99, visitedAfterTimers - visitedAfterRoute, options, ops, timerProfile, cpu);
+            timerPhase = Phase("timers", count, seconds, timerCpu, timerEmails, p50, p99, visitedAfterTimers - visitedAfterRoute, options, ops, timerProfile, cpu) with { Allocations = sampler?.TakeSnapshot() };
         }
 
         LoadPhase? eventsPhase = null;
@@ -342,7 +347,7 @@ public static class LoadDriver
             Math.Round(options.Contacts / totalSeconds, 0),
             ingestCpu + routeCpu > 0 ? Math.Round(options.Contacts / (ingestCpu + routeCpu), 0) : 0,
             Phase("ingest", options.Contacts, ingestSeconds, ingestCpu, 0, null, null, 0, options, ingestOps, ingestProfile) with { AllocatedBytes = ingestMemory.Allocated, GarbageCollections = ingestMemory.Collections, GcPauseSeconds = ingestMemory.Paused },
-            Phase("route", routed, routeSeconds, routeCpu, routeEmails, routeP50, routeP99, visitedAfterRoute - visitedBefore, options, routeOps, routeProfile) with { AllocatedBytes = routeMemory.Allocated, GarbageCollections = routeMemory.Collections, GcPauseSeconds = routeMemory.Paused },
+            Phase("route", routed, routeSeconds, routeCpu, routeEmails, routeP50, routeP99, visitedAfterRoute - visitedBefore, options, routeOps, routeProfile) with { AllocatedBytes = routeMemory.Allocated, GarbageCollections = routeMemory.Collections, GcPauseSeconds = routeMemory.Paused, Allocations = routeAllocations },
             timerPhase,
             waiting,
             bytesPerRun,
@@ -393,6 +398,14 @@ public static class LoadDriver
                 foreach (var timing in profile.Take(12))
                 {
                     sb.Append(inv, $"            {timing.TotalMilliseconds,10:0.0} ms {timing.Calls,8} calls {timing.MicrosecondsPerCall,9:0.0} us/call  {timing.Method}\n");
+                }
+            }
+
+            if (phase.Allocations is { Count: > 0 } allocations && phase.Inputs > 0)
+            {
+                foreach (var sample in allocations.Take(10))
+                {
+                    sb.Append(inv, $"            {sample.Bytes / 1024.0 / phase.Inputs,8:0.0} KB/input sampled  {sample.Type}\n");
                 }
             }
 
