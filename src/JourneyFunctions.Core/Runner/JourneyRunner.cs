@@ -38,9 +38,6 @@ public sealed partial class JourneyRunner
 {
     private const int MaxReceive = 32;
 
-    /// <summary>A drain returns after this many messages even when the queue never runs dry, so its caller gets a pass to report.</summary>
-    private const int MaxDrain = 100_000;
-
     private readonly IEventQueue _queue;
     private readonly EventRouter _router;
     private readonly LocalRunEngine _engine;
@@ -163,7 +160,7 @@ public sealed partial class JourneyRunner
         ConcurrentQueue<RunnerFailure> failures;
         await using (var lanes = new QueueLanes(this, _options.MaxConcurrency, take, cancellationToken))
         {
-            while (!lanes.Failed && received < MaxDrain)
+            while (!lanes.Failed)
             {
                 var batch = await _queue.ReceiveAsync(take, _options.VisibilityTimeout, cancellationToken);
                 if (batch.Count == 0)
