@@ -27,11 +27,16 @@ public static class LoadCommand
         var templates = new Option<DirectoryInfo?>("--templates") { Description = "The email templates folder. Default: a templates folder next to or above the journey." };
         var warmup = new Option<int?>("--warmup") { Description = "Contacts pushed first and not measured (JIT, caches). Default: 10% of --contacts, at least 500." };
         var noTimers = new Option<bool>("--no-timers") { Description = "Skip the phase that fires the runs' first timers." };
+        var events = new Option<string?>("--events")
+        {
+            Description = "After the timers phase, send this event for a share of the contacts: <event>[:<share 0-1>], e.g. order.placed:0.5 (default share 0.5).",
+        };
+        var complete = new Option<bool>("--complete") { Description = "Then fire every later timer until no run waits, and report storage requests per completed run." };
         var json = new Option<bool>("--json") { Description = "Print the report as JSON." };
         var profile = new Option<bool>("--profile") { Description = "Time every storage, queue, template and email call and show where each phase spends its time." };
         var command = new Command("load", "Push N contacts through a journey in-process and report events/s, latency to email, memory per waiting run and storage requests per step.")
         {
-            contacts, journey, storage, connection, workers, templates, warmup, noTimers, json, profile,
+            contacts, journey, storage, connection, workers, templates, warmup, noTimers, events, complete, json, profile,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -63,6 +68,20 @@ public static class LoadCommand
                 return 2;
             }
 
+            string? eventName = null;
+            var eventShare = 0.5;
+            if (parse.GetValue(events) is { Length: > 0 } spec)
+            {
+                var colon = spec.LastIndexOf(':');
+                eventName = colon < 0 ? spec : spec[..colon];
+                if (eventName.Length == 0
+                    || (colon >= 0 && (!double.TryParse(spec.AsSpan(colon + 1), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out eventShare) || eventShare is < 0 or > 1)))
+                {
+                    await error.WriteLineAsync($"--events must be <event>[:<share from 0 to 1>], e.g. order.placed:0.5; got '{spec}'.");
+                    return 2;
+                }
+            }
+
             var options = new LoadOptions
             {
                 Journey = definition,
@@ -74,6 +93,9 @@ public static class LoadCommand
                 FireTimers = !parse.GetValue(noTimers),
                 Profile = parse.GetValue(profile),
                 Warmup = parse.GetValue(warmup),
+                EventName = eventName,
+                EventShare = eventShare,
+                Complete = parse.GetValue(complete),
             };
             LoadReport report;
             try

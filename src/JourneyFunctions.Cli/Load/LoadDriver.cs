@@ -56,6 +56,21 @@ public sealed class LoadOptions
 
     /// <summary>Time every port method (see <see cref="PortTimings"/>) and report where each phase spends its time.</summary>
     public bool Profile { get; init; }
+
+    /// <summary>
+    /// After the timers phase, this event (with the trigger's data, so a keyed run hears it) for the first
+    /// <see cref="EventShare"/> of the contacts: the "events" phase (e.g. <c>order.placed</c> for half the carts).
+    /// </summary>
+    public string? EventName { get; init; }
+
+    /// <summary>The share of contacts that send <see cref="EventName"/>, 0 to 1.</summary>
+    public double EventShare { get; init; } = 0.5;
+
+    /// <summary>
+    /// Then fire every later timer, clock jump after clock jump, until no run of the measured contacts waits (the
+    /// "rest" phase), and report the storage requests per completed run over the whole life.
+    /// </summary>
+    public bool Complete { get; init; }
 }
 
 /// <summary>Figures of one phase: how many inputs, how long, and what they cost.</summary>
@@ -74,7 +89,8 @@ public sealed record LoadPhase(
     IReadOnlyList<PortTiming>? Profile = null,
     long AllocatedBytes = 0,
     int GarbageCollections = 0,
-    double GcPauseSeconds = 0)
+    double GcPauseSeconds = 0,
+    IReadOnlyList<AllocationSample>? Allocations = null)
 {
     /// <summary>Managed bytes the whole process allocated per input in this phase: what drives the garbage collector.</summary>
     public long AllocatedBytesPerInput => Inputs > 0 ? AllocatedBytes / Inputs : 0;
@@ -106,7 +122,12 @@ public sealed record LoadReport(
     LoadPhase Route,
     LoadPhase? Timers,
     int WaitingRuns,
-    long? BytesPerWaitingRun);
+    long? BytesPerWaitingRun,
+    long? RssBytesPerWaitingRun = null,
+    LoadPhase? Events = null,
+    LoadPhase? Rest = null,
+    int? CompletedRuns = null,
+    double? RequestsPerCompletedRun = null);
 
 /// <summary>
 /// Pushes N contacts through a journey in-process over the real services (ingest, queue, router, run engine,
@@ -194,7 +215,9 @@ public static class LoadDriver
             await RouteAsync(runner, starts, new ConcurrentDictionary<string, long>(), cancellationToken);
         }
 
+        using var sampler = options.Profile ? new AllocationSampler() : null;
         var baseline = options.Storage == LoadStorage.Memory ? GC.GetTotalMemory(forceFullCollection: true) : 0;
+        var rssBaseline = Environment.WorkingSet;
         emails.Reset();
         counter.Reset();
         timings.TakeSnapshot();
@@ -213,6 +236,7 @@ public static class LoadDriver
         var ingestOps = counter.Snapshot();
         counter.Reset();
         var ingestProfile = timings.TakeSnapshot();
+        sampler?.TakeSnapshot();
 
         progress?.WriteLine($"Route: {options.Contacts} events with {workers} workers ...");
         var started = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
@@ -223,6 +247,7 @@ public static class LoadDriver
         var routeMemory = (cpu.Allocated, cpu.Collections, cpu.Paused);
         var routeOps = counter.Snapshot();
         var routeProfile = timings.TakeSnapshot();
+        var routeAllocations = sampler?.TakeSnapshot();
         var visitedAfterRoute = await VisitedAsync(stats, published.Id, cancellationToken);
         var (routeEmails, routeP50, routeP99) = Latency(emails.Drain(), started);
 
@@ -231,9 +256,11 @@ public static class LoadDriver
         var lastTimer = await LastTimerAsync(runs, published.Id, "c-", cancellationToken);
 
         long? bytesPerRun = null;
+        long? rssPerRun = null;
         if (options.Storage == LoadStorage.Memory && waiting > 0)
         {
             bytesPerRun = (GC.GetTotalMemory(forceFullCollection: true) - baseline) / waiting;
+            rssPerRun = (Environment.WorkingSet - rssBaseline) / waiting;
         }
 
         LoadPhase? timerPhase = null;
@@ -244,6 +271,7 @@ public static class LoadDriver
             counter.Reset();
             timings.TakeSnapshot();
             var fired = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
+            sampler?.TakeSnapshot();
             cpu.Lap();
             watch.Restart();
             var count = await FireAsync(runner, starts, fired, cancellationToken);
@@ -253,7 +281,59 @@ public static class LoadDriver
             var timerProfile = timings.TakeSnapshot();
             var visitedAfterTimers = await VisitedAsync(stats, published.Id, cancellationToken);
             var (timerEmails, p50, p99) = Latency(emails.Drain(), fired);
-            timerPhase = Phase("timers", count, seconds, timerCpu, timerEmails, p50, p99, visitedAfterTimers - visitedAfterRoute, options, ops, timerProfile, cpu);
+            timerPhase = Phase("timers", count, seconds, timerCpu, timerEmails, p50, p99, visitedAfterTimers - visitedAfterRoute, options, ops, timerProfile, cpu) with { Allocations = sampler?.TakeSnapshot() };
+        }
+
+        LoadPhase? eventsPhase = null;
+        if (options.EventName is { } eventName)
+        {
+            var share = (int)Math.Round(Math.Clamp(options.EventShare, 0, 1) * options.Contacts);
+            progress?.WriteLine($"Events: {eventName} for {share} contacts ...");
+            var eventSubmissions = Submissions(published, eventName, "c", share, "load-" + eventName + "-");
+
+            counter.Reset();
+            timings.TakeSnapshot();
+            var visitedBefore2 = await VisitedAsync(stats, published.Id, cancellationToken);
+            cpu.Lap();
+            watch.Restart();
+            await IngestAsync(ingest, eventSubmissions, cancellationToken);
+            var handled = await RouteAsync(runner, starts, new ConcurrentDictionary<string, long>(StringComparer.Ordinal), cancellationToken);
+            var seconds = watch.Elapsed.TotalSeconds;
+            var eventCpu = cpu.Lap();
+            var visitedAfter = await VisitedAsync(stats, published.Id, cancellationToken);
+            eventsPhase = Phase("events", handled, seconds, eventCpu, emails.Drain().Count, null, null, visitedAfter - visitedBefore2, options, counter.Snapshot(), timings.TakeSnapshot(), cpu);
+        }
+
+        LoadPhase? restPhase = null;
+        int? completed = null;
+        double? perCompleted = null;
+        if (options.Complete && options.FireTimers)
+        {
+            progress?.WriteLine("Rest: firing every later timer until no run waits ...");
+            counter.Reset();
+            timings.TakeSnapshot();
+            var visitedBefore3 = await VisitedAsync(stats, published.Id, cancellationToken);
+            cpu.Lap();
+            watch.Restart();
+            var handled = 0;
+            for (var round = 0; round < 50 && await LastTimerAsync(runs, published.Id, "c-", cancellationToken) is { } next; round++)
+            {
+                clock.MoveTo(next.AddSeconds(1));
+                handled += await FireAsync(runner, starts, new ConcurrentDictionary<string, long>(StringComparer.Ordinal), cancellationToken);
+                handled += await RouteAsync(runner, starts, new ConcurrentDictionary<string, long>(StringComparer.Ordinal), cancellationToken);
+            }
+
+            var seconds = watch.Elapsed.TotalSeconds;
+            var restCpu = cpu.Lap();
+            var visitedAfter = await VisitedAsync(stats, published.Id, cancellationToken);
+            restPhase = Phase("rest", handled, seconds, restCpu, emails.Drain().Count, null, null, visitedAfter - visitedBefore3, options, counter.Snapshot(), timings.TakeSnapshot(), cpu);
+            completed = options.Contacts - await CountActiveAsync(runs, published.Id, "c-", cancellationToken);
+            var requests = new[] { routeOps.Values.Sum(), timerPhase?.StorageOperations ?? 0, eventsPhase?.StorageOperations ?? 0, restPhase.StorageOperations ?? 0 }.Sum();
+            if (options.Storage != LoadStorage.Memory && completed > 0)
+            {
+                // Every request of the measured contacts' lives but the API's enqueue of their trigger events.
+                perCompleted = Math.Round((double)requests / completed.Value, 2);
+            }
         }
 
         var totalSeconds = ingestSeconds + routeSeconds;
@@ -267,10 +347,15 @@ public static class LoadDriver
             Math.Round(options.Contacts / totalSeconds, 0),
             ingestCpu + routeCpu > 0 ? Math.Round(options.Contacts / (ingestCpu + routeCpu), 0) : 0,
             Phase("ingest", options.Contacts, ingestSeconds, ingestCpu, 0, null, null, 0, options, ingestOps, ingestProfile) with { AllocatedBytes = ingestMemory.Allocated, GarbageCollections = ingestMemory.Collections, GcPauseSeconds = ingestMemory.Paused },
-            Phase("route", routed, routeSeconds, routeCpu, routeEmails, routeP50, routeP99, visitedAfterRoute - visitedBefore, options, routeOps, routeProfile) with { AllocatedBytes = routeMemory.Allocated, GarbageCollections = routeMemory.Collections, GcPauseSeconds = routeMemory.Paused },
+            Phase("route", routed, routeSeconds, routeCpu, routeEmails, routeP50, routeP99, visitedAfterRoute - visitedBefore, options, routeOps, routeProfile) with { AllocatedBytes = routeMemory.Allocated, GarbageCollections = routeMemory.Collections, GcPauseSeconds = routeMemory.Paused, Allocations = routeAllocations },
             timerPhase,
             waiting,
-            bytesPerRun);
+            bytesPerRun,
+            rssPerRun,
+            eventsPhase,
+            restPhase,
+            completed,
+            perCompleted);
     }
 
     /// <summary>The report as the text <c>journeys load</c> prints.</summary>
@@ -281,7 +366,7 @@ public static class LoadDriver
         var inv = CultureInfo.InvariantCulture;
         sb.Append(inv, $"Journey {report.JourneyId}, {report.Contacts} contacts, storage {report.Storage}, {report.Workers} workers, {report.ProcessorCount} processors, {report.Runtime}\n");
         sb.Append(inv, $"Events/s (ingest + route): {report.EventsPerSecond:0} wall clock; {report.EventsPerCpuSecond:0} per CPU second\n");
-        foreach (var phase in new[] { report.Ingest, report.Route, report.Timers }.OfType<LoadPhase>())
+        foreach (var phase in new[] { report.Ingest, report.Route, report.Timers, report.Events, report.Rest }.OfType<LoadPhase>())
         {
             sb.Append(inv, $"  {phase.Name,-7} {phase.Inputs,8} in {phase.Seconds,8:0.000} s = {phase.PerSecond,9:0}/s ({phase.CpuSeconds:0.000} CPU s = {phase.PerCpuSecond:0}/CPU s)");
             if (phase.AllocatedBytes > 0)
@@ -291,7 +376,11 @@ public static class LoadDriver
 
             if (phase.EmailsSent > 0)
             {
-                sb.Append(inv, $"; {phase.EmailsSent} emails, latency to email p50 {phase.LatencyP50Ms:0.00} ms, p99 {phase.LatencyP99Ms:0.00} ms");
+                sb.Append(inv, $"; {phase.EmailsSent} emails");
+                if (phase.LatencyP50Ms is not null)
+                {
+                    sb.Append(inv, $", latency to email p50 {phase.LatencyP50Ms:0.00} ms, p99 {phase.LatencyP99Ms:0.00} ms");
+                }
             }
 
             if (phase.StorageOperations is { } ops)
@@ -312,6 +401,14 @@ public static class LoadDriver
                 }
             }
 
+            if (phase.Allocations is { Count: > 0 } allocations && phase.Inputs > 0)
+            {
+                foreach (var sample in allocations.Take(10))
+                {
+                    sb.Append(inv, $"            {sample.Bytes / 1024.0 / phase.Inputs,8:0.0} KB/input sampled  {sample.Type}\n");
+                }
+            }
+
             if (phase.OperationsByKind is { Count: > 0 } kinds)
             {
                 foreach (var (kind, n) in kinds.OrderByDescending(k => k.Value))
@@ -325,6 +422,20 @@ public static class LoadDriver
         if (report.BytesPerWaitingRun is { } bytes)
         {
             sb.Append(inv, $"; memory per waiting run (run, contact, timeline, stats, processed marks): {bytes} bytes");
+        }
+
+        if (report.RssBytesPerWaitingRun is { } rss)
+        {
+            sb.Append(inv, $"; RSS per waiting run: {rss} bytes");
+        }
+
+        if (report.CompletedRuns is { } done)
+        {
+            sb.Append(inv, $"\nCompleted runs: {done} of {report.Contacts}");
+            if (report.RequestsPerCompletedRun is { } perRun)
+            {
+                sb.Append(inv, $"; storage requests per completed run (route, events, timers, rest): {perRun:0.00}");
+            }
         }
 
         sb.Append('\n');
@@ -358,7 +469,7 @@ public static class LoadDriver
     }
 
     /// <summary>One trigger event per contact <c>{prefix}-{i}</c>, in batches of the ingest API's maximum size.</summary>
-    private static List<List<EventSubmission>> Submissions(JourneyDefinition journey, string eventName, string prefix, int count)
+    private static List<List<EventSubmission>> Submissions(JourneyDefinition journey, string eventName, string prefix, int count, string idPrefix = "load-")
     {
         const int batch = EventIngestService.MaxBatchSize;
         var batches = new List<List<EventSubmission>>((count / batch) + 1);
@@ -367,7 +478,7 @@ public static class LoadDriver
             var submissions = new List<EventSubmission>(batch);
             for (var i = offset; i < Math.Min(count, offset + batch); i++)
             {
-                submissions.Add(Submission(journey, eventName, $"{prefix}-{i.ToString(CultureInfo.InvariantCulture)}"));
+                submissions.Add(Submission(journey, eventName, $"{prefix}-{i.ToString(CultureInfo.InvariantCulture)}", idPrefix));
             }
 
             batches.Add(submissions);
@@ -376,7 +487,7 @@ public static class LoadDriver
         return batches;
     }
 
-    private static EventSubmission Submission(JourneyDefinition journey, string eventName, string contactId)
+    private static EventSubmission Submission(JourneyDefinition journey, string eventName, string contactId, string idPrefix)
     {
         var data = new Dictionary<string, object?>
         {
@@ -395,7 +506,7 @@ public static class LoadDriver
 
         return new EventSubmission
         {
-            Id = "load-" + contactId,
+            Id = idPrefix + contactId,
             ContactId = contactId,
             Name = eventName,
             Data = JsonSerializer.SerializeToElement(data),
@@ -440,6 +551,20 @@ public static class LoadDriver
         await foreach (var run in runs.ListActiveForJourneyAsync(journeyId, cancellationToken))
         {
             if (run.Status == RunStatus.Waiting && run.ContactId.StartsWith(contactPrefix, StringComparison.Ordinal))
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
+    private static async Task<int> CountActiveAsync(IRunStore runs, string journeyId, string contactPrefix, CancellationToken cancellationToken)
+    {
+        var count = 0;
+        await foreach (var run in runs.ListActiveForJourneyAsync(journeyId, cancellationToken))
+        {
+            if (run.ContactId.StartsWith(contactPrefix, StringComparison.Ordinal))
             {
                 count++;
             }

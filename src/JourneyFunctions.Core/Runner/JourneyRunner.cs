@@ -100,10 +100,7 @@ public sealed partial class JourneyRunner
         {
             if (message.Event is null)
             {
-                var reason = $"The message is not a valid contact event: {message.ParseError ?? "it could not be parsed"}";
-                LogPoisoned(_logger, message.MessageId, reason);
-                await _queue.PoisonAsync(message, reason, cancellationToken);
-                _observer.MessagePoisoned(message, reason);
+                await PoisonUnparseableAsync(message, cancellationToken);
                 continue;
             }
 
@@ -135,22 +132,76 @@ public sealed partial class JourneyRunner
         return new RunnerPass(received.Count, failures.IsEmpty ? [] : [.. failures]);
     }
 
-    /// <summary>Polls until a poll receives nothing, or one fails; Handled is every message received.</summary>
+    /// <summary>
+    /// Routes what the queue holds until a receive finds it empty with nothing left in hand, or a message fails;
+    /// Handled is every message received. With more than one worker the receives overlap the routing (see
+    /// <see cref="QueueLanes"/>): each contact's events go, in queue order, to the one lane that contact hashes to, and
+    /// a routed message is deleted while its lane goes on with the next one. With one worker (the simulator) it polls
+    /// batch after batch, in order on the caller's thread.
+    /// </summary>
     public async Task<RunnerPass> DrainQueueAsync(CancellationToken cancellationToken = default)
     {
-        var total = RunnerPass.None;
-        while (true)
+        if (_options.MaxConcurrency <= 1)
         {
-            var pass = await PollQueueAsync(cancellationToken);
-            total = total.Plus(pass);
-            if (pass.Handled == 0 || pass.Failed)
+            var total = RunnerPass.None;
+            while (true)
             {
-                return total;
+                var pass = await PollQueueAsync(cancellationToken);
+                total = total.Plus(pass);
+                if (pass.Handled == 0 || pass.Failed)
+                {
+                    return total;
+                }
             }
         }
+
+        var take = Math.Clamp(_options.BatchSize, 1, MaxReceive);
+        var received = 0;
+        ConcurrentQueue<RunnerFailure> failures;
+        await using (var lanes = new QueueLanes(this, _options.MaxConcurrency, take, cancellationToken))
+        {
+            while (!lanes.Failed)
+            {
+                var batch = await _queue.ReceiveAsync(take, _options.VisibilityTimeout, cancellationToken);
+                if (batch.Count == 0)
+                {
+                    if (lanes.Idle)
+                    {
+                        break;
+                    }
+
+                    // What is in hand may queue events of its own (steps raise them): look again once it is done.
+                    await lanes.WhenIdleAsync();
+                    continue;
+                }
+
+                received += batch.Count;
+                foreach (var message in batch)
+                {
+                    if (message.Event is null)
+                    {
+                        await PoisonUnparseableAsync(message, cancellationToken);
+                        continue;
+                    }
+
+                    lanes.Post(message);
+                }
+
+                await lanes.WhenRoomAsync();
+            }
+
+            failures = lanes.Failures;
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        return new RunnerPass(received, failures.IsEmpty ? [] : [.. failures]);
     }
 
-    /// <summary>Fires the timers due now (up to <see cref="RunnerOptions.TimerBatchSize"/> runs); Handled is how many fired.</summary>
+    /// <summary>
+    /// Fires the timers due now (up to <see cref="RunnerOptions.TimerBatchSize"/> runs); Handled is how many fired.
+    /// When the run store hands due runs out as it reads them (<see cref="IDueRunStream"/>), firing starts with the
+    /// first one, <see cref="RunnerOptions.MaxConcurrency"/> at once, while the scan reads at most as many ahead.
+    /// </summary>
     public async Task<RunnerPass> FireDueTimersAsync(CancellationToken cancellationToken = default)
     {
         var now = _time.GetUtcNow();
@@ -158,7 +209,25 @@ public sealed partial class JourneyRunner
             .Where(e => e.Paused)
             .Select(e => e.Journey.Id)
             .ToHashSet(StringComparer.Ordinal);
-        var due = await _runs.ListDueAsync(now, Math.Max(1, _options.TimerBatchSize), cancellationToken);
+        var max = Math.Max(1, _options.TimerBatchSize);
+        var fired = 0;
+        var failures = new ConcurrentQueue<RunnerFailure>();
+        if (_runs is IDueRunStream stream && _options.MaxConcurrency > 1)
+        {
+            await Parallel.ForEachAsync(
+                stream.StreamDueAsync(now, max, _options.MaxConcurrency, cancellationToken),
+                new ParallelOptions { MaxDegreeOfParallelism = _options.MaxConcurrency, CancellationToken = cancellationToken },
+                async (run, ct) =>
+                {
+                    if (await HandleDueAsync(run, paused, now, failures, ct))
+                    {
+                        Interlocked.Increment(ref fired);
+                    }
+                });
+            return new RunnerPass(fired, failures.IsEmpty ? [] : [.. failures]);
+        }
+
+        var due = await _runs.ListDueAsync(now, max, cancellationToken);
         var fire = new List<StoredRun>(due.Count);
         foreach (var run in due)
         {
@@ -174,8 +243,6 @@ public sealed partial class JourneyRunner
             }
         }
 
-        var fired = 0;
-        var failures = new ConcurrentQueue<RunnerFailure>();
         if (fire.Count <= 1 || _options.MaxConcurrency <= 1)
         {
             foreach (var run in fire)
@@ -258,8 +325,23 @@ public sealed partial class JourneyRunner
         }
     }
 
-    /// <summary>Routes one message; true when it is done with (routed and deleted, or poisoned).</summary>
+    /// <summary>Routes one message and deletes it when routed; true when it is done with (routed and deleted, or poisoned).</summary>
     private async Task<bool> RouteAsync(QueuedEvent message, ConcurrentQueue<RunnerFailure> failures, CancellationToken cancellationToken)
+    {
+        switch (await RouteOnlyAsync(message, failures, cancellationToken))
+        {
+            case RouteOutcome.Routed:
+                await DeleteRoutedAsync(message, cancellationToken);
+                return true;
+            case RouteOutcome.Poisoned:
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>Routes one message; a message that failed on its last allowed delivery goes to the poison queue.</summary>
+    private async Task<RouteOutcome> RouteOnlyAsync(QueuedEvent message, ConcurrentQueue<RunnerFailure> failures, CancellationToken cancellationToken)
     {
         var contactEvent = message.Event!;
         using var scope = _logger.BeginScope(new RunnerLogScope("contactId", contactEvent.ContactId, "eventId", contactEvent.Id, "eventName", contactEvent.Name));
@@ -269,6 +351,7 @@ public sealed partial class JourneyRunner
             var result = await _router.RouteAsync(contactEvent, _engine, cancellationToken);
             _observer.EventRouted(message, result);
             LogRouted(_logger, contactEvent.Name, result.Started.Count, result.DeliveredTo.Count, result.Duplicate);
+            return RouteOutcome.Routed;
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
@@ -279,14 +362,21 @@ public sealed partial class JourneyRunner
                 LogPoisonedAfterFailures(_logger, ex, message.MessageId, message.DequeueCount);
                 await _queue.PoisonAsync(message, reason, cancellationToken);
                 _observer.EventFailed(message, ex, poisoned: true);
-                return true;
+                return RouteOutcome.Poisoned;
             }
 
             LogRouteFailed(_logger, ex, message.MessageId, message.DequeueCount, _options.MaxDequeueCount);
             _observer.EventFailed(message, ex, poisoned: false);
-            return false;
+            return RouteOutcome.Failed;
         }
+    }
 
+    /// <summary>
+    /// Deletes a routed message. Only after routing: a crash before the delete leaves the message to come back after
+    /// its visibility timeout, and the router drops it then as already routed.
+    /// </summary>
+    private async Task DeleteRoutedAsync(QueuedEvent message, CancellationToken cancellationToken)
+    {
         try
         {
             await _queue.DeleteAsync(message, cancellationToken);
@@ -296,8 +386,31 @@ public sealed partial class JourneyRunner
             // Received again elsewhere after our visibility timeout ran out: the event is marked routed, so that
             // delivery drops it as a duplicate and deletes it.
         }
+    }
 
-        return true;
+    private async Task PoisonUnparseableAsync(QueuedEvent message, CancellationToken cancellationToken)
+    {
+        var reason = $"The message is not a valid contact event: {message.ParseError ?? "it could not be parsed"}";
+        LogPoisoned(_logger, message.MessageId, reason);
+        await _queue.PoisonAsync(message, reason, cancellationToken);
+        _observer.MessagePoisoned(message, reason);
+    }
+
+    /// <summary>A due run: held when its journey is paused, skipped while its back-off lasts, else fired; true when fired.</summary>
+    private async Task<bool> HandleDueAsync(StoredRun run, HashSet<string> paused, DateTimeOffset now, ConcurrentQueue<RunnerFailure> failures, CancellationToken cancellationToken)
+    {
+        if (paused.Contains(run.State.JourneyId))
+        {
+            await _engine.HoldAsync(run, now + _options.PausedRecheck, cancellationToken);
+            return false;
+        }
+
+        if (_failing.TryGetValue(run.State.RunId, out var backoff) && backoff.NextAttempt > now)
+        {
+            return false;
+        }
+
+        return await FireAsync(run, failures, cancellationToken);
     }
 
     private async Task<bool> FireAsync(StoredRun run, ConcurrentQueue<RunnerFailure> failures, CancellationToken cancellationToken)
@@ -363,6 +476,13 @@ public sealed partial class JourneyRunner
 
     private sealed record Backoff(int Failures, DateTimeOffset NextAttempt);
 
+    private enum RouteOutcome
+    {
+        Routed,
+        Poisoned,
+        Failed,
+    }
+
     /// <summary>The observer when none is registered.</summary>
     private sealed class SilentObserver : IRunnerObserver
     {
@@ -386,6 +506,9 @@ public sealed partial class JourneyRunner
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not move the due time of failing run {RunId}; it stays due")]
     private static partial void LogPushBackFailed(ILogger logger, Exception exception, string runId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Deleting routed message {MessageId} failed; it comes back after its visibility timeout and is dropped as routed")]
+    private static partial void LogDeleteFailed(ILogger logger, Exception exception, string messageId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Firing the timer of run {RunId} failed ({Failures} times); next attempt at {NextAttempt}")]
     private static partial void LogFireFailed(ILogger logger, Exception exception, string runId, int failures, DateTimeOffset nextAttempt);

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 namespace JourneyFunctions.Host.Runner;
 
 /// <summary>
-/// The built-in host's queue loop: polls <see cref="JourneyRunner.PollQueueAsync"/> (which routes a batch, contacts in
+/// The built-in host's queue loop: drains the queue with <see cref="JourneyRunner.DrainQueueAsync"/> (which routes, contacts in
 /// parallel, each contact's events in order, failures retried and finally poisoned) back to back while messages come,
 /// and with a growing pause, up to <see cref="RunnerOptions.MaxIdlePollInterval"/>, while the queue is empty.
 /// </summary>
@@ -20,7 +20,7 @@ public sealed partial class QueueConsumer(JourneyRunner runner, ILogger<QueueCon
             int handled;
             try
             {
-                handled = (await runner.PollQueueAsync(stoppingToken)).Handled;
+                handled = (await runner.DrainQueueAsync(stoppingToken)).Handled;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {

@@ -19,7 +19,7 @@ namespace JourneyFunctions.Infrastructure.Storage;
 /// <see cref="FlushAsync"/>; the server ETags stay inside. A transaction holds at most 100 operations and 4 MiB, so a
 /// bigger commit is split (timeline rows first, the processed-event mark last, so that a crash between two parts
 /// leaves the input to be applied again). Global index rows (timers, tags) are written by the stores before the
-/// commit; deletions of index rows the commit makes stale wait until after it (<see cref="AfterCommit(string, Func{CancellationToken, Task})"/>).
+/// commit (a timer row's write is started by the store and awaited by the commit, <see cref="BeforeCommit"/>); deletions of index rows the commit makes stale wait until after it (<see cref="AfterCommit(string, Func{CancellationToken, Task})"/>).
 /// </remarks>
 internal sealed class PartitionScope : IContactWorkScope
 {
@@ -31,6 +31,7 @@ internal sealed class PartitionScope : IContactWorkScope
     private readonly Dictionary<string, Slot> _slots = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Func<CancellationToken, Task>> _afterCommit = new(StringComparer.Ordinal);
     private readonly List<Func<CancellationToken, Task>> _afterCommitInOrder = [];
+    private readonly List<Task> _beforeSend = [];
     private bool _loaded;
     private long _versions;
 
@@ -158,6 +159,34 @@ internal sealed class PartitionScope : IContactWorkScope
         }
     }
 
+    /// <summary>One value of a row as this scope sees it (loading the working set if needed), without copying the row.</summary>
+    public async Task<string?> GetStringAsync(string rowKey, string column, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            await EnsureLoadedAsync(cancellationToken);
+            return _slots.TryGetValue(rowKey, out var slot) && slot.Entity is { } entity ? entity.GetString(column) : null;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// A write outside the partition that must be stored before any of the scope's rows are (a run's timer row): the
+    /// next flush or commit waits for it and fails if it failed, so nothing of the scope is written without it.
+    /// </summary>
+    public void BeforeCommit(Task stored)
+    {
+        ArgumentNullException.ThrowIfNull(stored);
+        lock (_beforeSend)
+        {
+            _beforeSend.Add(stored);
+        }
+    }
+
     /// <summary>
     /// Runs <paramref name="action"/> after a successful commit, once per <paramref name="key"/> (a later call with
     /// the same key replaces it; <paramref name="action"/> null cancels it).
@@ -266,6 +295,19 @@ internal sealed class PartitionScope : IContactWorkScope
 
     private async Task SendAsync(CancellationToken cancellationToken)
     {
+        Task[] before;
+        lock (_beforeSend)
+        {
+            before = [.. _beforeSend];
+            _beforeSend.Clear();
+        }
+
+        if (before.Length > 0)
+        {
+            // A failed one fails the send: the input is applied again, and writes its rows again.
+            await Task.WhenAll(before);
+        }
+
         var dirty = _slots.Where(kv => kv.Value.Mode is not null)
             .OrderBy(kv => Rank(kv.Key))
             .ThenBy(kv => kv.Key, StringComparer.Ordinal)

@@ -32,6 +32,14 @@ public sealed class StorageOptions
 
     /// <summary>Client id of a user-assigned managed identity; empty for the system-assigned one or a developer login.</summary>
     public string? ManagedIdentityClientId { get; set; }
+
+    /// <summary>
+    /// A timer row whose run has moved on is deleted by the due-timer scan only once it is older than this (on the
+    /// host's <see cref="TimeProvider"/>, the clock the row's writer stamped it with): a younger one may belong to a
+    /// writer that has stored its timer row but not yet committed the run. Rows of runs moved on by this process are
+    /// deleted without waiting for it (after the commit). Must exceed the longest unit of work; default 5 minutes.
+    /// </summary>
+    public TimeSpan StaleTimerGrace { get; set; } = TimeSpan.FromMinutes(5);
 }
 
 public enum StorageProvider

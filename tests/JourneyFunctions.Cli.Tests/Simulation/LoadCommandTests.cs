@@ -37,6 +37,36 @@ public sealed class LoadCommandTests
     }
 
     [Fact]
+    public async Task Load_EventsForHalfAndComplete_EveryRunCompletesAndRssPerWaitingRunIsReported()
+    {
+        var (code, output, error) = await CliRunner.RunAsync(
+            "load", "--contacts", "200", "--warmup", "50", "--journey", Repo.Path("journeys", "abandoned-cart.json"),
+            "--events", "order.placed:0.5", "--complete", "--json");
+
+        Assert.True(code == 0, error);
+        using var doc = JsonDocument.Parse(output);
+        var root = doc.RootElement;
+        Assert.True(root.GetProperty("rssBytesPerWaitingRun").GetInt64() > 0);
+
+        // Half the carts are ordered while waiting for the order (the run ends); the other half time out, get the
+        // second reminder and the tag, and end too (so do the warm-up's runs, whose emails are counted with them).
+        Assert.Equal(100, root.GetProperty("events").GetProperty("inputs").GetInt32());
+        Assert.Equal(0, root.GetProperty("events").GetProperty("emailsSent").GetInt32());
+        Assert.InRange(root.GetProperty("rest").GetProperty("emailsSent").GetInt32(), 100, 150);
+        Assert.Equal(200, root.GetProperty("completedRuns").GetInt32());
+    }
+
+    [Fact]
+    public async Task Load_EventsShareOutOfRange_ExitsTwoNamingTheOption()
+    {
+        var (code, _, error) = await CliRunner.RunAsync(
+            "load", "--contacts", "10", "--journey", Repo.Path("journeys", "abandoned-cart.json"), "--events", "order.placed:1.5");
+
+        Assert.Equal(2, code);
+        Assert.Contains("--events must be", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Load_InactivityJourney_ExitsTwoWithTheReason()
     {
         var (code, _, error) = await CliRunner.RunAsync("load", "--contacts", "10", "--journey", Repo.Path("journeys", "re-engagement.json"));

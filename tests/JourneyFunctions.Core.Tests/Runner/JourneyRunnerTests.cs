@@ -3,6 +3,7 @@ using JourneyFunctions.Core.Engine;
 using JourneyFunctions.Core.Ports;
 using JourneyFunctions.Core.Services;
 using JourneyFunctions.Core.Tests.Services;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace JourneyFunctions.Core.Tests.Runner;
 
@@ -44,6 +45,76 @@ public sealed class JourneyRunnerTests
         Assert.StartsWith("Failed on delivery 3: EmailSendException", poisoned.Reason, StringComparison.Ordinal);
         h.Time.Advance(TimeSpan.FromMinutes(5));
         Assert.Equal(0, (await h.Runner.PollQueueAsync()).Handled);
+    }
+
+    [Fact]
+    public async Task DrainQueueAsync_OneContactsEmailHangs_OtherContactsOfLaterReceivesAreRoutedMeanwhile()
+    {
+        var email = new HoldingEmailSender("held@example.com");
+        await using var h = new ServiceHarness(email: email, runner: o => o.MaxConcurrency = 4);
+        await h.PublishSamplesAsync("welcome-series");
+        await Enqueue(h, "held", "contact.subscribed");
+        for (var i = 0; i < 60; i++)
+        {
+            await Enqueue(h, "c" + i, "contact.subscribed");
+        }
+
+        var drain = h.Runner.DrainQueueAsync();
+        await email.Held.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        // A receive takes 32 messages: contacts c40 to c59 came in a later receive than the held one, and get routed
+        // while it hangs (a runner that waits for each batch to finish would not receive them before it is released).
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!email.Sent.Any(to => int.Parse(to.AsSpan(1, to.IndexOf('@', StringComparison.Ordinal) - 1), System.Globalization.CultureInfo.InvariantCulture) >= 40))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "no contact of a later receive was routed while one email hung");
+            await Task.Delay(20);
+        }
+
+        Assert.False(drain.IsCompleted);
+        email.Release();
+        var pass = await drain.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal((61, false), Summary(pass));
+        Assert.Equal(61, email.Sent.Count + 1);
+        h.Time.Advance(TimeSpan.FromMinutes(5));
+        Assert.Empty(await h.Get<IEventQueue>().ReceiveAsync(32, TimeSpan.FromSeconds(30))); // every message deleted
+    }
+
+    [Fact]
+    public async Task DrainQueueAsync_ManyContactsOnFourWorkers_EachContactsEventsRoutedInQueueOrder()
+    {
+        var order = new RoutingOrder();
+        await using var h = new ServiceHarness(runner: o => o.MaxConcurrency = 4, configure: s => s.AddSingleton<JourneyFunctions.Core.Runner.IRunnerObserver>(order));
+        await h.PublishSamplesAsync("abandoned-cart");
+        var submissions = new List<EventSubmission>();
+        for (var k = 0; k < 6; k++)
+        {
+            for (var c = 0; c < 40; c++)
+            {
+                submissions.Add(new EventSubmission
+                {
+                    Id = $"e-{c}-{k}",
+                    ContactId = "c" + c,
+                    Name = "cart.updated",
+                    Data = System.Text.Json.JsonSerializer.SerializeToElement(ServiceHarness.Cart("cart-" + c)),
+                    Contact = ServiceHarness.Ana() with { Email = $"c{c}@example.com" },
+                });
+            }
+        }
+
+        foreach (var chunk in submissions.Chunk(EventIngestService.MaxBatchSize))
+        {
+            await h.Get<EventIngestService>().IngestAsync(chunk, idempotencyKey: null, isBatch: true);
+        }
+
+        var pass = await h.Runner.DrainQueueAsync();
+
+        Assert.Equal((240, false), Summary(pass));
+        for (var c = 0; c < 40; c++)
+        {
+            Assert.Equal(Enumerable.Range(0, 6).Select(k => $"e-{c}-{k}"), order.Of("c" + c));
+        }
     }
 
     [Fact]
@@ -191,6 +262,48 @@ public sealed class JourneyRunnerTests
             [new EventSubmission { ContactId = contactId, Name = name, Data = data is null ? null : System.Text.Json.JsonSerializer.SerializeToElement(data), Contact = ServiceHarness.Ana() with { Email = contactId + "@example.com" } }],
             idempotencyKey: null,
             isBatch: false);
+
+    /// <summary>Holds the send to one address until released; records the others.</summary>
+    private sealed class HoldingEmailSender(string held) : IEmailSender
+    {
+        private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly System.Collections.Concurrent.ConcurrentQueue<string> _sent = new();
+
+        public TaskCompletionSource Held { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public IReadOnlyList<string> Sent => [.. _sent];
+
+        public void Release() => _release.TrySetResult();
+
+        public async Task<EmailSendResult> SendAsync(EmailMessage message, CancellationToken cancellationToken = default)
+        {
+            if (message.To.Address == held)
+            {
+                Held.TrySetResult();
+                await _release.Task.WaitAsync(cancellationToken);
+            }
+            else
+            {
+                _sent.Enqueue(message.To.Address);
+            }
+
+            return new EmailSendResult("msg-" + message.OperationId, "Succeeded");
+        }
+    }
+
+    /// <summary>The event ids each contact's messages were routed in.</summary>
+    private sealed class RoutingOrder : JourneyFunctions.Core.Runner.IRunnerObserver
+    {
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, System.Collections.Concurrent.ConcurrentQueue<string>> _routed = new(StringComparer.Ordinal);
+
+        public IReadOnlyList<string> Of(string contactId) => _routed.TryGetValue(contactId, out var ids) ? [.. ids] : [];
+
+        public IDisposable? EventRouting(QueuedEvent message)
+        {
+            _routed.GetOrAdd(message.Event!.ContactId, _ => new()).Enqueue(message.Event.Id);
+            return null;
+        }
+    }
 
     /// <summary>An email sender whose first N sends fail as a provider outage would (transient), then succeed.</summary>
     private sealed class FailingEmailSender(int failures) : IEmailSender

@@ -30,7 +30,7 @@ internal sealed class ServiceHarness : IAsyncDisposable
 
     private readonly ServiceProvider _provider;
 
-    public ServiceHarness(Action<SendingOptions>? sending = null, IEmailSender? email = null, Action<RunnerOptions>? runner = null, Func<ITemplateRenderer, ITemplateRenderer>? templates = null)
+    public ServiceHarness(Action<SendingOptions>? sending = null, IEmailSender? email = null, Action<RunnerOptions>? runner = null, Func<ITemplateRenderer, ITemplateRenderer>? templates = null, Action<IServiceCollection>? configure = null)
     {
         Time = new FakeTimeProvider(Start);
         Emails = new RecordingEmailSender();
@@ -61,6 +61,7 @@ internal sealed class ServiceHarness : IAsyncDisposable
             o.MaxConcurrency = 1;
             runner?.Invoke(o);
         });
+        configure?.Invoke(services);
         _provider = services.BuildServiceProvider();
     }
 

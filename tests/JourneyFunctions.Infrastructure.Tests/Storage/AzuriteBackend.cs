@@ -41,6 +41,10 @@ public sealed class AzuriteBackend : IStorageBackend
 
     public IRunStore Runs() => new TableRunStore(_tables, Time);
 
+    /// <summary>A run store whose stale timer rows are deleted after <paramref name="staleTimerGrace"/> on <see cref="Time"/>.</summary>
+    public IRunStore Runs(TimeSpan staleTimerGrace) =>
+        new TableRunStore(_tables, Time, Microsoft.Extensions.Options.Options.Create(new StorageOptions { StaleTimerGrace = staleTimerGrace }));
+
     public ISendLedger Ledger() => new TableSendLedger(_tables);
 
     public ISuppressionStore Suppressions() => new TableSuppressionStore(_tables, Time);

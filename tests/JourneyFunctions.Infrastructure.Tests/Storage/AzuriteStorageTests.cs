@@ -177,11 +177,116 @@ public sealed class AzuriteStorageTests(AzuriteFixture azurite)
         Assert.Equal(3, await CountRowsAsync("RunTimers"));
         await runs.DeleteForContactAsync("c-2");
         Assert.Equal(2, await CountRowsAsync("RunTimers"));
+        _backend.Time.Advance(TimeSpan.FromMinutes(6));
 
         var due = await runs.ListDueAsync(TestData.T0.AddMinutes(5), 10);
 
         Assert.Equal(second.ETag, Assert.Single(due).ETag);
         Assert.Equal(1, await CountRowsAsync("RunTimers"));
+    }
+
+    [Fact]
+    public async Task ListDueAsync_VirtualClockBehindTheServer_StaleRowsGoAfterTheGraceOnThatClock()
+    {
+        // A virtual clock months behind the server's: rows are judged by the time their writer stamped on this clock,
+        // not by the server's Timestamp (which would never look old to it).
+        _backend.Time.SetUtcNow(TestData.T0);
+        var runs = _backend.Runs(TimeSpan.FromMinutes(2));
+        var created = await runs.CreateAsync(TestData.Waiting(TestData.Run("welcome", "c-1"), TestData.T0));
+        await runs.UpdateAsync(TestData.Waiting(created.State, TestData.T0.AddDays(1), "wait-2"), created.ETag);
+
+        _backend.Time.Advance(TimeSpan.FromMinutes(1));
+        Assert.Empty(await runs.ListDueAsync(TestData.T0.AddMinutes(1), 10));
+        Assert.Equal(2, await CountRowsAsync("RunTimers"));
+
+        _backend.Time.Advance(TimeSpan.FromMinutes(2));
+        Assert.Empty(await runs.ListDueAsync(TestData.T0.AddMinutes(3), 10));
+        Assert.Equal(1, await CountRowsAsync("RunTimers"));
+    }
+
+    [Fact]
+    public async Task UpdateAsync_InAUnitOfWork_MovingTheRunOn_DeletesItsOldTimerRowAtTheNextScanWithoutReadingTheRun()
+    {
+        _backend.Time.SetUtcNow(TestData.T0);
+        var runs = _backend.Runs();
+        var work = _backend.Work();
+        await runs.CreateAsync(TestData.Waiting(TestData.Run("welcome", "c-0"), TestData.T0.AddDays(2))); // creates the tables
+        var created = await runs.CreateAsync(TestData.Waiting(TestData.Run("welcome", "c-1"), TestData.T0.AddHours(1)));
+
+        // An event moves the run on (completes it) a minute later: nothing about the old timer is sent with the input.
+        _backend.Time.Advance(TimeSpan.FromMinutes(1));
+        var input = await CountAsync(async () =>
+        {
+            await using var scope = work.Begin("c-1");
+            var run = (await runs.GetAsync(created.State.RunId))!;
+            await runs.UpdateAsync(TestData.Completed(run.State, TestData.T0), run.ETag);
+            await scope.CommitAsync();
+        });
+        Assert.Equal(2, input); // the working set read and the transaction
+        Assert.Equal(2, await CountRowsAsync("RunTimers"));
+
+        // Well before the old timer was due and within the grace: the scan deletes it in one transaction, reads nothing.
+        var scan = await CountAsync(async () => Assert.Empty(await runs.ListDueAsync(TestData.T0.AddMinutes(2), 10)));
+
+        Assert.Equal(1, await CountRowsAsync("RunTimers"));
+        Assert.Equal(2, scan); // the delete transaction and the (empty) scan of the index
+    }
+
+    [Fact]
+    public async Task UpdateAsync_InAUnitOfWork_BackOnTheSameTimer_KeepsTheRow()
+    {
+        _backend.Time.SetUtcNow(TestData.T0);
+        var runs = _backend.Runs();
+        var work = _backend.Work();
+        var until = TestData.T0.AddHours(1);
+        var created = await runs.CreateAsync(TestData.Waiting(TestData.Run("welcome", "c-1"), until));
+
+        await using (var scope = work.Begin("c-1"))
+        {
+            var run = (await runs.GetAsync(created.State.RunId))!;
+            var moved = await runs.UpdateAsync(TestData.Waiting(run.State, until.AddHours(1), "wait-2"), run.ETag);
+            await runs.UpdateAsync(TestData.Waiting(moved.State, until), moved.ETag);
+            await scope.CommitAsync();
+        }
+
+        _backend.Time.Advance(TimeSpan.FromMinutes(10));
+        Assert.Equal(created.State.RunId, Assert.Single(await runs.ListDueAsync(until, 10)).State.RunId);
+        Assert.Equal(1, await CountRowsAsync("RunTimers"));
+    }
+
+    [Fact]
+    public async Task UpdateAsync_InAUnitOfWorkNotCommitted_KeepsTheOldTimerRow()
+    {
+        _backend.Time.SetUtcNow(TestData.T0);
+        var runs = _backend.Runs();
+        var work = _backend.Work();
+        var created = await runs.CreateAsync(TestData.Waiting(TestData.Run("welcome", "c-1"), TestData.T0.AddHours(1)));
+
+        await using (var scope = work.Begin("c-1"))
+        {
+            var run = (await runs.GetAsync(created.State.RunId))!;
+            await runs.UpdateAsync(TestData.Completed(run.State, TestData.T0), run.ETag);
+        }
+
+        Assert.Equal(created.State.RunId, Assert.Single(await runs.ListDueAsync(TestData.T0.AddHours(1), 10)).State.RunId);
+    }
+
+    [Fact]
+    public async Task StreamDueAsync_YieldsInDueOrderUpToMax_WithManyReadsAhead()
+    {
+        var runs = (TableRunStore)_backend.Runs();
+        for (var i = 0; i < 30; i++)
+        {
+            await runs.CreateAsync(TestData.Waiting(TestData.Run("welcome", $"c-{i}"), TestData.T0.AddSeconds(i)));
+        }
+
+        var due = new List<string>();
+        await foreach (var run in runs.StreamDueAsync(TestData.T0.AddMinutes(1), 25, readAhead: 8))
+        {
+            due.Add(run.State.ContactId);
+        }
+
+        Assert.Equal(Enumerable.Range(0, 25).Select(i => $"c-{i}"), due);
     }
 
     [Fact]
