@@ -34,6 +34,12 @@ public static class MimeMessages
         }
 
         mime.Body = new BodyBuilder { TextBody = message.Text, HtmlBody = message.Html }.ToMessageBody();
+
+        // RFC 2045: a part whose content is not 7-bit ASCII in lines of at most 998 octets needs a
+        // Content-Transfer-Encoding. Prepare picks one per part (quoted-printable for mostly-ASCII text such as
+        // "Olá" or a long HTML line, base64 otherwise), so the .eml and the SMTP DATA are 7-bit clean whatever the
+        // templates hold and whether or not the server speaks 8BITMIME.
+        mime.Prepare(EncodingConstraint.SevenBit);
         return mime;
     }
 
@@ -52,7 +58,10 @@ public static class MimeMessages
         }
     }
 
-    /// <summary><c>&lt;uuid&gt;@&lt;sender domain&gt;</c> with the operation id's name-based UUID (without the angle brackets).</summary>
+    /// <summary>
+    /// <c>&lt;uuid&gt;@&lt;sender domain&gt;</c> with the operation id's name-based UUID (without the angle brackets):
+    /// the domain of <c>Sending:FromAddress</c>, as RFC 5322 asks (a domain the sender owns), never a local name.
+    /// </summary>
     public static string MessageId(EmailMessage message)
     {
         var at = message.From.Address.LastIndexOf('@');
