@@ -97,8 +97,8 @@ public static class DevClockApi
                 }
 
                 // Calendar units move by the UTC calendar (the clock has no zone); P1D is 24 hours.
-                var target = duration.AddTo(clock.GetUtcNow(), TimeZoneInfo.Utc);
-                var by = target - clock.GetUtcNow();
+                var now = clock.GetUtcNow();
+                var by = duration.AddTo(now, TimeZoneInfo.Utc) - now;
                 if (duration.Negative || by <= TimeSpan.Zero)
                 {
                     return ApiProblems.BadRequest("$.by", $"'{text}' does not move the clock forward: the clock never goes back (give e.g. PT1H)");
