@@ -66,7 +66,7 @@ public sealed partial class FirstTenMinutesTests
         }
 
         // The README's next step: move the clock to the next timer, again when the hour ends outside Madrid's window.
-        await TestHost.WaitUntilAsync(async () => (await host.ClockAsync()).TryGetProperty("nextTimerAt", out var t) && t.ValueKind == JsonValueKind.String, "the cart's grace hour is a timer");
+        await TestHost.WaitUntilAsync(async () => (await host.ActiveRunsAsync()).Contains("abandoned-cart"), "Ana's cart run waits its grace hour");
         var realStart = DateTimeOffset.UtcNow;
         EmlFile? reminder = null;
         for (var advance = 0; advance < 4 && reminder is null; advance++)
@@ -77,6 +77,7 @@ public sealed partial class FirstTenMinutesTests
         }
 
         Assert.True(reminder is not null, "no cart reminder after moving the clock to the next timer four times");
+        Assert.NotEqual("PT0S", (await host.ClockAsync()).GetProperty("offset").GetString());
         var (reminderMime, reminderStrict) = ParseBoth(reminder);
         Assert.Equal("Ana, you left something in your cart", reminderMime.Subject);
         Assert.Contains("href=\"https://northwind.example/cart/c-1\"", reminderMime.HtmlBody, StringComparison.Ordinal);
@@ -292,6 +293,19 @@ public sealed partial class FirstTenMinutesTests
             using var content = new StringContent(json);
             content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
             return await Client.PostAsync(new Uri("/api/events", UriKind.Relative), content);
+        }
+
+        /// <summary>The journeys Ana has a run in, as <c>GET /api/contacts/ana</c> (the README's next command) shows them.</summary>
+        public async Task<IReadOnlyList<string>> ActiveRunsAsync()
+        {
+            using var response = await Client.GetAsync(new Uri("/api/contacts/ana", UriKind.Relative));
+            if (!response.IsSuccessStatusCode)
+            {
+                return [];
+            }
+
+            var contact = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+            return [.. contact.GetProperty("activeRuns").EnumerateArray().Select(r => r.GetProperty("journeyId").GetString() ?? string.Empty)];
         }
 
         public async Task<JsonElement> ClockAsync()
