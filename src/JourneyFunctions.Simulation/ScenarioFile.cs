@@ -267,7 +267,7 @@ public static class ScenarioFile
             problems.Add($"{path}.contains: must not be empty (every email contains the empty text)");
         }
 
-        if (x.Link is { } link && !Uri.TryCreate(link.TrimEnd('*'), UriKind.Absolute, out _))
+        if (x.Link is { } link && !(Uri.TryCreate(link.TrimEnd('*'), UriKind.Absolute, out var url) && url.Scheme is "http" or "https" or "mailto"))
         {
             problems.Add($"{path}.link: '{link}' is not an absolute URL (e.g. https://northwind.example/cart/c-1, or a prefix ending in *)");
         }
