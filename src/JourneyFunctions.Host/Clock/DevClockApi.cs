@@ -180,5 +180,6 @@ public static class DevClockApi
         return next;
     }
 
-    private static string IsoText(TimeSpan span) => System.Xml.XmlConvert.ToString(span);
+    /// <summary>The offset as an ISO 8601 duration in whole seconds (PT1H, P1D): the clock's ticks are noise to a reader.</summary>
+    private static string IsoText(TimeSpan span) => System.Xml.XmlConvert.ToString(TimeSpan.FromSeconds(Math.Round(span.TotalSeconds)));
 }
