@@ -15,5 +15,6 @@ internal static class CliCommands
         yield return TestCommand.Create();
         yield return MapCommand.Create();
         yield return LoadCommand.Create();
+        yield return ClockCommand.Create();
     }
 }

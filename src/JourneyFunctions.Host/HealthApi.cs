@@ -1,4 +1,5 @@
 using JourneyFunctions.Api;
+using JourneyFunctions.Host.Clock;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -29,6 +30,7 @@ public static class JourneyApis
     {
         app.MapHealthApi();
         app.MapJourneyApi();
+        app.MapDevClockApi();
         return app;
     }
 }

@@ -4,6 +4,7 @@ using JourneyFunctions.Api;
 using JourneyFunctions.Core.Ports;
 using JourneyFunctions.Core.Services;
 using JourneyFunctions.Dashboard;
+using JourneyFunctions.Host.Clock;
 using JourneyFunctions.Host.Composition;
 using JourneyFunctions.Host.Security;
 using Microsoft.AspNetCore.Builder;
@@ -112,6 +113,7 @@ public static class JourneyHost
         // Fail at build, not at the first request: the API key (missing or well-known outside Development), the public
         // URL of unsubscribe links in Production; and open the outbox now, so a crashed run's partial files go at start.
         _ = app.Services.GetRequiredService<ApiKeys>();
+        CheckClock(app.Services.GetRequiredService<IOptions<JourneyHostOptions>>().Value, app.Environment);
         CheckPublicBaseUrl(app.Services.GetRequiredService<IOptions<SendingOptions>>().Value, app.Environment);
         if (app.Configuration["Email:Provider"] is not { Length: > 0 } provider || provider.Equals("Outbox", StringComparison.OrdinalIgnoreCase))
         {
@@ -124,6 +126,18 @@ public static class JourneyHost
         app.MapJourneyApis();
         app.MapJourneyDashboard(app.Services.GetRequiredService<ApiKeys>().IsApiKey);
         return app;
+    }
+
+    /// <summary>The virtual clock moves time for every contact: it is refused outside Development.</summary>
+    public static void CheckClock(JourneyHostOptions options, IHostEnvironment environment)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(environment);
+        if (options.Clock == HostClock.Virtual && !environment.IsDevelopment())
+        {
+            throw new InvalidOperationException(
+                $"Host:Clock is Virtual in {environment.EnvironmentName}: the virtual clock (--clock virtual) is for Development only, where no real contact waits on it.");
+        }
     }
 
     /// <summary>
@@ -189,10 +203,27 @@ public static class JourneyHost
             }
         }
 
+        var clock = app.Services.GetRequiredService<TimeProvider>() as VirtualClock;
+        text.AppendLine(clock is null
+            ? "  Clock     system"
+            : string.Create(CultureInfo.InvariantCulture, $"  Clock     virtual, now {clock.GetUtcNow():yyyy-MM-dd HH:mm} UTC (move it forward: journeys clock advance PT1H)"));
         text.AppendLine();
-        text.AppendLine("Try it:");
+        text.AppendLine("Try it (the README's first steps):");
+        text.AppendLine("  1. A sign-up: the welcome email is in the outbox within seconds.");
         text.AppendLine(CultureInfo.InvariantCulture, $"  curl -s -X POST {url}/api/events -H \"X-Api-Key: {shownKey}\" -H \"Content-Type: application/json\" \\");
-        text.AppendLine("    -d '{\"contactId\":\"ana\",\"name\":\"contact.subscribed\",\"contact\":{\"email\":\"ana@example.com\",\"marketingConsent\":true}}'");
+        text.AppendLine(CultureInfo.InvariantCulture, $"    -d '{FirstEvents.Subscribed}'");
+        text.AppendLine("  2. A cart left behind: the reminder goes out an hour later, in Madrid's send window (Mon-Sat 09:00-20:00).");
+        text.AppendLine(CultureInfo.InvariantCulture, $"  curl -s -X POST {url}/api/events -H \"X-Api-Key: {shownKey}\" -H \"Content-Type: application/json\" \\");
+        text.AppendLine(CultureInfo.InvariantCulture, $"    -d '{FirstEvents.CartUpdated}'");
+        text.AppendLine(clock is null
+            ? "  3. Not waiting the hour: restart with serve --clock virtual, then move its clock to the reminder."
+            : "  3. Skip the hour: move the clock to the next timer (run it again if the reminder waits for Madrid's window).");
+        if (clock is not null)
+        {
+            text.AppendLine("  dotnet run --project src/JourneyFunctions.Cli --no-build -- clock next");
+            text.AppendLine(CultureInfo.InvariantCulture, $"    (or: curl -s -X POST {url}{DevClockApi.Route}/advance -H \"X-Api-Key: {shownKey}\" -H \"Content-Type: application/json\" -d '{{\"toNextTimer\":true}}')");
+        }
+
         text.AppendLine(CultureInfo.InvariantCulture, $"  curl -s {url}/api/contacts/ana -H \"X-Api-Key: {shownKey}\"");
         text.AppendLine("Walk through every flow with docs/api.http. Ctrl+C stops.");
         return text.ToString();

@@ -1,3 +1,5 @@
+using JourneyFunctions.Host.Clock;
+
 namespace JourneyFunctions.Host;
 
 /// <summary>
@@ -28,4 +30,10 @@ public sealed class JourneyHostOptions
 
     /// <summary>Publish every <c>*.json</c> in <see cref="JourneysDirectory"/> at start (an unchanged file is not republished).</summary>
     public bool PublishJourneysOnStart { get; set; } = true;
+
+    /// <summary>
+    /// The clock the whole engine runs on: <see cref="HostClock.System"/> (default) or, in Development only,
+    /// <see cref="HostClock.Virtual"/>, which <c>POST /api/dev/clock/advance</c> (<c>journeys clock advance</c>) moves forward.
+    /// </summary>
+    public HostClock Clock { get; set; } = HostClock.System;
 }

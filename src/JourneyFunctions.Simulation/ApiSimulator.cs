@@ -152,6 +152,14 @@ public sealed class ApiSimulator : IDisposable
             return new ApiSimulationOutcome(ApiSimulationStatus.JourneyNotFound);
         }
 
+        // The same checks as journeys test: every name an expectation uses must exist in the journey, or the check could
+        // never fail; a scripted event nothing listens to is a warning in the report.
+        var checks = ScenarioChecks.Check(scenario, journey);
+        if (checks.Errors.Count > 0)
+        {
+            return new ApiSimulationOutcome(ApiSimulationStatus.InvalidScenario) { Problems = checks.Errors.Select(ToField).ToList() };
+        }
+
         if (!await _slots.WaitAsync(TimeSpan.Zero, cancellationToken))
         {
             return new ApiSimulationOutcome(ApiSimulationStatus.Busy);
@@ -165,7 +173,7 @@ public sealed class ApiSimulator : IDisposable
             var report = await JourneySimulator.RunAsync(journey, scenario, options, scenario.Name ?? "(request)", timeout.Token);
 
             // The simulator publishes the journey into its own empty store (as version 1); report the version tried.
-            return new ApiSimulationOutcome(ApiSimulationStatus.Ran) { Report = report with { Version = journey.Version ?? report.Version } };
+            return new ApiSimulationOutcome(ApiSimulationStatus.Ran) { Report = report with { Version = journey.Version ?? report.Version, Warnings = checks.Warnings } };
         }
         catch (Exception ex) when (ex is SimulationTimedOutException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {

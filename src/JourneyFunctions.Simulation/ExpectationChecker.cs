@@ -80,6 +80,11 @@ public static class ExpectationChecker
             return CheckField(report, field, x.EqualTo);
         }
 
+        if (x.Counter is { } counter)
+        {
+            return CheckCounter(report, counter, x.EqualTo);
+        }
+
         return new ExpectationResult("(empty expectation)", false, "the expectation checks nothing");
     }
 
@@ -105,6 +110,16 @@ public static class ExpectationChecker
             words += $" with subject containing \"{x.Subject}\"";
         }
 
+        if (x.Contains is not null)
+        {
+            words += $" containing \"{x.Contains}\"";
+        }
+
+        if (x.Link is not null)
+        {
+            words += $" linking to {x.Link}";
+        }
+
         var candidates = EmailsOf(report, email).ToList();
         if (candidates.Count == 0)
         {
@@ -117,11 +132,44 @@ public static class ExpectationChecker
             return (at is null || e.At == at)
                 && (timeOfDay is null || TimeOnly.FromDateTime(local) == timeOfDay)
                 && (localDateTime is null || local == localDateTime)
-                && (x.Subject is null || e.Subject.Contains(x.Subject, StringComparison.OrdinalIgnoreCase));
+                && (x.Subject is null || e.Subject.Contains(x.Subject, StringComparison.OrdinalIgnoreCase))
+                && (x.Contains is null || EmailContent.Contains(e, x.Contains))
+                && (x.Link is null || EmailContent.Links(e).Any(l => EmailContent.LinkMatches(l, x.Link)));
         }
 
         var ok = candidates.Exists(Matches);
-        return new ExpectationResult(words, ok, ok ? null : "sent " + Describe(candidates));
+        if (ok)
+        {
+            return new ExpectationResult(words, true, null);
+        }
+
+        var detail = "sent " + Describe(candidates);
+        if (x.Link is not null)
+        {
+            var links = candidates.SelectMany(EmailContent.Links).Distinct(StringComparer.Ordinal).ToList();
+            detail += links.Count == 0 ? "; it has no links" : "; its links: " + string.Join(", ", links.Select(l => l.Length == 0 ? "(empty)" : l));
+        }
+
+        if (x.Contains is not null && !candidates.Exists(e => EmailContent.Contains(e, x.Contains)))
+        {
+            detail += $"; no such email contains \"{x.Contains}\"";
+        }
+
+        return new ExpectationResult(words, false, detail);
+    }
+
+    private static ExpectationResult CheckCounter(SimulationReport report, string counter, JsonElement? expected)
+    {
+        var dot = counter.LastIndexOf('.');
+        var (key, name) = dot < 0 ? (string.Empty, counter) : (counter[..dot], counter[(dot + 1)..]);
+        var actual = report.Counters.TryGetValue(key, out var counters) && counters.TryGetValue(name, out var n) ? n : 0;
+        if (expected is { } want && want.TryGetInt64(out var wanted))
+        {
+            var ok = actual == wanted;
+            return new ExpectationResult($"counter {counter} = {wanted.ToString(CultureInfo.InvariantCulture)}", ok, ok ? null : $"it is {actual.ToString(CultureInfo.InvariantCulture)}");
+        }
+
+        return new ExpectationResult($"counter {counter} > 0", actual > 0, actual > 0 ? null : "it is 0");
     }
 
     private static ExpectationResult CheckCompleted(SimulationReport report, string completed)

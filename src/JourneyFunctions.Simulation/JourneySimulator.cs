@@ -202,6 +202,7 @@ public static class JourneySimulator
 
         var contact = await services.GetRequiredService<IContactStore>().GetAsync(contactId, cancellationToken);
         var runs = await services.GetRequiredService<IRunStore>().ListForContactAsync(contactId, cancellationToken);
+        var counters = await services.GetRequiredService<IStatsStore>().GetAsync(journey.Id, cancellationToken);
         return new SimulationReport
         {
             Scenario = scenarioName ?? scenario.Name ?? "(inline)",
@@ -232,6 +233,7 @@ public static class JourneySimulator
             Tags = contact?.Tags.Order(StringComparer.OrdinalIgnoreCase).ToList() ?? [],
             Fields = contact?.Fields ?? new Dictionary<string, System.Text.Json.JsonElement>(),
             MarketingConsent = contact?.Consent.Marketing ?? false,
+            Counters = counters,
             Error = error,
         };
     }

@@ -96,10 +96,12 @@ public sealed record ScenarioWebhookAnswer
 /// <summary>
 /// One check. Exactly one of the subject properties (<see cref="Email"/>, <see cref="NoEmail"/>, <see cref="Tag"/>,
 /// <see cref="NoTag"/>, <see cref="Completed"/>, <see cref="EmailCount"/>, <see cref="Visited"/>,
-/// <see cref="NotVisited"/>, <see cref="Entered"/>, <see cref="Field"/>); <see cref="At"/>, <see cref="AtLocal"/> and
-/// <see cref="Subject"/> refine <see cref="Email"/>, and <see cref="EqualTo"/> refines <see cref="Field"/>.
+/// <see cref="NotVisited"/>, <see cref="Entered"/>, <see cref="Field"/>, <see cref="Counter"/>); <see cref="At"/>,
+/// <see cref="AtLocal"/>, <see cref="Subject"/>, <see cref="Contains"/> and <see cref="Link"/> refine
+/// <see cref="Email"/> (one sent email must match them all), and <see cref="EqualTo"/> refines <see cref="Field"/>
+/// and <see cref="Counter"/>.
 /// </summary>
-[Description("One check. Give exactly one of: email, noEmail, tag, noTag, completed, emailCount, visited, notVisited, entered, field.")]
+[Description("One check. Give exactly one of: email, noEmail, tag, noTag, completed, emailCount, visited, notVisited, entered, field, counter.")]
 public sealed record ScenarioExpectation
 {
     [Description("An email was sent from this template (or email step id).")]
@@ -113,6 +115,12 @@ public sealed record ScenarioExpectation
 
     [Description("With email: the rendered subject contains this text.")]
     public string? Subject { get; init; }
+
+    [Description("With email: the rendered email (subject, text part or the HTML's text) contains this text, e.g. \"Linen tee\".")]
+    public string? Contains { get; init; }
+
+    [Description("With email: the email links to this URL (an href of the HTML or a URL of the text part); a URL ending in * matches any link it starts, e.g. https://shop.example/cart/*.")]
+    public string? Link { get; init; }
 
     [Description("No email was sent from this template (or email step id).")]
     public string? NoEmail { get; init; }
@@ -141,7 +149,10 @@ public sealed record ScenarioExpectation
     [Description("A contact field checked at the end; with equals (default: the field exists).")]
     public string? Field { get; init; }
 
+    [Description("A counter of the journey's stats at the end (as GET /api/journeys/{id}/stats counts): a journey total (entered, finished, exited, goal, cancelled, failed) or a step's, as <stepId>.<counter> (reminder-1.sent, vip-check.visited); with equals (default: more than zero).")]
+    public string? Counter { get; init; }
+
     [JsonPropertyName("equals")]
-    [Description("With field: the JSON value it must have.")]
+    [Description("With field: the JSON value it must have. With counter: the number it must be.")]
     public JsonElement? EqualTo { get; init; }
 }

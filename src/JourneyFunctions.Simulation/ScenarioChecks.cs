@@ -1,5 +1,6 @@
 using System.Globalization;
 using JourneyFunctions.Core.Model;
+using JourneyFunctions.Core.Ports;
 using JourneyFunctions.Core.Validation;
 
 namespace JourneyFunctions.Simulation;
@@ -17,6 +18,14 @@ public static class ScenarioChecks
 {
     /// <summary>The one field name an expectation may read without a step setting it: the contact's consent.</summary>
     public const string MarketingConsentField = "marketingConsent";
+
+    /// <summary>The journey totals a <c>counter</c> expectation may name (as <c>GET /api/journeys/{id}/stats</c> counts them).</summary>
+    public static IReadOnlyList<string> JourneyCounters { get; } =
+        [StatCounters.Entered, StatCounters.Goal, StatCounters.Finished, StatCounters.Exited, StatCounters.Cancelled, StatCounters.Failed];
+
+    /// <summary>The per-step counters a <c>counter</c> expectation may name after a step id (<c>reminder-1.sent</c>).</summary>
+    public static IReadOnlyList<string> StepCounters { get; } =
+        [StatCounters.Visited, StatCounters.EmailsSent, StatCounters.EmailsSkipped, StatCounters.Delivered, StatCounters.Bounced, StatCounters.Opened, StatCounters.Clicked, StatCounters.Exited];
 
     public static ScenarioCheckResult Check(Scenario scenario, JourneyDefinition journey)
     {
@@ -53,6 +62,10 @@ public static class ScenarioChecks
             Known(x.Tag, "tag", tags, "tag (added or removed by a tags step, or one the contact starts with)", StringComparer.OrdinalIgnoreCase);
             Known(x.NoTag, "noTag", tags, "tag (added or removed by a tags step, or one the contact starts with)", StringComparer.OrdinalIgnoreCase);
             Known(x.Field, "field", fields, "field (set by a setField step, or one the contact starts with)", StringComparer.Ordinal);
+            if (x.Counter is { } counter)
+            {
+                CheckCounter(counter, path + ".counter");
+            }
 
             void Known(string? name, string property, List<string> known, string what, StringComparer comparer)
             {
@@ -63,6 +76,32 @@ public static class ScenarioChecks
 
                 var hint = Suggestions.Closest(name, known) is { } s ? $"; did you mean \"{s}\"?" : known.Count == 0 ? string.Empty : "; known: " + string.Join(", ", known.Select(k => $"\"{k}\""));
                 errors.Add($"{path}.{property}: journey {journey.Id} has no {what} \"{name}\", so this check could never fail{hint}");
+            }
+        }
+
+        void CheckCounter(string counter, string at)
+        {
+            var dot = counter.LastIndexOf('.');
+            if (dot < 0)
+            {
+                if (!JourneyCounters.Contains(counter, StringComparer.Ordinal))
+                {
+                    var stepHint = StepCounters.Contains(counter, StringComparer.Ordinal) ? $"; \"{counter}\" is a step's counter: name the step, e.g. \"{steps.FirstOrDefault() ?? "step"}.{counter}\"" : Suggestions.DidYouMean(counter, JourneyCounters);
+                    errors.Add($"{at}: \"{counter}\" is not a counter of the journey (one of {string.Join(", ", JourneyCounters)}, or <stepId>.<counter>){stepHint}");
+                }
+
+                return;
+            }
+
+            var (stepId, name) = (counter[..dot], counter[(dot + 1)..]);
+            if (!steps.Contains(stepId, StringComparer.Ordinal))
+            {
+                errors.Add($"{at}: journey {journey.Id} has no step \"{stepId}\", so this check could never fail{Suggestions.DidYouMean(stepId, steps)}");
+            }
+
+            if (!StepCounters.Contains(name, StringComparer.Ordinal))
+            {
+                errors.Add($"{at}: \"{name}\" is not a step counter (one of {string.Join(", ", StepCounters)}){Suggestions.DidYouMean(name, StepCounters)}");
             }
         }
 

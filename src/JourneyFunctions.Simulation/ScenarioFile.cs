@@ -236,6 +236,7 @@ public static class ScenarioFile
             ("email", x.Email is not null), ("noEmail", x.NoEmail is not null), ("tag", x.Tag is not null), ("noTag", x.NoTag is not null),
             ("completed", x.Completed is not null), ("emailCount", x.EmailCount is not null), ("visited", x.Visited is not null),
             ("notVisited", x.NotVisited is not null), ("entered", x.Entered is not null), ("field", x.Field is not null),
+            ("counter", x.Counter is not null),
         };
         var set = subjects.Where(s => s.Set).Select(s => s.Name).ToList();
         if (set.Count != 1)
@@ -246,14 +247,29 @@ public static class ScenarioFile
             return;
         }
 
-        if (x.Email is null && (x.At is not null || x.AtLocal is not null || x.Subject is not null))
+        if (x.Email is null && (x.At is not null || x.AtLocal is not null || x.Subject is not null || x.Contains is not null || x.Link is not null))
         {
-            problems.Add($"{path}: at, atLocal and subject refine an email expectation; add \"email\"");
+            problems.Add($"{path}: at, atLocal, subject, contains and link refine an email expectation; add \"email\"");
         }
 
-        if (x.Field is null && x.EqualTo is not null)
+        if (x.Field is null && x.Counter is null && x.EqualTo is not null)
         {
-            problems.Add($"{path}.equals: refines a field expectation; add \"field\"");
+            problems.Add($"{path}.equals: refines a field or counter expectation; add \"field\" or \"counter\"");
+        }
+
+        if (x.Counter is not null && x.EqualTo is { } count && !(count.ValueKind == JsonValueKind.Number && count.TryGetInt64(out var n) && n >= 0))
+        {
+            problems.Add($"{path}.equals: a counter is a whole number of 0 or more, not {count.GetRawText()}");
+        }
+
+        if (x.Contains is { Length: 0 })
+        {
+            problems.Add($"{path}.contains: must not be empty (every email contains the empty text)");
+        }
+
+        if (x.Link is { } link && !(Uri.TryCreate(link.TrimEnd('*'), UriKind.Absolute, out var url) && url.Scheme is "http" or "https" or "mailto"))
+        {
+            problems.Add($"{path}.link: '{link}' is not an absolute URL (e.g. https://northwind.example/cart/c-1, or a prefix ending in *)");
         }
 
         if (x.At is not null && !TryResolveTime(x.At, scenario.Start, tz, out _, out var error))

@@ -84,7 +84,7 @@ public static class ScenarioSuite
 
             var name = loaded.Scenario.Name ?? System.IO.Path.GetFileName(path);
             var report = await JourneySimulator.RunAsync(journey, loaded.Scenario, new SimulationOptions { TemplatesDirectory = templates }, name, cancellationToken);
-            return new ScenarioOutcome(path, report, []) { Warnings = checks.Warnings };
+            return new ScenarioOutcome(path, report with { Warnings = checks.Warnings }, []) { Warnings = checks.Warnings };
         }
         catch (ScenarioException ex)
         {

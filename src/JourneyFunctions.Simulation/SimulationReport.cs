@@ -42,6 +42,15 @@ public sealed record SimulationReport
 
     public bool MarketingConsent { get; init; }
 
+    /// <summary>
+    /// The journey's stats counters at the end, as <c>GET /api/journeys/{id}/stats</c> counts them in a host: key ""
+    /// holds the journey totals (entered, goal, finished ...), any other key is a step id (visited, sent ...).
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, long>> Counters { get; init; } = new Dictionary<string, IReadOnlyDictionary<string, long>>();
+
+    /// <summary>What looks wrong in the scenario but does not fail it (a scripted event nothing in the journey listens to).</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
     /// <summary>Why the simulation stopped early (an activity or routing failed), or null when it ran to the end.</summary>
     public string? Error { get; init; }
 

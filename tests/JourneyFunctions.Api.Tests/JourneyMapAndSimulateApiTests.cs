@@ -188,6 +188,38 @@ public sealed class JourneyMapAndSimulateApiTests(ApiHostFixture fixture) : ICla
         await Problems.AssertFieldAsync(response, HttpStatusCode.BadRequest, field);
     }
 
+    [Theory]
+    [InlineData("""[ { "noEmail": "welcome-tip" } ]""", "$.expect[0].noEmail", "welcome-tips")]
+    [InlineData("""[ { "emailCount": 1 }, { "notVisited": "pauze" } ]""", "$.expect[1].notVisited", "pause")]
+    [InlineData("""[ { "counter": "tips.snt" } ]""", "$.expect[0].counter", "sent")]
+    [InlineData("[]", "$.expect", null)]
+    public async Task Simulate_NameTheJourneyDoesNotHave_Returns400WithThePathAndASuggestion(string expect, string field, string? suggestion)
+    {
+        var scenario = $$"""{ "start": "2026-03-02T10:00:00Z", "contact": { "id": "x" }, "events": [ { "name": "contact.subscribed" } ], "runFor": "P1D", "expect": {{expect}} }""";
+
+        using var response = await _host.PostJsonAsync("/api/journeys/welcome-series/simulate", scenario);
+
+        var message = await Problems.AssertFieldAsync(response, HttpStatusCode.BadRequest, field);
+        if (suggestion is not null)
+        {
+            Assert.Contains($"did you mean \"{suggestion}\"?", message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Simulate_EventNothingListensTo_RunsWithAWarningInTheReport()
+    {
+        var scenario = """{ "start": "2026-03-02T10:00:00Z", "contact": { "id": "w" }, "events": [ { "name": "contact.subscribed" }, { "name": "contact.subscibed" } ], "runFor": "P1D", "expect": [ { "email": "welcome", "contains": "Welcome!" }, { "counter": "entered", "equals": 1 } ] }""";
+
+        using var response = await _host.PostJsonAsync("/api/journeys/welcome-series/simulate", scenario);
+
+        var report = await ReportAsync(response);
+        Assert.True(report.GetProperty("passed").GetBoolean(), report.ToString());
+        var warning = Assert.Single(report.GetProperty("warnings").EnumerateArray());
+        Assert.StartsWith("$.events[1].name: ", warning.GetString(), StringComparison.Ordinal);
+        Assert.Equal(1, report.GetProperty("counters").GetProperty("").GetProperty("entered").GetInt64());
+    }
+
     [Fact]
     public async Task Simulate_MalformedJson_Returns400WithLine()
     {
@@ -248,7 +280,7 @@ public sealed class SimulateBoundsTests : IAsyncLifetime
     private static string HourlyEvents(int count)
     {
         var events = Enumerable.Range(0, count).Select(i => $$"""{ "at": "+PT{{i}}H", "name": "contact.subscribed" }""");
-        return $$"""{ "start": "2026-03-02T10:00:00Z", "contact": { "id": "x" }, "runFor": "P30D", "events": [ {{string.Join(", ", events)}} ] }""";
+        return $$"""{ "start": "2026-03-02T10:00:00Z", "contact": { "id": "x" }, "runFor": "P30D", "events": [ {{string.Join(", ", events)}} ], "expect": [ { "entered": true } ] }""";
     }
 }
 
@@ -273,8 +305,8 @@ public sealed class SimulateConcurrencyTests : IAsyncLifetime
         // One long simulation (5,000 scripted events through the real services) holds the only slot. One probe first,
         // so the route is warm.
         var events = Enumerable.Range(0, 5000).Select(i => $$"""{ "at": "+PT{{i}}M", "name": "contact.subscribed" }""");
-        var scenario = $$"""{ "start": "2026-03-02T10:00:00Z", "contact": { "id": "x" }, "runFor": "P30D", "events": [ {{string.Join(", ", events)}} ] }""";
-        const string probe = """{ "start": "2026-03-02T10:00:00Z", "contact": { "id": "p" }, "runFor": "PT1H", "events": [] }""";
+        var scenario = $$"""{ "start": "2026-03-02T10:00:00Z", "contact": { "id": "x" }, "runFor": "P30D", "events": [ {{string.Join(", ", events)}} ], "expect": [ { "entered": true } ] }""";
+        const string probe = """{ "start": "2026-03-02T10:00:00Z", "contact": { "id": "p" }, "runFor": "PT1H", "events": [], "expect": [ { "entered": false } ] }""";
         using (var warm = await _host.PostJsonAsync("/api/journeys/welcome-series/simulate", probe))
         {
             Assert.Equal(HttpStatusCode.OK, warm.StatusCode);

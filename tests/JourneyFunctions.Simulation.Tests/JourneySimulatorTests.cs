@@ -128,4 +128,62 @@ public sealed class JourneySimulatorTests
         Assert.True(report.Passed, string.Join("; ", report.Expectations.Select(e => e.Expectation + ": " + e.Detail)));
         Assert.Contains(report.Timeline, e => e.StepId == "welcome" && e.Message.Contains("consented", StringComparison.Ordinal));
     }
+
+    private const string CartScenario = """
+        {
+          "start": "2026-03-02T10:00:00+01:00",
+          "contact": { "id": "ana", "email": "ana@example.com", "timeZone": "Europe/Madrid", "fields": { "firstName": "Ana" } },
+          "events": [ { "name": "cart.updated", "data": { "cartId": "c-1", "cartUrl": "https://northwind.example/cart/c-1", "total": 59.90, "currency": "EUR",
+                        "items": [ { "sku": "TEE-1", "name": "Linen tee", "quantity": 2, "price": 29.95 } ] } } ],
+          "runFor": "PT3H",
+          "expect": EXPECT
+        }
+        """;
+
+    [Fact]
+    public async Task RunAsync_ContentLinkLocalTimeAndCounters_HoldForTheSentReminder()
+    {
+        var report = await RunCartAsync("""
+            [ { "email": "cart-reminder-1", "atLocal": "11:00", "contains": "Linen tee", "link": "https://northwind.example/cart/c-1" },
+              { "email": "cart-reminder-1", "contains": "we saved your   cart", "link": "https://northwind.example/cart/*" },
+              { "counter": "entered", "equals": 1 }, { "counter": "reminder-1.sent", "equals": 1 }, { "counter": "grace.visited" },
+              { "counter": "goal", "equals": 0 } ]
+            """);
+
+        Assert.True(report.Passed, string.Join("; ", report.Expectations.Where(e => !e.Passed).Select(e => e.Expectation + ": " + e.Detail)));
+        Assert.Equal(1, report.Counters[string.Empty]["entered"]);
+    }
+
+    [Theory]
+    [InlineData("""[ { "email": "cart-reminder-1", "contains": "Merino beanie" } ]""", "no such email contains \"Merino beanie\"")]
+    [InlineData("""[ { "email": "cart-reminder-1", "link": "https://northwind.example/cart/c-2" } ]""", "its links: ")]
+    [InlineData("""[ { "email": "cart-reminder-1", "atLocal": "10:00" } ]""", "cart-reminder-1 at Mon 2 Mar 11:00")]
+    [InlineData("""[ { "counter": "reminder-1.sent", "equals": 2 } ]""", "it is 1")]
+    [InlineData("""[ { "counter": "goal" } ]""", "it is 0")]
+    public async Task RunAsync_ContentLinkLocalTimeOrCounterThatDoesNotHold_FailsSayingWhatWasThere(string expect, string detail)
+    {
+        var report = await RunCartAsync(expect);
+
+        var result = Assert.Single(report.Expectations);
+        Assert.False(result.Passed);
+        Assert.Contains(detail, result.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAsync_LinkExpectation_ListsTheCartLinkNotAnEmptyOne()
+    {
+        var report = await RunCartAsync("""[ { "email": "cart-reminder-1", "link": "https://nowhere.example/*" } ]""");
+
+        var result = Assert.Single(report.Expectations);
+        Assert.Contains("https://northwind.example/cart/c-1", result.Detail, StringComparison.Ordinal);
+        Assert.DoesNotContain("(empty)", result.Detail, StringComparison.Ordinal);
+    }
+
+    private static async Task<SimulationReport> RunCartAsync(string expect)
+    {
+        var journey = await JourneySimulator.LoadJourneyAsync(Repo.Path("journeys", "abandoned-cart.json"));
+        var scenario = ScenarioFile.Parse(CartScenario.Replace("EXPECT", expect, StringComparison.Ordinal));
+        Assert.Empty(ScenarioChecks.Check(scenario, journey).Errors);
+        return await JourneySimulator.RunAsync(journey, scenario, Options);
+    }
 }

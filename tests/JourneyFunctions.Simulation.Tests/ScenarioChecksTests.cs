@@ -26,6 +26,9 @@ public sealed class ScenarioChecksTests
     [InlineData("""[ { "email": "cart-remnder-2" } ]""", "$.expect[0].email", "cart-reminder-2")]
     [InlineData("""[ { "visited": "gracee" } ]""", "$.expect[0].visited", "grace")]
     [InlineData("""[ { "field": "marketingConsnt" } ]""", "$.expect[0].field", "marketingConsent")]
+    [InlineData("""[ { "counter": "entred", "equals": 1 } ]""", "$.expect[0].counter", "entered")]
+    [InlineData("""[ { "counter": "reminder-l.sent", "equals": 1 } ]""", "$.expect[0].counter", "reminder-1")]
+    [InlineData("""[ { "counter": "reminder-1.snt" } ]""", "$.expect[0].counter", "sent")]
     public async Task Check_UnknownName_IsAnErrorWithItsPathAndTheClosestName(string expect, string path, string suggestion)
     {
         var result = await CheckAsync(ScenarioWith(expect));
@@ -46,6 +49,27 @@ public sealed class ScenarioChecksTests
 
         Assert.Empty(result.Errors);
         Assert.Empty(result.Warnings);
+    }
+
+    [Fact]
+    public async Task Check_StepCounterWithoutItsStep_IsAnErrorThatNamesTheForm()
+    {
+        var result = await CheckAsync(ScenarioWith("""[ { "counter": "sent", "equals": 1 } ]"""));
+
+        var error = Assert.Single(result.Errors);
+        Assert.StartsWith("$.expect[0].counter: ", error, StringComparison.Ordinal);
+        Assert.Contains("is a step's counter: name the step, e.g. \"grace.sent\"", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Check_CountersThatExist_AreNoErrors()
+    {
+        var result = await CheckAsync(ScenarioWith("""
+            [ { "counter": "entered", "equals": 1 }, { "counter": "goal", "equals": 0 }, { "counter": "reminder-1.sent" },
+              { "counter": "vip-check.visited", "equals": 0 }, { "counter": "exited" } ]
+            """));
+
+        Assert.Empty(result.Errors);
     }
 
     [Fact]

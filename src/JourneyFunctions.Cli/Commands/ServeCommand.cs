@@ -25,10 +25,12 @@ internal static class ServeCommand
         storage.AcceptOnlyFromAmong("memory", "azurite", "azure");
         var apiKey = new Option<string?>("--api-key") { Description = "The API key (Host:ApiKey); Development defaults to dev-key." };
         var environment = new Option<string?>("--environment") { Description = "Development (default when DOTNET_ENVIRONMENT is unset) or Production." };
+        var clock = new Option<string?>("--clock") { Description = "system (default) or virtual: Development only, a clock `journeys clock advance PT1H` (or POST /api/dev/clock/advance) moves forward, so an hour-long wait ends now." };
+        clock.AcceptOnlyFromAmong("system", "virtual");
 
         var command = new Command("serve", "Run the HTTP API and the journey runner on this machine.")
         {
-            urls, port, journeys, templates, storage, apiKey, environment,
+            urls, port, journeys, templates, storage, apiKey, environment, clock,
         };
 
         // Anything else (--Section:Key=value) is configuration, as for any ASP.NET Core app.
@@ -71,6 +73,16 @@ internal static class ServeCommand
                     break;
             }
 
+            switch (parse.GetValue(clock))
+            {
+                case "virtual":
+                    overrides["Host:Clock"] = "Virtual";
+                    break;
+                case "system":
+                    overrides["Host:Clock"] = "System";
+                    break;
+            }
+
             if (parse.GetValue(apiKey) is { Length: > 0 } key)
             {
                 overrides["Host:ApiKey"] = key;
@@ -81,6 +93,8 @@ internal static class ServeCommand
                 ?? Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT")
                 ?? Environments.Development;
 
+            // The first line a user sees once the build is done: the journeys load and the banner follows in seconds.
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"journeys serve: starting the host ({environmentName}); publishing the journeys..."));
             WebApplication app;
             try
             {

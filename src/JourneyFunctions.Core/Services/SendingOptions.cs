@@ -5,9 +5,18 @@ public sealed class SendingOptions
 {
     public const string SectionName = "Sending";
 
-    /// <summary>The From address; with ACS it must belong to a verified (or Azure-managed) domain.</summary>
-    public string FromAddress { get; set; } = "journeys@localhost";
+    /// <summary>The sample shop's sender: a reserved domain (RFC 2606) that matches the sample templates' brand.</summary>
+    public const string DefaultFromAddress = "hello@northwind.example";
 
+    /// <summary>
+    /// The From address of every email, whichever provider sends it, and the domain of its Message-ID: the one place
+    /// the sender is configured (<c>Sending:FromAddress</c>). The default, <see cref="DefaultFromAddress"/>, is a
+    /// domain no mail goes to, fine for the outbox; set your own for SMTP, and with ACS one of a verified (or
+    /// Azure-managed) domain.
+    /// </summary>
+    public string FromAddress { get; set; } = DefaultFromAddress;
+
+    /// <summary>The display name beside <see cref="FromAddress"/> (e.g. your shop's name); none by default.</summary>
     public string? FromName { get; set; }
 
     public string? ReplyTo { get; set; }

@@ -2,6 +2,7 @@ using JourneyFunctions.Api;
 using JourneyFunctions.Dashboard;
 using JourneyFunctions.Core.Ports;
 using JourneyFunctions.Core.Runner;
+using JourneyFunctions.Host.Clock;
 using JourneyFunctions.Host.Runner;
 using JourneyFunctions.Host.Security;
 using JourneyFunctions.Host.Telemetry;
@@ -21,6 +22,14 @@ public static class HostServiceCollectionExtensions
     public static IServiceCollection AddJourneyHost(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<JourneyHostOptions>().BindConfiguration(JourneyHostOptions.SectionName);
+
+        // One clock for the whole engine: registered before the engine's TryAdd of the system clock, so the runner's
+        // timers, send windows, caps, stats and the outbox all read the virtual clock when it is asked for.
+        if (configuration.GetSection(JourneyHostOptions.SectionName).Get<JourneyHostOptions>()?.Clock == HostClock.Virtual)
+        {
+            services.AddSingleton(new VirtualClock());
+            services.AddSingleton<TimeProvider>(sp => sp.GetRequiredService<VirtualClock>());
+        }
 
         // The engine as every host and the simulator set it up, run by the local run engine and its runner.
         services.AddJourneyEngine(configuration);

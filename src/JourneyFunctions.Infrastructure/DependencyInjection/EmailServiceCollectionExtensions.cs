@@ -8,6 +8,7 @@ using JourneyFunctions.Infrastructure.Templates;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -61,8 +62,11 @@ public static class EmailServiceCollectionExtensions
             if (options.Keys.Count == 0)
             {
                 var path = configuration[$"{UnsubscribeTokenOptions.SectionName}:LocalKeyPath"] ?? LocalUnsubscribeKey.DefaultPath;
+                // In Development the local key is the intended setup (a fresh clone configures nothing): say so quietly.
+                // Anywhere else it is a warning: a key on one machine's disk does not survive a move or a scale-out.
+                var level = sp.GetService<IHostEnvironment>()?.IsDevelopment() == true ? LogLevel.Information : LogLevel.Warning;
                 sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(EmailServiceCollectionExtensions))
-                    .LogWarning("Unsubscribe:Keys is empty: signing unsubscribe links with the local key in {Path}; configure keys for production", Path.GetFullPath(path));
+                    .Log(level, "Unsubscribe:Keys is empty: signing unsubscribe links with the local key in {Path}; configure keys for production", Path.GetFullPath(path));
                 options = new UnsubscribeTokenOptions
                 {
                     Keys = [new UnsubscribeKey { Id = LocalUnsubscribeKey.KeyId, Secret = LocalUnsubscribeKey.LoadOrCreate(path) }],

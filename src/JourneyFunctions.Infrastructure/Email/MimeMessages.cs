@@ -34,6 +34,24 @@ public static class MimeMessages
         }
 
         mime.Body = new BodyBuilder { TextBody = message.Text, HtmlBody = message.Html }.ToMessageBody();
+
+        // RFC 2045: a part whose content is not 7-bit ASCII in lines of at most 998 octets needs a
+        // Content-Transfer-Encoding, so the .eml and the SMTP DATA are 7-bit clean whatever the templates hold and
+        // whether or not the server speaks 8BITMIME. Such a part is written quoted-printable by QuotedPrintable below
+        // (MimeKit's own encoder lets a line reach 77 or 78 characters with its soft break, past 6.7's 76).
+        foreach (var part in mime.BodyParts.OfType<TextPart>())
+        {
+            var bytes = System.Text.Encoding.UTF8.GetBytes(part.Text.ReplaceLineEndings("\r\n"));
+            if (SevenBitClean(bytes))
+            {
+                part.ContentTransferEncoding = ContentEncoding.SevenBit;
+                continue;
+            }
+
+            part.Content = new MimeContent(new MemoryStream(QuotedPrintable(bytes)), ContentEncoding.QuotedPrintable);
+            part.ContentTransferEncoding = ContentEncoding.QuotedPrintable;
+        }
+
         return mime;
     }
 
@@ -52,11 +70,87 @@ public static class MimeMessages
         }
     }
 
-    /// <summary><c>&lt;uuid&gt;@&lt;sender domain&gt;</c> with the operation id's name-based UUID (without the angle brackets).</summary>
+    /// <summary>
+    /// <c>&lt;uuid&gt;@&lt;sender domain&gt;</c> with the operation id's name-based UUID (without the angle brackets):
+    /// the domain of <c>Sending:FromAddress</c>, as RFC 5322 asks (a domain the sender owns), never a local name.
+    /// </summary>
     public static string MessageId(EmailMessage message)
     {
         var at = message.From.Address.LastIndexOf('@');
         var domain = at >= 0 && at < message.From.Address.Length - 1 ? message.From.Address[(at + 1)..] : "journeyfunctions.local";
         return $"{OperationIds.ToUuid(message.OperationId):D}@{domain}";
+    }
+
+    /// <summary>ASCII without NUL in lines of at most 998 octets (RFC 5322 2.1.1): sendable as 7bit.</summary>
+    private static bool SevenBitClean(byte[] text)
+    {
+        var line = 0;
+        foreach (var b in text)
+        {
+            if (b is 0 or >= 128)
+            {
+                return false;
+            }
+
+            line = b == '\n' ? 0 : line + 1;
+            if (line > 998)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// RFC 2045 6.7 quoted-printable of text with CRLF line ends: printable ASCII but '=' as itself, every other octet
+    /// as =XX (upper-case hex), space and tab as themselves except at a line's end, and soft line breaks ("=" at the
+    /// end) so that no encoded line, the "=" included, is longer than 76 characters; an escape is never split.
+    /// </summary>
+    internal static byte[] QuotedPrintable(byte[] text)
+    {
+        const int MaxLine = 76;
+        var output = new List<byte>(text.Length + (text.Length / 8));
+        var lineLength = 0;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var b = text[i];
+            if (b == '\r' && i + 1 < text.Length && text[i + 1] == '\n')
+            {
+                output.Add((byte)'\r');
+                output.Add((byte)'\n');
+                lineLength = 0;
+                i++;
+                continue;
+            }
+
+            var endOfLine = i + 1 == text.Length || (text[i + 1] == '\r' && i + 2 < text.Length && text[i + 2] == '\n');
+            var literal = b is (>= 33 and <= 126) and not (byte)'=' || (b is (byte)' ' or (byte)'\t' && !endOfLine);
+            var width = literal ? 1 : 3;
+
+            // Room for this token and, unless the hard line ends right after it, a soft break's "=".
+            if (lineLength + width > (endOfLine ? MaxLine : MaxLine - 1))
+            {
+                output.Add((byte)'=');
+                output.Add((byte)'\r');
+                output.Add((byte)'\n');
+                lineLength = 0;
+            }
+
+            if (literal)
+            {
+                output.Add(b);
+            }
+            else
+            {
+                output.Add((byte)'=');
+                output.Add((byte)"0123456789ABCDEF"[b >> 4]);
+                output.Add((byte)"0123456789ABCDEF"[b & 0xF]);
+            }
+
+            lineLength += width;
+        }
+
+        return [.. output];
     }
 }

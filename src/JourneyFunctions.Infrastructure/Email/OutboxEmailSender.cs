@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using JourneyFunctions.Core.Ports;
 using Microsoft.Extensions.Options;
+using MimeKit;
 
 namespace JourneyFunctions.Infrastructure.Email;
 
@@ -30,6 +31,9 @@ public sealed class OutboxEmailOptions
 /// </remarks>
 public sealed class OutboxEmailSender : IEmailSender
 {
+    /// <summary>RFC 5322 2.3: lines end in CRLF, on every OS (MimeKit's default is the platform's new line).</summary>
+    private static readonly FormatOptions WireFormat = new() { NewLineFormat = NewLineFormat.Dos };
+
     private readonly string _directory;
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -90,7 +94,7 @@ public sealed class OutboxEmailSender : IEmailSender
                 System.IO.Directory.CreateDirectory(_directory);
                 await using (var stream = File.Create(temporary))
                 {
-                    await mime.WriteToAsync(stream, cancellationToken);
+                    await mime.WriteToAsync(WireFormat, stream, cancellationToken);
                 }
 
                 File.Move(temporary, Path.Combine(_directory, name));

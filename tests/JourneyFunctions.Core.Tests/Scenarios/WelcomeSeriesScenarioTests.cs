@@ -29,17 +29,20 @@ public sealed class WelcomeSeriesScenarioTests
     }
 
     [Fact]
-    public void WelcomeSeries_SubscribedAtNight_WelcomeWaitsForEightLocal()
+    public void WelcomeSeries_SubscribedAtNight_WelcomeAtOnceTipsWaitForEightLocal()
     {
+        // The welcome answers the sign-up (ignoreSendWindow), so it goes at 22:15; the tips two days later fall at
+        // 22:15 too, outside the 08:00-21:00 window, and wait for 08:00.
         var night = new DateTimeOffset(2026, 11, 23, 22, 15, 0, TimeSpan.FromHours(1));
         var d = Driver(night);
 
         d.Trigger("contact.subscribed");
-        d.AdvanceBy(TimeSpan.FromHours(12));
+        d.AdvanceBy(TimeSpan.FromDays(2) + TimeSpan.FromHours(12));
 
-        var (at, email) = Assert.Single(d.Emails);
-        Assert.Equal("welcome", email.Template);
-        Assert.Equal(new DateTimeOffset(2026, 11, 24, 8, 0, 0, TimeSpan.FromHours(1)), at);
+        Assert.Equal(["welcome", "welcome-tips"], d.Templates);
+        var sent = d.Emails.Select(e => e.At).ToList();
+        Assert.Equal(night, sent[0]);
+        Assert.Equal(new DateTimeOffset(2026, 11, 26, 8, 0, 0, TimeSpan.FromHours(1)), sent[1]);
     }
 
     [Fact]

@@ -1,6 +1,9 @@
 namespace JourneyFunctions.Host.Tests.Support;
 
-/// <summary>One .eml file the outbox sender wrote: its recipient, subject and raw text.</summary>
+/// <summary>
+/// One .eml file the outbox sender wrote: its recipient, subject and text as a mail client reads it (<see cref="Raw"/>:
+/// the header block as written, then every text part decoded, since the parts are quoted-printable on disk).
+/// </summary>
 public sealed record OutboxEmail(string File, string To, string Subject, string Raw);
 
 /// <summary>Reads the .eml files the host's outbox sender writes.</summary>
@@ -26,7 +29,7 @@ public static class Outbox
                 continue;
             }
 
-            emails.Add(new OutboxEmail(file, Header(raw, "To"), Header(raw, "Subject"), raw));
+            emails.Add(new OutboxEmail(file, Header(raw, "To"), Header(raw, "Subject"), Readable(raw)));
         }
 
         return emails;
@@ -38,6 +41,23 @@ public static class Outbox
 
     public static IReadOnlyList<OutboxEmail> To(string directory, string address) =>
         Read(directory).Where(e => e.To.Contains(address, StringComparison.OrdinalIgnoreCase)).ToList();
+
+    /// <summary>The header block as written, then each text part decoded (by MimeKit) from its transfer encoding.</summary>
+    private static string Readable(string raw)
+    {
+        var end = raw.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+        var headers = end < 0 ? raw : raw[..end];
+        try
+        {
+            using var stream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(raw));
+            var message = MimeKit.MimeMessage.Load(stream);
+            return headers + "\r\n\r\n" + string.Join("\r\n", message.BodyParts.OfType<MimeKit.TextPart>().Select(p => p.Text));
+        }
+        catch (FormatException)
+        {
+            return raw;
+        }
+    }
 
     private static string Header(string raw, string name)
     {

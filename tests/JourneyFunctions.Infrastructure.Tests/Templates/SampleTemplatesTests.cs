@@ -98,7 +98,7 @@ public sealed class SampleTemplatesTests
     {
         var email = await _renderer.RenderAsync("cart-reminder-1", SampleModels.Model("cart-reminder-1", SampleModels.Contact(firstName: null)));
 
-        Assert.Equal("Hi, you left something in your cart", email.Subject);
+        Assert.Equal("You left something in your cart", email.Subject);
         Assert.Contains("Hi there, we saved your cart", email.Text, StringComparison.Ordinal);
     }
 
@@ -121,5 +121,54 @@ public sealed class SampleTemplatesTests
 
         Assert.StartsWith("Welcome, Ann!\n\nThanks for joining", email.Text, StringComparison.Ordinal);
         Assert.Contains("Unsubscribe with one click: " + SampleModels.UnsubscribeUrl, email.Text, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public async Task RenderAsync_NoFirstNameAndAnEmptyTrigger_ReadsWellWithoutEmptyLinks(string name)
+    {
+        var empty = System.Text.Json.JsonDocument.Parse("{}").RootElement;
+
+        var email = await _renderer.RenderAsync(name, SampleModels.Model(name, SampleModels.Contact(firstName: null), empty));
+
+        foreach (var part in new[] { email.Subject, email.Html, email.Text })
+        {
+            Assert.DoesNotContain(", there!", part, StringComparison.Ordinal);
+            Assert.DoesNotContain(", there?", part, StringComparison.Ordinal);
+            Assert.DoesNotContain(", friend", part, StringComparison.Ordinal);
+            Assert.DoesNotContain(" ,", part, StringComparison.Ordinal);
+            Assert.DoesNotContain(", !", part, StringComparison.Ordinal);
+            Assert.DoesNotContain(" ?", part, StringComparison.Ordinal);
+            Assert.DoesNotContain("<strong></strong>", part, StringComparison.Ordinal);
+            Assert.DoesNotContain("()", part, StringComparison.Ordinal);
+        }
+
+        Assert.DoesNotContain("href=\"\"", email.Html, StringComparison.Ordinal);
+        Assert.Matches("^[A-Z0-9]", email.Subject);
+    }
+
+    [Theory]
+    [InlineData("cart-reminder-1", "https://northwind.example/cart")]
+    [InlineData("cart-reminder-2", "https://northwind.example/cart")]
+    [InlineData("cart-reminder-2-coupon", "https://northwind.example/cart")]
+    [InlineData("review-request", "https://northwind.example/account/orders")]
+    [InlineData("review-reminder", "https://northwind.example/account/orders")]
+    public async Task RenderAsync_EventWithoutItsLink_ButtonGoesToTheShopsPage(string name, string fallback)
+    {
+        var empty = System.Text.Json.JsonDocument.Parse("{}").RootElement;
+
+        var email = await _renderer.RenderAsync(name, SampleModels.Model(name, trigger: empty));
+
+        Assert.Contains($"href=\"{fallback}\"", email.Html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RenderAsync_WelcomeWithoutFirstName_WelcomeWithoutThere()
+    {
+        var email = await _renderer.RenderAsync("welcome", SampleModels.Model("welcome", SampleModels.Contact(firstName: null)));
+
+        Assert.StartsWith("Welcome!\n", email.Text, StringComparison.Ordinal);
+        Assert.Contains(">Welcome!</h1>", email.Html, StringComparison.Ordinal);
+        Assert.Equal("Welcome to Northwind Goods!", email.Subject);
     }
 }
