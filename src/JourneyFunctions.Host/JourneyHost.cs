@@ -111,6 +111,9 @@ public static class JourneyHost
         // Fail at build, not at the first request: the API key (missing or well-known outside Development), the public
         // URL of unsubscribe links in Production; and open the outbox now, so a crashed run's partial files go at start.
         _ = app.Services.GetRequiredService<ApiKeys>();
+
+        // The HMAC key of the suppression list: outside Development there is no generated fallback.
+        _ = app.Services.GetRequiredService<JourneyFunctions.Core.Security.AddressHasher>();
         CheckPublicBaseUrl(app.Services.GetRequiredService<IOptions<SendingOptions>>().Value, app.Environment);
         if (app.Configuration["Email:Provider"] is not { Length: > 0 } provider || provider.Equals("Outbox", StringComparison.OrdinalIgnoreCase))
         {

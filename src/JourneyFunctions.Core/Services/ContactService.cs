@@ -1,8 +1,8 @@
+using System.Text.Json;
 using JourneyFunctions.Core.Contacts;
 using JourneyFunctions.Core.Engine;
 using JourneyFunctions.Core.Model;
 using JourneyFunctions.Core.Ports;
-using JourneyFunctions.Core.Security;
 using JourneyFunctions.Core.Time;
 
 namespace JourneyFunctions.Core.Services;
@@ -36,7 +36,7 @@ public sealed class ContactService(
     IContactStore contacts,
     IRunStore runs,
     ISendLedger ledger,
-    ISuppressionStore suppressions,
+    AddressSuppressions suppressions,
     ITimelineStore timeline,
     IContactTombstones tombstones,
     IJourneyCatalog catalog,
@@ -75,6 +75,12 @@ public sealed class ContactService(
             errors.Add(new FieldError("$.tags", "tags must be non-empty strings"));
         }
 
+        // The rule of the events route: a number journeys and templates cannot handle is refused with its path.
+        foreach (var (name, value) in patch.Fields ?? new Dictionary<string, JsonElement>())
+        {
+            EventIngestService.CheckNumbers(errors, "$.fields" + EventIngestService.Member(name), value);
+        }
+
         if (errors.Count > 0)
         {
             throw new RequestValidationException(errors);
@@ -105,7 +111,7 @@ public sealed class ContactService(
 
         var active = await runs.ListActiveForContactAsync(contactId, cancellationToken);
         var entries = await timeline.ListAsync(contactId, timelineMax, cancellationToken);
-        var suppressed = contact.Email is not null && await suppressions.GetAsync(AddressHash.Compute(contact.Email), cancellationToken) is not null;
+        var suppressed = contact.Email is not null && await suppressions.GetAsync(contact.Email, cancellationToken) is not null;
         return new ContactView(contact, active.Select(r => Summarise(r.State)).ToList(), entries, suppressed);
     }
 
@@ -130,11 +136,7 @@ public sealed class ContactService(
 
         if (update.After.Email is { } address)
         {
-            var hash = AddressHash.Compute(address);
-            if (await suppressions.GetAsync(hash, cancellationToken) is null)
-            {
-                await suppressions.AddAsync(new Suppression(hash, SuppressionReason.Unsubscribed, now, source), cancellationToken);
-            }
+            await suppressions.AddAsync(address, SuppressionReason.Unsubscribed, now, source, cancellationToken);
         }
 
         foreach (var run in await runs.ListActiveForContactAsync(contactId, cancellationToken))
@@ -168,7 +170,7 @@ public sealed class ContactService(
             return null;
         }
 
-        var suppression = contact?.Email is { } address ? await suppressions.GetAsync(AddressHash.Compute(address), cancellationToken) : null;
+        var suppression = contact?.Email is { } address ? await suppressions.GetAsync(address, cancellationToken) : null;
         return new ContactExport(contactId, time.GetUtcNow(), contact, suppression, all.Select(r => r.State).ToList(), entries);
     }
 

@@ -17,6 +17,7 @@ public static class CoreServiceCollectionExtensions
         services.TryAddSingleton<IJourneyCatalog, CachedJourneyCatalog>();
         services.TryAddSingleton<ISendRateLimiter, TokenBucketRateLimiter>();
         services.TryAddSingleton<ContactWriter>();
+        services.TryAddSingleton<AddressSuppressions>();
         services.TryAddSingleton<TagEventFilter>();
         services.TryAddSingleton<ActivityLedgerGuard>();
         services.TryAddSingleton<SendEmailHandler>();
