@@ -42,6 +42,7 @@ public sealed class ContactService(
     IJourneyCatalog catalog,
     IEventQueue queue,
     TagEventFilter tagEvents,
+    ContactLocks locks,
     TimeProvider time)
 {
     /// <summary>How far in the future a recorded consent time may lie (clocks disagree a little).</summary>
@@ -175,7 +176,14 @@ public sealed class ContactService(
     }
 
     /// <summary>Erases the contact's personal data and ends its runs; false when there was no such contact.</summary>
-    public async Task<bool> EraseAsync(string contactId, IRunDispatcher dispatcher, CancellationToken cancellationToken = default)
+    /// <remarks>
+    /// Not interleaved with the routing of an event for the contact in this process (<see cref="ContactLocks"/>); across
+    /// processes on Table Storage, a routing commit that read the partition before the tombstone fails and is routed again.
+    /// </remarks>
+    public Task<bool> EraseAsync(string contactId, IRunDispatcher dispatcher, CancellationToken cancellationToken = default) =>
+        locks.RunAsync(contactId, () => EraseCoreAsync(contactId, dispatcher, cancellationToken), cancellationToken);
+
+    private async Task<bool> EraseCoreAsync(string contactId, IRunDispatcher dispatcher, CancellationToken cancellationToken)
     {
         var contact = await contacts.GetAsync(contactId, cancellationToken);
 

@@ -18,6 +18,7 @@ public static class CoreServiceCollectionExtensions
         services.TryAddSingleton<ISendRateLimiter, TokenBucketRateLimiter>();
         services.TryAddSingleton<ContactWriter>();
         services.TryAddSingleton<AddressSuppressions>();
+        services.TryAddSingleton<ContactLocks>();
         services.TryAddSingleton<TagEventFilter>();
         services.TryAddSingleton<ActivityLedgerGuard>();
         services.TryAddSingleton<SendEmailHandler>();
