@@ -98,7 +98,7 @@ public sealed class AddressHashOptions
 
     /// <summary>
     /// Whether a lookup that finds no keyed suppression also looks for one written before under the plain hash (and
-    /// re-keys it when found). Default true; set false once <c>journeys migrate-suppressions</c> has run (each such
+    /// re-keys it when found). Default true; set false once <c>TableSuppressionStore.RekeyLegacyAsync</c> has run (each such
     /// lookup is a second point read when a table filter does not answer it).
     /// </summary>
     public bool ReadLegacyHashes { get; set; } = true;
