@@ -47,6 +47,9 @@ param eventGridTenantId string
 @description('Audience of those tokens: the app registration\'s application id or Application ID URI (the subscription\'s azureActiveDirectoryApplicationIdOrUri). Empty: /api/eventgrid refuses every delivery.')
 param eventGridApplicationIdOrUri string
 
+// Event Grid's Entra ID application id in the public cloud, as Microsoft's own setup scripts name it ($eventGridAppId,
+// "You don't need to modify this id"): https://learn.microsoft.com/azure/event-grid/scripts/powershell-webhook-secure-delivery-microsoft-entra-app
+// and https://learn.microsoft.com/azure/event-grid/secure-webhook-delivery. Sovereign clouds use another id: override it.
 @description('Client id the tokens must be issued to: Event Grid\'s first-party application (Microsoft.EventGrid).')
 param eventGridClientId string = '4962773b-9cdb-44cf-a8bf-237846a00ab7'
 
