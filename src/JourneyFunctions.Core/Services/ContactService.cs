@@ -93,6 +93,11 @@ public sealed class ContactService(
         await tombstones.RemoveAsync(contactId, cancellationToken);
         var update = await writer.UpdateAsync(contactId, c => ContactWriter.Apply(c, patch, now), createIfMissing: true, cancellationToken)
             ?? throw new InvalidOperationException("Upsert could not create the contact.");
+        if (ContactWriter.OptInEntry(update, now) is { } optIn)
+        {
+            await timeline.AppendAsync(contactId, [optIn], cancellationToken);
+        }
+
         var cause = $"upsert|{contactId}|{now.UtcTicks}";
         foreach (var tagEvent in await tagEvents.ListenedToAsync(contactId, ContactWriter.TagEvents(update, cause, now), cancellationToken: cancellationToken))
         {

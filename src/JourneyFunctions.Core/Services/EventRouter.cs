@@ -114,6 +114,11 @@ public sealed class EventRouter(
         {
             new(now, "event", $"{contactEvent.Name}", Data: contactEvent.Data),
         };
+        if (ContactWriter.OptInEntry(update, now) is { } optIn)
+        {
+            entries.Add(optIn);
+        }
+
         foreach (var (journey, paused) in await catalog.GetLatestAsync(cancellationToken))
         {
             if (!MayTrigger(journey, contactEvent))

@@ -135,6 +135,21 @@ public sealed class ContactServiceTests
     }
 
     [Fact]
+    public async Task OptIn_ByUpsertOrByAnEventsProfile_IsOnTheTimeline_OnceAndNotForAProfileWithoutConsent()
+    {
+        await using var h = new ServiceHarness();
+        await h.Get<ContactService>().UpsertAsync("ana", ServiceHarness.Ana());
+        await h.Get<ContactService>().UpsertAsync("ana", ServiceHarness.Ana());
+        await h.SendAsync("bo", "order.placed", new { orderId = "o-1" }, ServiceHarness.Ana(consent: false) with { Email = "bo@example.com" });
+        await h.SendAsync("bo", "order.placed", new { orderId = "o-2" }, ServiceHarness.Ana() with { Email = "bo@example.com", ConsentSource = "checkout" });
+
+        var ana = Assert.Single(await h.Get<ITimelineStore>().ListAsync("ana"), e => e.Kind == "consent");
+        Assert.Equal("Opted in to marketing (signup-form)", ana.Message);
+        var bo = Assert.Single(await h.Get<ITimelineStore>().ListAsync("bo"), e => e.Kind == "consent");
+        Assert.Equal("Opted in to marketing (checkout)", bo.Message);
+    }
+
+    [Fact]
     public async Task Erase_UnknownContact_LeavesNoTombstone()
     {
         await using var h = new ServiceHarness();
