@@ -1,4 +1,5 @@
 using JourneyFunctions.Core.Security;
+using JourneyFunctions.Core.Services;
 using JourneyFunctions.Infrastructure.Email;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -25,6 +26,9 @@ public static class AddressHashServiceCollectionExtensions
             sp.GetRequiredService<AddressHashOptions>(),
             sp.GetService<IHostEnvironment>(),
             sp.GetService<ILoggerFactory>()?.CreateLogger(typeof(AddressHashServiceCollectionExtensions))));
+
+        // The suppression list by address, over whichever ISuppressionStore the storage registration brings.
+        services.TryAddSingleton<AddressSuppressions>();
         return services;
     }
 
