@@ -43,6 +43,11 @@ param eventGridTenantId string = tenant().tenantId
 @description('HMAC key for unsubscribe tokens (at least 32 random characters), stored in Key Vault. azure.yaml\'s preprovision hook generates it once into the azd environment (UNSUBSCRIBE_SIGNING_KEY), so redeploys keep it.')
 param unsubscribeSigningKey string
 
+@secure()
+@minLength(32)
+@description('HMAC key of the suppression list and the ledger\'s recipient hashes (Suppressions:Key), stored in Key Vault. azure.yaml\'s preprovision hook generates it once into the azd environment (SUPPRESSIONS_KEY). It must stay the same for the life of the installation: a new key makes every stored suppression unreadable.')
+param suppressionsKey string
+
 var tags = {
   'azd-env-name': environmentName
 }
@@ -98,6 +103,7 @@ module keyVault 'app/keyvault.bicep' = {
     location: location
     tags: tags
     unsubscribeSigningKey: unsubscribeSigningKey
+    suppressionsKey: suppressionsKey
     appPrincipalId: identity.outputs.principalId
     userPrincipalId: principalId
     userPrincipalType: principalType
@@ -134,6 +140,7 @@ module functionApp 'app/function.bicep' = {
     acsEndpoint: communication.outputs.endpoint
     emailSenderAddress: communication.outputs.senderAddress
     unsubscribeSigningKeyReference: keyVault.outputs.signingKeyReference
+    suppressionsKeyReference: keyVault.outputs.suppressionsKeyReference
     eventGridTenantId: eventGridTenantId
     eventGridApplicationIdOrUri: eventGridApplicationIdOrUri
   }

@@ -28,6 +28,9 @@ param emailSenderAddress string
 @description('App-setting value holding the Key Vault reference of the unsubscribe signing key.')
 param unsubscribeSigningKeyReference string
 
+@description('App-setting value holding the Key Vault reference of the suppression list\'s HMAC key.')
+param suppressionsKeyReference string
+
 @description('Id of the unsubscribe signing key; it travels in every token, so a rotated key gets a new id.')
 param unsubscribeKeyId string = 'k1'
 
@@ -47,6 +50,9 @@ param eventGridTenantId string
 @description('Audience of those tokens: the app registration\'s application id or Application ID URI (the subscription\'s azureActiveDirectoryApplicationIdOrUri). Empty: /api/eventgrid refuses every delivery.')
 param eventGridApplicationIdOrUri string
 
+// Event Grid's Entra ID application id in the public cloud, as Microsoft's own setup scripts name it ($eventGridAppId,
+// "You don't need to modify this id"): https://learn.microsoft.com/azure/event-grid/scripts/powershell-webhook-secure-delivery-microsoft-entra-app
+// and https://learn.microsoft.com/azure/event-grid/secure-webhook-delivery. Sovereign clouds use another id: override it.
 @description('Client id the tokens must be issued to: Event Grid\'s first-party application (Microsoft.EventGrid).')
 param eventGridClientId string = '4962773b-9cdb-44cf-a8bf-237846a00ab7'
 
@@ -91,6 +97,9 @@ var appSettings = {
   // The unsubscribe signing key, as a Key Vault reference (UnsubscribeTokenOptions, section Unsubscribe).
   Unsubscribe__Keys__0__Id: unsubscribeKeyId
   Unsubscribe__Keys__0__Secret: unsubscribeSigningKeyReference
+  // The suppression list's HMAC key, as a Key Vault reference (AddressHashOptions, section Suppressions): without it
+  // the app refuses to start outside Development.
+  Suppressions__Key: suppressionsKeyReference
   // Event Grid's credential on /api/eventgrid: an Entra ID token for this audience, from this tenant, issued to Event
   // Grid (FunctionApp EventGridAuthOptions, section EventGrid). Never a Functions key: the route is anonymous at the
   // Functions level and the handler validates the token's signature, issuer, audience, lifetime and client.

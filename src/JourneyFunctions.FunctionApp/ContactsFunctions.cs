@@ -26,7 +26,7 @@ public sealed class ContactsFunctions(ContactService contacts, RunStartPreparer 
         [HttpTrigger(AuthorizationLevel.Function, ApiRoutes.Methods.Get, Route = ApiRoutes.Templates.Contact)] HttpRequest request,
         string id,
         CancellationToken cancellationToken) =>
-        await ContactsApi.GetAsync(id, contacts, cancellationToken);
+        await ContactsApi.GetAsync(RouteIds.Decode(request, ApiRoutes.GetContact, id), contacts, cancellationToken);
 
     [Function(ApiRoutes.Names.EraseContact)]
     public async Task<IResult> EraseContact(
@@ -34,5 +34,5 @@ public sealed class ContactsFunctions(ContactService contacts, RunStartPreparer 
         string id,
         [DurableClient] DurableTaskClient client,
         CancellationToken cancellationToken) =>
-        await ContactsApi.EraseAsync(id, contacts, new DurableRunDispatcher(client, preparer, logger), cancellationToken);
+        await ContactsApi.EraseAsync(RouteIds.Decode(request, ApiRoutes.EraseContact, id), contacts, new DurableRunDispatcher(client, preparer, logger), cancellationToken);
 }

@@ -4,6 +4,9 @@ using JourneyFunctions.FunctionApp.Security;
 using JourneyFunctions.Infrastructure.DependencyInjection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using JourneyFunctions.Core.Runner;
 
 namespace JourneyFunctions.FunctionApp;
 
@@ -34,7 +37,10 @@ public static class FunctionAppServiceCollectionExtensions
         services.AddSingleton<IEventGridAuthenticator, EventGridAuthenticator>();
 
         // Durable runs.
-        services.AddSingleton<JourneyOrchestrationDriver>();
+        // The pause recheck is the built-in runner's option (Runner:PausedRecheck): one option, one default.
+        services.AddOptions<RunnerOptions>().BindConfiguration(RunnerOptions.SectionName);
+        services.AddOptions<FunctionAppOptions>().BindConfiguration(FunctionAppOptions.SectionName);
+        services.TryAddSingleton(sp => new JourneyOrchestrationDriver(pauseRecheck: sp.GetRequiredService<IOptions<RunnerOptions>>().Value.PausedRecheck));
         services.AddSingleton<RunRecorder>();
         services.AddSingleton<RunStartPreparer>();
         services.AddOptions<RunHistoryOptions>().BindConfiguration(RunHistoryOptions.SectionName);

@@ -31,7 +31,7 @@ public sealed class JourneysFunctions(
         [HttpTrigger(AuthorizationLevel.Function, ApiRoutes.Methods.Put, Route = ApiRoutes.Templates.Journey)] HttpRequest request,
         string id,
         CancellationToken cancellationToken) =>
-        await JourneysApi.PublishAsync(id, request, publisher, options, cancellationToken);
+        await JourneysApi.PublishAsync(RouteIds.Decode(request, ApiRoutes.PublishJourney, id), request, publisher, options, cancellationToken);
 
     [Function(ApiRoutes.Names.GetJourney)]
     public async Task<IResult> GetJourney(
@@ -40,7 +40,7 @@ public sealed class JourneysFunctions(
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return await JourneysApi.GetAsync(id, VersionOf(request), store, cancellationToken);
+        return await JourneysApi.GetAsync(RouteIds.Decode(request, ApiRoutes.GetJourney, id), VersionOf(request), store, cancellationToken);
     }
 
     [Function(ApiRoutes.Names.PauseJourney)]
@@ -48,21 +48,21 @@ public sealed class JourneysFunctions(
         [HttpTrigger(AuthorizationLevel.Function, ApiRoutes.Methods.Post, Route = ApiRoutes.Templates.JourneyPause)] HttpRequest request,
         string id,
         CancellationToken cancellationToken) =>
-        await JourneysApi.SetPausedAsync(id, true, publisher, cancellationToken);
+        await JourneysApi.SetPausedAsync(RouteIds.Decode(request, ApiRoutes.PauseJourney, id), true, publisher, cancellationToken);
 
     [Function(ApiRoutes.Names.ResumeJourney)]
     public async Task<IResult> ResumeJourney(
         [HttpTrigger(AuthorizationLevel.Function, ApiRoutes.Methods.Post, Route = ApiRoutes.Templates.JourneyResume)] HttpRequest request,
         string id,
         CancellationToken cancellationToken) =>
-        await JourneysApi.SetPausedAsync(id, false, publisher, cancellationToken);
+        await JourneysApi.SetPausedAsync(RouteIds.Decode(request, ApiRoutes.ResumeJourney, id), false, publisher, cancellationToken);
 
     [Function(ApiRoutes.Names.GetJourneyStats)]
     public async Task<IResult> GetJourneyStats(
         [HttpTrigger(AuthorizationLevel.Function, ApiRoutes.Methods.Get, Route = ApiRoutes.Templates.JourneyStats)] HttpRequest request,
         string id,
         CancellationToken cancellationToken) =>
-        await JourneysApi.StatsAsync(id, stats, cancellationToken);
+        await JourneysApi.StatsAsync(RouteIds.Decode(request, ApiRoutes.GetJourneyStats, id), stats, cancellationToken);
 
     [Function(ApiRoutes.Names.GetJourneyMap)]
     public async Task<IResult> GetJourneyMap(
@@ -71,7 +71,7 @@ public sealed class JourneysFunctions(
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return await JourneysApi.MapAsync(id, VersionOf(request), request, store, stats, cancellationToken);
+        return await JourneysApi.MapAsync(RouteIds.Decode(request, ApiRoutes.GetJourneyMap, id), VersionOf(request), request, store, stats, cancellationToken);
     }
 
     [Function(ApiRoutes.Names.SimulateJourney)]
@@ -81,7 +81,7 @@ public sealed class JourneysFunctions(
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return await JourneysApi.SimulateAsync(id, VersionOf(request), request, simulator, options, cancellationToken);
+        return await JourneysApi.SimulateAsync(RouteIds.Decode(request, ApiRoutes.SimulateJourney, id), VersionOf(request), request, simulator, options, cancellationToken);
     }
 
     [Function(ApiRoutes.Names.ListWaitingRuns)]

@@ -1,5 +1,6 @@
 using Azure.Core.Serialization;
 using JourneyFunctions.Core.Orchestration;
+using JourneyFunctions.Core.Security;
 using JourneyFunctions.FunctionApp;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Builder;
@@ -14,4 +15,8 @@ builder.UseMiddleware<HttpProblemMiddleware>();
 builder.Services.Configure<WorkerOptions>(o => o.Serializer = new JsonObjectSerializer(OrchestrationJson.Options));
 builder.Services.AddJourneyFunctionApp(builder.Configuration);
 
-builder.Build().Run();
+var app = builder.Build();
+
+// Refuse to start without the suppression list's HMAC key outside Development (Suppressions:Key, from Key Vault).
+_ = app.Services.GetRequiredService<AddressHasher>();
+app.Run();

@@ -6,6 +6,7 @@ using JourneyFunctions.Infrastructure.Storage;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace JourneyFunctions.FunctionApp;
 
@@ -16,17 +17,14 @@ namespace JourneyFunctions.FunctionApp;
 /// deliveries are part of the router's unit of work, so a lost race is simply routed again. Here a delivery is
 /// <c>RaiseEventAsync</c> to an orchestration, outside that unit of work, and a routing repeated after a lost race
 /// would raise the event twice; the lease keeps two invocations from routing one contact at once.) A body that is not an event goes to the
-/// poison queue at once with the parse error; a failure while routing throws, the queue trigger retries, and after
+/// poison queue at once with the parse error (a copy with the reason: the runtime deletes the original when the function
+/// returns, as for any message it completes); a failure while routing throws, the queue trigger retries, and after
 /// host.json's maxDequeueCount (5) the runtime moves the message to <c>journey-events-poison</c> itself.
 /// </summary>
-public sealed class QueueFunctions(EventRouter router, RunStartPreparer preparer, ILeaseStore leases, IEventQueue queue, ILogger<QueueFunctions> logger)
+public sealed class QueueFunctions(EventRouter router, RunStartPreparer preparer, ILeaseStore leases, IEventQueue queue, IOptions<FunctionAppOptions> options, ILogger<QueueFunctions> logger)
 {
     /// <summary>The event queue; Infrastructure's <c>Storage:QueueName</c> (and infra's eventsQueueName) must match.</summary>
     public const string EventsQueue = "journey-events";
-
-    private static readonly TimeSpan LeaseDuration = TimeSpan.FromSeconds(60);
-    private static readonly TimeSpan LeaseWait = TimeSpan.FromMilliseconds(250);
-    private const int LeaseAttempts = 40;
 
     [Function(nameof(RouteEvent))]
     public async Task RouteEvent(
@@ -48,7 +46,17 @@ public sealed class QueueFunctions(EventRouter router, RunStartPreparer preparer
                 long.TryParse(Text(data, "DequeueCount"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var count) ? count : 1,
                 error);
             logger.LogWarning("Queue message {MessageId} is not a contact event: {Reason}", message.MessageId, error);
-            await queue.PoisonAsync(message, error ?? "not a contact event", cancellationToken);
+            // The runtime completes (deletes) the message when this returns: only the poisoned copy is written here.
+            // Another queue (memory, in tests of other paths) owns its messages, so it poisons them itself.
+            if (queue is AzureEventQueue azure)
+            {
+                await azure.CopyToPoisonAsync(message, error ?? "not a contact event", cancellationToken);
+            }
+            else
+            {
+                await queue.PoisonAsync(message, error ?? "not a contact event", cancellationToken);
+            }
+
             return;
         }
 
@@ -62,14 +70,16 @@ public sealed class QueueFunctions(EventRouter router, RunStartPreparer preparer
     /// <summary>Waits briefly for the contact's lease; a contact busy for longer is retried through the queue.</summary>
     private async Task<ILease> AcquireAsync(string contactId, string owner, CancellationToken cancellationToken)
     {
-        for (var attempt = 0; attempt < LeaseAttempts; attempt++)
+        var settings = options.Value;
+        settings.CheckLease();
+        for (var attempt = 0; attempt < settings.ContactLeaseAttempts; attempt++)
         {
-            if (await leases.TryAcquireAsync("contact:" + contactId, owner, LeaseDuration, cancellationToken) is { } lease)
+            if (await leases.TryAcquireAsync("contact:" + contactId, owner, settings.ContactLeaseDuration, cancellationToken) is { } lease)
             {
                 return lease;
             }
 
-            await Task.Delay(LeaseWait, cancellationToken);
+            await Task.Delay(settings.ContactLeaseWait, cancellationToken);
         }
 
         throw new InvalidOperationException($"Contact {contactId} is busy with another event; the message will be retried.");

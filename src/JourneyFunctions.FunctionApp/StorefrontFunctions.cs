@@ -46,5 +46,5 @@ public sealed class StorefrontFunctions(
         [HttpTrigger(AuthorizationLevel.Function, ApiRoutes.Methods.Get, Route = ApiRoutes.Templates.ContactExport)] HttpRequest request,
         string id,
         CancellationToken cancellationToken) =>
-        await ContactExportApi.ExportAsync(id, contacts, cancellationToken);
+        await ContactExportApi.ExportAsync(RouteIds.Decode(request, ApiRoutes.ExportContact, id), contacts, cancellationToken);
 }

@@ -6,18 +6,13 @@ namespace JourneyFunctions.FunctionApp;
 
 /// <summary>
 /// Adapts the Durable Functions <see cref="TaskOrchestrationContext"/> to the port the journey driver uses, and adds
-/// the activity retry policy: five attempts with exponential back-off from 5 s to 5 min. Activities throw only on
+/// the activity retry policy (<see cref="FunctionAppOptions"/>; by default five attempts with exponential back-off
+/// from 5 s to 5 min; the same settings on every replay, as they come from configuration). Activities throw only on
 /// failures worth retrying (a permanent refusal comes back as a failed outcome), so every exception is retried; when
 /// the last attempt fails, the driver gets an <see cref="ActivityFailedException"/> and ends the run as failed.
 /// </summary>
-public sealed class TaskOrchestrationContextPort(TaskOrchestrationContext context) : IOrchestrationContextPort
+public sealed class TaskOrchestrationContextPort(TaskOrchestrationContext context, TaskOptions retry) : IOrchestrationContextPort
 {
-    private static readonly TaskOptions Retry = TaskOptions.FromRetryPolicy(new RetryPolicy(
-        maxNumberOfAttempts: 5,
-        firstRetryInterval: TimeSpan.FromSeconds(5),
-        backoffCoefficient: 2.0,
-        maxRetryInterval: TimeSpan.FromMinutes(5)));
-
     public string InstanceId => context.InstanceId;
 
     public DateTime CurrentUtcDateTime => context.CurrentUtcDateTime;
@@ -28,7 +23,7 @@ public sealed class TaskOrchestrationContextPort(TaskOrchestrationContext contex
     {
         try
         {
-            return await context.CallActivityAsync<TResult>(name, input, Retry);
+            return await context.CallActivityAsync<TResult>(name, input, retry);
         }
         catch (TaskFailedException e)
         {

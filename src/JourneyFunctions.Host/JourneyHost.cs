@@ -114,6 +114,9 @@ public static class JourneyHost
         // URL of unsubscribe links in Production; and open the outbox now, so a crashed run's partial files go at start.
         _ = app.Services.GetRequiredService<ApiKeys>();
         CheckClock(app.Services.GetRequiredService<IOptions<JourneyHostOptions>>().Value, app.Environment);
+
+        // The HMAC key of the suppression list: outside Development there is no generated fallback.
+        _ = app.Services.GetRequiredService<JourneyFunctions.Core.Security.AddressHasher>();
         CheckPublicBaseUrl(app.Services.GetRequiredService<IOptions<SendingOptions>>().Value, app.Environment);
         if (app.Configuration["Email:Provider"] is not { Length: > 0 } provider || provider.Equals("Outbox", StringComparison.OrdinalIgnoreCase))
         {

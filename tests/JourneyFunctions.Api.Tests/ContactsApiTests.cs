@@ -59,6 +59,20 @@ public sealed class ContactsApiTests(ApiHostFixture fixture) : IClassFixture<Api
         await Problems.AssertFieldAsync(response, HttpStatusCode.BadRequest, field);
     }
 
+    [Theory]
+    [InlineData("""{ "id": "contact-big", "fields": { "ltv": 1e30 } }""", "$.fields.ltv")]
+    [InlineData("""{ "id": "contact-big", "fields": { "orders": [ 1, -1E400 ] } }""", "$.fields.orders[1]")]
+    [InlineData("""{ "id": "contact-big", "fields": { "odd key": { "n": 1e29 } } }""", "$.fields['odd key'].n")]
+    public async Task UpsertContact_NumberBeyondWhatTheEngineHandles_Returns400NamingThePathAndStoresNothing(string body, string field)
+    {
+        using var response = await _host.PostJsonAsync("/api/contacts", body);
+
+        var message = await Problems.AssertFieldAsync(response, HttpStatusCode.BadRequest, field);
+        Assert.Contains("beyond the numbers journeys handle", message, StringComparison.Ordinal);
+        using var read = await _host.Client.GetAsync(new Uri("/api/contacts/contact-big", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.NotFound, read.StatusCode);
+    }
+
     [Fact]
     public async Task GetContact_Unknown_Returns404Problem()
     {

@@ -133,6 +133,20 @@ public sealed class InfraSecurityTests(CompiledInfraFixture infra)
     }
 
     [Fact]
+    public void SuppressionsKey_ReachesTheAppOnlyAsKeyVaultReference()
+    {
+        // Without Suppressions__Key the app refuses to start outside Development (AddressHashServiceCollectionExtensions).
+        var settings = AppSettings();
+        var vaultModule = JsonSerializer.Serialize(Template.Module("keyVault"));
+
+        Assert.Equal("[parameters('suppressionsKeyReference')]", settings["Suppressions__Key"]);
+        Assert.Contains("suppressions-key", vaultModule, StringComparison.Ordinal);
+        var functionModule = Template.OfType("Microsoft.Resources/deployments").Single(d => d.Symbol == "functionApp");
+        Assert.Contains("suppressionsKeyReference", functionModule.Properties!["parameters"]!["suppressionsKeyReference"]!.ToJsonString(), StringComparison.Ordinal);
+        Assert.Equal("securestring", (string?)Template.Root["parameters"]!["suppressionsKey"]!["type"]);
+    }
+
+    [Fact]
     public void Template_Outputs_ExposeNoSecret()
     {
         var outputs = Template.Root["outputs"]!.AsObject();

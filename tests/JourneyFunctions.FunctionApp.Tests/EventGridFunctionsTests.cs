@@ -4,6 +4,7 @@ using System.Text.Json;
 using JourneyFunctions.Core.Engine;
 using JourneyFunctions.Core.Ports;
 using JourneyFunctions.Core.Security;
+using JourneyFunctions.Core.Services;
 using JourneyFunctions.FunctionApp.Tests.Support;
 using Microsoft.AspNetCore.Http;
 
@@ -181,7 +182,7 @@ public sealed class EventGridEntraTests(EntraFunctionAppFixture fixture) : IClas
         var sent = Assert.Single(_app.Email.SentTo(address));
         var messageId = TestEmailSender.MessageIdOf(sent.OperationId);
         var token = "Bearer " + _tenant.Token();
-        var suppressions = _app.Get<ISuppressionStore>();
+        var suppressions = _app.Get<AddressSuppressions>();
 
         var unknown = await EventGridCalls.CallAsync(_app, "POST", token, EventGridCalls.Delivery("no-such-message", address, "Bounced", "r-1-" + contact));
         var misaddressed = await EventGridCalls.CallAsync(_app, "POST", token, EventGridCalls.Delivery(messageId, "victim@example.com", "Bounced", "r-2-" + contact));
@@ -191,14 +192,14 @@ public sealed class EventGridEntraTests(EntraFunctionAppFixture fixture) : IClas
         Assert.Equal(1, unknown.Json.GetProperty("unmatched").GetInt32());
         Assert.Equal(1, misaddressed.Json.GetProperty("mismatched").GetInt32());
         Assert.Equal(1, fakeClick.Json.GetProperty("mismatched").GetInt32());
-        Assert.Null(await suppressions.GetAsync(AddressHash.Compute(address)));
-        Assert.Null(await suppressions.GetAsync(AddressHash.Compute("victim@example.com")));
+        Assert.Null(await suppressions.GetAsync(address));
+        Assert.Null(await suppressions.GetAsync("victim@example.com"));
         Assert.Equal(LedgerStatus.Done, (await _app.Get<ISendLedger>().GetAsync(contact, runId, sent.OperationId))!.Status);
 
         var real = await EventGridCalls.CallAsync(_app, "POST", token, EventGridCalls.Delivery(messageId, address.ToUpperInvariant(), "Bounced", "r-4-" + contact));
 
         Assert.Equal(1, real.Json.GetProperty("bounced").GetInt32());
-        Assert.Equal(SuppressionReason.Bounced, (await suppressions.GetAsync(AddressHash.Compute(address)))!.Reason);
+        Assert.Equal(SuppressionReason.Bounced, (await suppressions.GetAsync(address))!.Reason);
         Assert.Equal(LedgerStatus.Bounced, (await _app.Get<ISendLedger>().GetAsync(contact, runId, sent.OperationId))!.Status);
     }
 }

@@ -91,6 +91,10 @@ public sealed class QueueTriggerTests(AzuriteFunctionAppFixture fixture) : IClas
         Assert.Equal("""{ "contactId": 42 }""", poisoned.Body);
         Assert.False(string.IsNullOrWhiteSpace(poisoned.Reason));
         Assert.Contains("contactId", poisoned.Reason, StringComparison.OrdinalIgnoreCase);
+
+        // The function left the message to the runtime, which completes it with the pop receipt it received: that
+        // delete succeeds (it failed with 404 while the function deleted the message itself), and the queue is empty.
+        await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt);
         Assert.Null((await queue.ReceiveMessageAsync()).Value);
     }
 }

@@ -88,6 +88,8 @@ public sealed class CrashSafetyTests(AzuriteFixture azurite, ITestOutputHelper o
             ["OTEL_EXPORTER_OTLP_ENDPOINT"] = string.Empty,
             // Production requires the public https address unsubscribe links point at; the drill never follows one.
             ["JOURNEYS_Sending__PublicBaseUrl"] = "https://journeys.example.com",
+            // Production refuses to start without the suppression list's HMAC key.
+            ["JOURNEYS_Suppressions__Key"] = "crash-drill-address-hash-key-0123456789abcdef",
         };
         string[] arguments =
         [

@@ -38,6 +38,14 @@ public sealed class StartupSecurityTests
     }
 
     [Fact]
+    public void BuildApp_ProductionWithoutTheAddressHashKey_Refuses()
+    {
+        var refused = Assert.Throws<InvalidOperationException>(() => Build("Production", "a-long-random-production-key", "https://journeys.example.com", addressKey: null));
+
+        Assert.Contains("Suppressions:Key", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task BuildApp_ProductionWithAKeyAndAPublicHttpsBaseUrl_Starts()
     {
         await using var app = Build("Production", "a-long-random-production-key", "https://journeys.example.com");
@@ -45,7 +53,7 @@ public sealed class StartupSecurityTests
         Assert.NotNull(app);
     }
 
-    private static Microsoft.AspNetCore.Builder.WebApplication Build(string environment, string key, string? publicBaseUrl)
+    private static Microsoft.AspNetCore.Builder.WebApplication Build(string environment, string key, string? publicBaseUrl, string? addressKey = "startup-tests-address-hash-key-of-32-plus-characters")
     {
         var work = Path.Combine(Path.GetTempPath(), "jf-startup-" + Guid.NewGuid().ToString("N")[..8]);
         var settings = new Dictionary<string, string?>
@@ -58,6 +66,11 @@ public sealed class StartupSecurityTests
             ["Unsubscribe:Keys:0:Id"] = "test",
             ["Unsubscribe:Keys:0:Secret"] = "startup-tests-unsubscribe-secret-of-32-plus-characters",
         };
+        if (addressKey is not null)
+        {
+            settings["Suppressions:Key"] = addressKey;
+        }
+
         if (publicBaseUrl is not null)
         {
             settings["Sending:PublicBaseUrl"] = publicBaseUrl;

@@ -30,7 +30,8 @@ public sealed class JourneyOrchestrationDriver
 {
     public const int DefaultInputsPerExecution = 50;
 
-    public static readonly TimeSpan DefaultPauseRecheck = TimeSpan.FromMinutes(15);
+    /// <summary>The built-in runner's default (<see cref="Runner.RunnerOptions.PausedRecheck"/>): one option for both engines.</summary>
+    public static readonly TimeSpan DefaultPauseRecheck = Runner.RunnerOptions.DefaultPausedRecheck;
 
     public JourneyOrchestrationDriver(int inputsPerExecution = DefaultInputsPerExecution, TimeSpan? pauseRecheck = null)
     {

@@ -58,8 +58,9 @@ public sealed record LedgerEntry
     public string? Detail { get; init; }
 
     /// <summary>
-    /// For a sent email, the <see cref="Security.AddressHash"/> of the address it went to: an ACS report applies to
-    /// the row only when its recipient hashes the same, so a report naming another address cannot touch it.
+    /// For a sent email, the keyed hash (<see cref="Security.AddressHasher"/>) of the address it went to (rows written
+    /// before the keyed hash hold the plain SHA-256, still matched): an ACS report applies to the row only when its
+    /// recipient hashes the same, so a report naming another address cannot touch it.
     /// </summary>
     public string? RecipientHash { get; init; }
 

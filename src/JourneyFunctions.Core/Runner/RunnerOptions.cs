@@ -54,7 +54,10 @@ public sealed class RunnerOptions
     /// How far a due run of a paused journey is moved ahead (same wait) before it is looked at again, so held runs do
     /// not stay at the head of the due list and starve other journeys' runs.
     /// </summary>
-    public TimeSpan PausedRecheck { get; set; } = TimeSpan.FromMinutes(5);
+    public TimeSpan PausedRecheck { get; set; } = DefaultPausedRecheck;
+
+    /// <summary>The default of <see cref="PausedRecheck"/>, also the Functions app's (<c>JourneyOrchestrationDriver</c>).</summary>
+    public static readonly TimeSpan DefaultPausedRecheck = TimeSpan.FromMinutes(5);
 
     /// <summary>How often the inactivity sweep runs, on the host's <see cref="TimeProvider"/>.</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMinutes(5);

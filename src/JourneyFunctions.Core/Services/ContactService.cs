@@ -1,8 +1,8 @@
+using System.Text.Json;
 using JourneyFunctions.Core.Contacts;
 using JourneyFunctions.Core.Engine;
 using JourneyFunctions.Core.Model;
 using JourneyFunctions.Core.Ports;
-using JourneyFunctions.Core.Security;
 using JourneyFunctions.Core.Time;
 
 namespace JourneyFunctions.Core.Services;
@@ -36,12 +36,13 @@ public sealed class ContactService(
     IContactStore contacts,
     IRunStore runs,
     ISendLedger ledger,
-    ISuppressionStore suppressions,
+    AddressSuppressions suppressions,
     ITimelineStore timeline,
     IContactTombstones tombstones,
     IJourneyCatalog catalog,
     IEventQueue queue,
     TagEventFilter tagEvents,
+    ContactLocks locks,
     TimeProvider time)
 {
     /// <summary>How far in the future a recorded consent time may lie (clocks disagree a little).</summary>
@@ -75,6 +76,12 @@ public sealed class ContactService(
             errors.Add(new FieldError("$.tags", "tags must be non-empty strings"));
         }
 
+        // The rule of the events route: a number journeys and templates cannot handle is refused with its path.
+        foreach (var (name, value) in patch.Fields ?? new Dictionary<string, JsonElement>())
+        {
+            EventIngestService.CheckNumbers(errors, "$.fields" + EventIngestService.Member(name), value);
+        }
+
         if (errors.Count > 0)
         {
             throw new RequestValidationException(errors);
@@ -86,6 +93,11 @@ public sealed class ContactService(
         await tombstones.RemoveAsync(contactId, cancellationToken);
         var update = await writer.UpdateAsync(contactId, c => ContactWriter.Apply(c, patch, now), createIfMissing: true, cancellationToken)
             ?? throw new InvalidOperationException("Upsert could not create the contact.");
+        if (ContactWriter.OptInEntry(update, now) is { } optIn)
+        {
+            await timeline.AppendAsync(contactId, [optIn], cancellationToken);
+        }
+
         var cause = $"upsert|{contactId}|{now.UtcTicks}";
         foreach (var tagEvent in await tagEvents.ListenedToAsync(contactId, ContactWriter.TagEvents(update, cause, now), cancellationToken: cancellationToken))
         {
@@ -105,7 +117,7 @@ public sealed class ContactService(
 
         var active = await runs.ListActiveForContactAsync(contactId, cancellationToken);
         var entries = await timeline.ListAsync(contactId, timelineMax, cancellationToken);
-        var suppressed = contact.Email is not null && await suppressions.GetAsync(AddressHash.Compute(contact.Email), cancellationToken) is not null;
+        var suppressed = contact.Email is not null && await suppressions.GetAsync(contact.Email, cancellationToken) is not null;
         return new ContactView(contact, active.Select(r => Summarise(r.State)).ToList(), entries, suppressed);
     }
 
@@ -130,11 +142,7 @@ public sealed class ContactService(
 
         if (update.After.Email is { } address)
         {
-            var hash = AddressHash.Compute(address);
-            if (await suppressions.GetAsync(hash, cancellationToken) is null)
-            {
-                await suppressions.AddAsync(new Suppression(hash, SuppressionReason.Unsubscribed, now, source), cancellationToken);
-            }
+            await suppressions.AddAsync(address, SuppressionReason.Unsubscribed, now, source, cancellationToken);
         }
 
         foreach (var run in await runs.ListActiveForContactAsync(contactId, cancellationToken))
@@ -168,12 +176,19 @@ public sealed class ContactService(
             return null;
         }
 
-        var suppression = contact?.Email is { } address ? await suppressions.GetAsync(AddressHash.Compute(address), cancellationToken) : null;
+        var suppression = contact?.Email is { } address ? await suppressions.GetAsync(address, cancellationToken) : null;
         return new ContactExport(contactId, time.GetUtcNow(), contact, suppression, all.Select(r => r.State).ToList(), entries);
     }
 
     /// <summary>Erases the contact's personal data and ends its runs; false when there was no such contact.</summary>
-    public async Task<bool> EraseAsync(string contactId, IRunDispatcher dispatcher, CancellationToken cancellationToken = default)
+    /// <remarks>
+    /// Not interleaved with the routing of an event for the contact in this process (<see cref="ContactLocks"/>); across
+    /// processes on Table Storage, a routing commit that read the partition before the tombstone fails and is routed again.
+    /// </remarks>
+    public Task<bool> EraseAsync(string contactId, IRunDispatcher dispatcher, CancellationToken cancellationToken = default) =>
+        locks.RunAsync(contactId, () => EraseCoreAsync(contactId, dispatcher, cancellationToken), cancellationToken);
+
+    private async Task<bool> EraseCoreAsync(string contactId, IRunDispatcher dispatcher, CancellationToken cancellationToken)
     {
         var contact = await contacts.GetAsync(contactId, cancellationToken);
 

@@ -105,6 +105,18 @@ public sealed class ContactWriter(IContactStore contacts, TimeProvider time)
         !current.WithdrawnByContact
         || (patch.ConsentAt is { } given && (current.At is not { } withdrawn || given > withdrawn));
 
+    /// <summary>
+    /// The timeline entry of an opt-in the update recorded (marketing consent now given, not before), else null: an
+    /// opt-in is a fact about the contact as much as an unsubscribe is.
+    /// </summary>
+    public static TimelineEntry? OptInEntry(ContactUpdate update, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        return update.After.Consent.Marketing && update.Before?.Consent.Marketing != true
+            ? new TimelineEntry(now, "consent", $"Opted in to marketing ({update.After.Consent.Source ?? "api"})")
+            : null;
+    }
+
     public static Contact WithTags(Contact contact, IEnumerable<string> add, IEnumerable<string> remove)
     {
         var tags = new HashSet<string>(contact.Tags, StringComparer.OrdinalIgnoreCase);

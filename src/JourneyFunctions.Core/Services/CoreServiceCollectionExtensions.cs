@@ -17,6 +17,8 @@ public static class CoreServiceCollectionExtensions
         services.TryAddSingleton<IJourneyCatalog, CachedJourneyCatalog>();
         services.TryAddSingleton<ISendRateLimiter, TokenBucketRateLimiter>();
         services.TryAddSingleton<ContactWriter>();
+        services.TryAddSingleton<AddressSuppressions>();
+        services.TryAddSingleton<ContactLocks>();
         services.TryAddSingleton<TagEventFilter>();
         services.TryAddSingleton<ActivityLedgerGuard>();
         services.TryAddSingleton<SendEmailHandler>();

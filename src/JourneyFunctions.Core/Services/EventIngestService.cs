@@ -170,7 +170,8 @@ public sealed partial class EventIngestService(IEventQueue queue, TimeProvider t
     /// <c>1e400</c>) is refused here, with its JSON path, rather than accepted and failing later in a condition or a
     /// template. At most one error per value, the first such number found.
     /// </summary>
-    private static void CheckNumbers(List<FieldError> errors, string path, JsonElement value)
+    /// <remarks>Also the check of <see cref="ContactService.UpsertAsync"/> (<c>$.fields.x</c>): one rule for both routes.</remarks>
+    internal static void CheckNumbers(List<FieldError> errors, string path, JsonElement value)
     {
         switch (value.ValueKind)
         {
@@ -197,7 +198,7 @@ public sealed partial class EventIngestService(IEventQueue queue, TimeProvider t
     }
 
     /// <summary>A member step of a JSON path: <c>.total</c>, or <c>['odd name']</c> when the name is not a plain identifier.</summary>
-    private static string Member(string name) =>
+    internal static string Member(string name) =>
         PlainMember().IsMatch(name) ? "." + name : "['" + name.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "\\'", StringComparison.Ordinal) + "']";
 
     [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_]*$")]

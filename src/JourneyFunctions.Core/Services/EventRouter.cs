@@ -33,6 +33,7 @@ public sealed class EventRouter(
     ITimelineStore timeline,
     IEventQueue queue,
     TagEventFilter tagEvents,
+    ContactLocks locks,
     TimeProvider time,
     ILogger<EventRouter> logger)
 {
@@ -41,6 +42,13 @@ public sealed class EventRouter(
     public async Task<RouteResult> RouteAsync(ContactEvent contactEvent, IRunDispatcher dispatcher, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(contactEvent);
+
+        // Not interleaved with an erase of the contact in this process (the memory stores have no commit to fail).
+        return await locks.RunAsync(contactEvent.ContactId, () => RouteWithRetriesAsync(contactEvent, dispatcher, cancellationToken), cancellationToken);
+    }
+
+    private async Task<RouteResult> RouteWithRetriesAsync(ContactEvent contactEvent, IRunDispatcher dispatcher, CancellationToken cancellationToken)
+    {
         for (var attempt = 1; ; attempt++)
         {
             await using var scope = work.Begin(contactEvent.ContactId);
@@ -70,7 +78,16 @@ public sealed class EventRouter(
 
         // An erased contact stays erased: a late event or an engagement report (email.opened/clicked) for it must not
         // bring it back, with what the event carries, in a new profile and timeline. Only an explicit upsert does.
-        var createIfMissing = !isSystem && !await tombstones.ContainsAsync(contactEvent.ContactId, cancellationToken);
+        // Also while an erase is under way (tombstone written, rows not all deleted yet): nothing is routed to it. On
+        // Table Storage this read is of the unit of work's snapshot and the commit is conditional on it, so an erase
+        // that lands after the read fails the commit and the event is routed again, to the tombstone.
+        if (await tombstones.ContainsAsync(contactEvent.ContactId, cancellationToken))
+        {
+            await processed.MarkAsync(contactEvent.ContactId, contactEvent.Id, now, cancellationToken);
+            return new RouteResult(false, [], [], []);
+        }
+
+        var createIfMissing = !isSystem;
         var update = await contactWriter.UpdateAsync(
             contactEvent.ContactId,
             c => Touch(ContactWriter.Apply(c, contactEvent.Contact, now), contactEvent, isSystem),
@@ -104,6 +121,11 @@ public sealed class EventRouter(
         {
             new(now, "event", $"{contactEvent.Name}", Data: contactEvent.Data),
         };
+        if (ContactWriter.OptInEntry(update, now) is { } optIn)
+        {
+            entries.Add(optIn);
+        }
+
         foreach (var (journey, paused) in catalogEntries)
         {
             if (!MayTrigger(journey, contactEvent))

@@ -22,6 +22,9 @@ public static class StorageServiceCollectionExtensions
         services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.SectionName);
         services.TryAddSingleton(TimeProvider.System);
 
+        // Suppressions and ledger recipients are keyed by the HMAC of the address.
+        services.AddAddressHash();
+
         var options = new StorageOptions();
         configuration.GetSection(StorageOptions.SectionName).Bind(options);
         switch (options.Provider)

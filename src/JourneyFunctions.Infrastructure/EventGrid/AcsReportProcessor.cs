@@ -3,6 +3,7 @@ using JourneyFunctions.Core.Contacts;
 using JourneyFunctions.Core.Model;
 using JourneyFunctions.Core.Ports;
 using JourneyFunctions.Core.Security;
+using JourneyFunctions.Core.Services;
 using Microsoft.Extensions.Logging;
 
 namespace JourneyFunctions.Infrastructure.EventGrid;
@@ -21,7 +22,7 @@ public sealed record AcsReportOutcome(int Delivered, int Bounced, int Suppressed
 /// (derived from run and step), so the id alone proves nothing; anything else is logged and ignored, never applied,
 /// and the endpoint still answers 200 so Event Grid does not redeliver it.
 /// Delivery: Delivered moves the row to Delivered and counts it; Bounced, Suppressed and Failed suppress the
-/// address (keyed by <see cref="AddressHash"/>, an existing suppression is kept) and move the row to Bounced;
+/// address (keyed by the HMAC of <see cref="AddressHasher"/>, an existing suppression is kept) and move the row to Bounced;
 /// Quarantined and FilteredSpam move it to Bounced without suppressing the address (the message was refused, not
 /// the mailbox); Expanded is informational. Engagement: a view or click becomes an <c>email.opened</c> /
 /// <c>email.clicked</c> contact event on the queue, so journeys can wait or branch on it; opens and clicks count once
@@ -30,7 +31,7 @@ public sealed record AcsReportOutcome(int Delivered, int Bounced, int Suppressed
 /// </summary>
 public sealed class AcsReportProcessor(
     ISendLedger ledger,
-    ISuppressionStore suppressions,
+    AddressSuppressions suppressions,
     IStatsStore stats,
     IEventQueue events,
     IProcessedEventStore processed,
@@ -95,22 +96,21 @@ public sealed class AcsReportProcessor(
         return new AcsReportOutcome(delivered, bounced, suppressed, engagements, unmatched, mismatched);
     }
 
-    /// <summary>The report names the address the ledger row's email went to (compared as suppression hashes).</summary>
-    private static bool RecipientMatches(LedgerEntry entry, AcsReport report) =>
-        !string.IsNullOrWhiteSpace(report.Recipient)
-        && entry.RecipientHash is { } expected
-        && string.Equals(AddressHash.Compute(report.Recipient), expected, StringComparison.Ordinal);
+    /// <summary>
+    /// The report names the address the ledger row's email went to (compared as address hashes: keyed, or the plain
+    /// hash of a row written before the keyed one).
+    /// </summary>
+    private bool RecipientMatches(LedgerEntry entry, AcsReport report) =>
+        !string.IsNullOrWhiteSpace(report.Recipient) && suppressions.IsRecipient(entry.RecipientHash, report.Recipient);
 
     private async Task<bool> SuppressAsync(AcsReport report, string status, CancellationToken cancellationToken)
     {
-        var hash = AddressHash.Compute(report.Recipient!);
-        if (await suppressions.GetAsync(hash, cancellationToken) is not null)
+        var detail = $"ACS {report.DeliveryStatus}{(string.IsNullOrEmpty(report.StatusDetail) ? string.Empty : ": " + report.StatusDetail)} (message {report.MessageId})";
+        if (!await suppressions.AddAsync(report.Recipient!, SuppressionReason.Bounced, report.At, detail, cancellationToken))
         {
             return false;
         }
 
-        var detail = $"ACS {report.DeliveryStatus}{(string.IsNullOrEmpty(report.StatusDetail) ? string.Empty : ": " + report.StatusDetail)} (message {report.MessageId})";
-        await suppressions.AddAsync(new Suppression(hash, SuppressionReason.Bounced, report.At, detail), cancellationToken);
         logger.LogInformation("Suppressed an address after ACS reported {Status} for message {MessageId}", status, report.MessageId);
         return true;
     }

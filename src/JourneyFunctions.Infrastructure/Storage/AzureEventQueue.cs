@@ -96,10 +96,20 @@ public sealed class AzureEventQueue : IEventQueue
 
     public async Task PoisonAsync(QueuedEvent message, string reason, CancellationToken cancellationToken = default)
     {
+        await CopyToPoisonAsync(message, reason, cancellationToken);
+        await DeleteAsync(message, cancellationToken);
+    }
+
+    /// <summary>
+    /// Writes the message with its reason to the poison queue and leaves the original alone: for a consumer that does
+    /// not own the message's completion, as the Functions queue trigger, whose runtime deletes the message itself when
+    /// the function returns (a delete here first would make the runtime's own delete fail).
+    /// </summary>
+    public async Task CopyToPoisonAsync(QueuedEvent message, string reason, CancellationToken cancellationToken = default)
+    {
         ArgumentNullException.ThrowIfNull(message);
         ArgumentNullException.ThrowIfNull(reason);
         await SendAsync(_poison, QueueMessages.WrapPoison(message.MessageId, message.Body, reason, _timeProvider.GetUtcNow()), cancellationToken);
-        await DeleteAsync(message, cancellationToken);
     }
 
     /// <remarks>Peeks (does not hide or remove) at most 32 messages, oldest first.</remarks>

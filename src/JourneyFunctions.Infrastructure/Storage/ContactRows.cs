@@ -8,7 +8,8 @@ namespace JourneyFunctions.Infrastructure.Storage;
 /// <summary>
 /// The <c>Contacts</c> table: one partition per contact (PK = escaped contact id) holding every row that is read or
 /// written per contact, with row-key prefixes chosen so that what one input needs is one contiguous range:
-/// <c>c</c> the contact, <c>d</c> its erase tombstone (<see cref="TableContactTombstones"/>), <c>e</c> its recently processed event ids, <c>l|run|operation</c> its send-ledger rows,
+/// <c>c</c> the contact, <c>d</c> its erase tombstone (<see cref="TableContactTombstones"/>) or, while it is not erased,
+/// the guard row every commit carries (<see cref="PartitionScope"/>), <c>e</c> its recently processed event ids, <c>l|run|operation</c> its send-ledger rows,
 /// <c>r|run</c> its runs (all below <see cref="WorkingSetEnd"/>, loaded by one query per input), and
 /// <c>t|inverted ticks|sequence</c> its timeline, newest first, which no input reads.
 /// </summary>
@@ -17,6 +18,15 @@ internal static class ContactRows
     public const string Table = "Contacts";
     public const string Profile = "c";
     public const string Erased = "d";
+
+    /// <summary>
+    /// The column of row <c>d</c> that tells a guard row (<c>false</c>: written by a commit, see
+    /// <see cref="PartitionScope"/>) from a tombstone (<c>true</c>, or absent in tombstones written before the guard).
+    /// </summary>
+    public const string ErasedColumn = "Erased";
+
+    /// <summary>Whether row <c>d</c> as read is a tombstone (not the guard row of a live contact).</summary>
+    public static bool IsTombstone(TableEntity? row) => row is not null && row.GetBoolean(ErasedColumn) != false;
     public const string Processed = "e";
     public const string LedgerPrefix = "l|";
     public const string RunPrefix = "r|";

@@ -20,6 +20,11 @@ namespace JourneyFunctions.Infrastructure.Storage;
 /// bigger commit is split (timeline rows first, the processed-event mark last, so that a crash between two parts
 /// leaves the input to be applied again). Global index rows (timers, tags) are written by the stores before the
 /// commit (a timer row's write is started by the store and awaited by the commit, <see cref="BeforeCommit"/>); deletions of index rows the commit makes stale wait until after it (<see cref="AfterCommit(string, Func{CancellationToken, Task})"/>).
+/// <para>Erase: every transaction of a loaded scope also carries row <c>d</c> (<see cref="ContactRows.Erased"/>) as
+/// the snapshot saw it: an insert of the guard row when there was none, else a merge if-match. An erase writes its
+/// tombstone over that row, so a commit whose snapshot was read before the erase fails with
+/// <see cref="ConcurrencyException"/> (409 or 412), nothing of it is written, and the input applied again sees the
+/// tombstone. The guard costs an operation in the transaction, not a request.</para>
 /// </remarks>
 internal sealed class PartitionScope : IContactWorkScope
 {
@@ -330,7 +335,7 @@ internal sealed class PartitionScope : IContactWorkScope
             }
 
             var size = slot.Entity is null ? 256 : Size(slot.Entity);
-            if (batch.Count == TableBatches.MaxOperations || (batch.Count > 0 && bytes + size > MaxBatchBytes))
+            if (batch.Count == TableBatches.MaxOperations - 1 || (batch.Count > 0 && bytes + size > MaxBatchBytes))
             {
                 await SubmitAsync(table, batch, cancellationToken);
                 batch.Clear();
@@ -354,6 +359,11 @@ internal sealed class PartitionScope : IContactWorkScope
 
     private async Task SubmitAsync(TableClient table, List<(string Key, Slot Slot, TableTransactionAction Action)> batch, CancellationToken cancellationToken)
     {
+        if (ErasedGuard() is { } guard)
+        {
+            batch.Add(guard);
+        }
+
         Response<IReadOnlyList<Response>> response;
         try
         {
@@ -379,6 +389,40 @@ internal sealed class PartitionScope : IContactWorkScope
                 ? etag
                 : throw new InvalidOperationException("Table Storage returned no ETag for a row of a transaction.");
         }
+    }
+
+    /// <summary>
+    /// The guard on row <c>d</c> this transaction carries (see the remarks of the type): null when the working set was
+    /// not read (only timeline inserts) or when the scope writes row <c>d</c> itself. <see cref="SendAsync"/> leaves
+    /// room for it in every transaction.
+    /// </summary>
+    private (string Key, Slot Slot, TableTransactionAction Action)? ErasedGuard()
+    {
+        if (!_loaded)
+        {
+            return null;
+        }
+
+        if (!_slots.TryGetValue(ContactRows.Erased, out var slot))
+        {
+            slot = new Slot();
+            _slots[ContactRows.Erased] = slot;
+        }
+
+        if (slot.Mode is not null)
+        {
+            return null;
+        }
+
+        if (slot.Server is { } etag)
+        {
+            return (ContactRows.Erased, slot, new TableTransactionAction(TableTransactionActionType.UpdateMerge, new TableEntity(Partition, ContactRows.Erased), etag));
+        }
+
+        // No row d when the snapshot was read: insert the guard (not a tombstone), which fails if an erase wrote one.
+        var row = new TableEntity(Partition, ContactRows.Erased) { [ContactRows.ErasedColumn] = false };
+        slot.Set(row, NextVersion());
+        return (ContactRows.Erased, slot, new TableTransactionAction(TableTransactionActionType.Add, row));
     }
 
     /// <summary>Order of the rows in a split commit: the processed-event mark and the contact last.</summary>

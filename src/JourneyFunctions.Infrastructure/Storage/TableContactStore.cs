@@ -108,6 +108,7 @@ public sealed class TableContactStore(StorageTables tables) : IContactStore
         var existing = await GetAsync(contactId, cancellationToken);
         _readTags.TryRemove(contactId, out _);
         await PartitionRows.DeleteAsync(tables, contactId, ContactRows.Processed, null, cancellationToken);
+        await DeleteGuardAsync(contactId, cancellationToken);
         if (existing is null)
         {
             return false;
@@ -122,6 +123,28 @@ public sealed class TableContactStore(StorageTables tables) : IContactStore
         }
 
         return deleted;
+    }
+
+    /// <summary>
+    /// Deletes row <c>d</c> when it is the guard row of commits (see <see cref="PartitionScope"/>), never a tombstone:
+    /// an erase leaves only its tombstone. If-match, so a tombstone written meanwhile stays.
+    /// </summary>
+    private async Task DeleteGuardAsync(string contactId, CancellationToken cancellationToken)
+    {
+        var row = await PartitionRows.GetAsync(tables, contactId, ContactRows.Erased, cancellationToken);
+        if (row is null || ContactRows.IsTombstone(row))
+        {
+            return;
+        }
+
+        try
+        {
+            await PartitionRows.DeleteAsync(tables, contactId, ContactRows.Erased, row.ETag.ToString(), cancellationToken);
+        }
+        catch (ConcurrencyException)
+        {
+            // Changed meanwhile: a tombstone now, which stays.
+        }
     }
 
     public async IAsyncEnumerable<string> ListIdsByTagAsync(string tag, [EnumeratorCancellation] CancellationToken cancellationToken = default)

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
 using JourneyFunctions.Core.Ports;
+using JourneyFunctions.Core.Security;
 using JourneyFunctions.Core.Serialization;
 
 namespace JourneyFunctions.Infrastructure.Storage;
@@ -13,6 +14,8 @@ namespace JourneyFunctions.Infrastructure.Storage;
 /// small), RK = the hash. Keyed by hash, not contact, so they outlive an erased contact. Each add also writes a row of
 /// the time index <c>SuppressionsByTime</c> (PK = the writer's UTC minute <c>yyyyMMddHHmm</c>, RK = the hash), so a
 /// <see cref="FilteredSuppressionStore"/> learns of adds by other processes with one small query instead of a scan.
+/// Rows written by this version hold a keyed hash (<see cref="AddressHasher"/>) and say so (<c>Keyed = true</c>); rows
+/// without it were written under the plain SHA-256, and <see cref="RekeyLegacyAsync"/> re-keys them.
 /// </summary>
 public sealed class TableSuppressionStore(StorageTables tables, TimeProvider time) : ISuppressionIndex
 {
@@ -20,6 +23,9 @@ public sealed class TableSuppressionStore(StorageTables tables, TimeProvider tim
 
     /// <summary>The time index of adds (see the type's summary).</summary>
     public const string ByTimeTableName = "SuppressionsByTime";
+
+    /// <summary>The column that marks a row holding a keyed hash.</summary>
+    public const string KeyedColumn = "Keyed";
 
     /// <summary>The partition key of the time index: a UTC minute.</summary>
     public static string MinuteKey(DateTimeOffset at) => at.UtcDateTime.ToString("yyyyMMddHHmm", CultureInfo.InvariantCulture);
@@ -45,7 +51,7 @@ public sealed class TableSuppressionStore(StorageTables tables, TimeProvider tim
         var (pk, rk) = Keys(suppression.AddressHash);
         var index = await tables.GetAsync(ByTimeTableName, cancellationToken);
         await index.UpsertEntityAsync(
-            new TableEntity(MinuteKey(time.GetUtcNow()), rk) { ["AddressHash"] = suppression.AddressHash },
+            new TableEntity(MinuteKey(time.GetUtcNow()), rk) { ["AddressHash"] = suppression.AddressHash, [KeyedColumn] = true },
             TableUpdateMode.Replace,
             cancellationToken);
 
@@ -57,6 +63,7 @@ public sealed class TableSuppressionStore(StorageTables tables, TimeProvider tim
                 ["Reason"] = suppression.Reason.ToString(),
                 ["At"] = suppression.At,
                 ["Detail"] = suppression.Detail,
+                [KeyedColumn] = true,
             },
             TableUpdateMode.Replace,
             cancellationToken);
@@ -91,6 +98,57 @@ public sealed class TableSuppressionStore(StorageTables tables, TimeProvider tim
         }
 
         return list;
+    }
+
+    /// <summary>
+    /// Re-keys every row written under the plain SHA-256 (no <c>Keyed</c> column): writes the keyed row (same reason,
+    /// time and detail), then deletes the plain one, and deletes the plain rows of the time index. Safe to run while
+    /// the hosts run and to run again (a crash part-way leaves both rows; the keyed one wins and the next run deletes
+    /// the plain one). Returns the suppressions re-keyed.
+    /// </summary>
+    public async Task<int> RekeyLegacyAsync(AddressHasher hasher, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(hasher);
+        var table = await tables.GetAsync(TableName, cancellationToken);
+        var legacy = new List<TableEntity>();
+        await foreach (var row in table.QueryAsync<TableEntity>(filter: (string?)null, maxPerPage: 1000, cancellationToken: cancellationToken))
+        {
+            if (row.GetBoolean(KeyedColumn) != true)
+            {
+                legacy.Add(row);
+            }
+        }
+
+        foreach (var row in legacy)
+        {
+            var plain = row.GetString("AddressHash");
+            var keyed = hasher.Rekey(plain);
+            if (await GetAsync(keyed, cancellationToken) is null)
+            {
+                await AddAsync(
+                    new Suppression(keyed, Enum.Parse<SuppressionReason>(row.GetString("Reason")), row.GetDateTimeOffset("At") ?? default, row.GetString("Detail")),
+                    cancellationToken);
+            }
+
+            await table.DeleteEntityAsync(row.PartitionKey, row.RowKey, ETag.All, cancellationToken);
+        }
+
+        var index = await tables.GetAsync(ByTimeTableName, cancellationToken);
+        var stale = new List<TableEntity>();
+        await foreach (var row in index.QueryAsync<TableEntity>(filter: (string?)null, maxPerPage: 1000, cancellationToken: cancellationToken))
+        {
+            if (row.GetBoolean(KeyedColumn) != true)
+            {
+                stale.Add(row);
+            }
+        }
+
+        foreach (var row in stale)
+        {
+            await index.DeleteEntityAsync(row.PartitionKey, row.RowKey, ETag.All, cancellationToken);
+        }
+
+        return legacy.Count;
     }
 
     private static (string Pk, string Rk) Keys(string addressHash)

@@ -130,14 +130,15 @@ public sealed class JourneyOrchestrationDriverTests
         // Paused from the start until three hours in: the one-hour grace timer holds, rechecking every 15 minutes.
         var world = new World { Paused = at => at < Start.AddHours(3) };
 
-        var (_, state) = await world.RunWith(new JourneyOrchestrationDriver(pauseRecheck: TimeSpan.FromMinutes(15)));
+        var driver = new JourneyOrchestrationDriver(pauseRecheck: TimeSpan.FromMinutes(15));
+        var (_, state) = await world.RunWith(driver);
 
         Assert.Equal(CompletionReason.Finished, state!.Completion);
         Assert.Equal(Start.AddHours(3), world.Executed[0].At);
         var holds = world.Context.Calls.OfType<CreateTimer>().Select(t => t.FireAt).Where(t => t > Start.AddHours(1) && t <= Start.AddHours(3)).ToList();
         Assert.Equal(8, holds.Count);
         Assert.Equal(Start.AddHours(1).AddMinutes(15), holds[0]);
-        await AssertReplaysAsync(world);
+        await AssertReplaysAsync(world, driver);
     }
 
     [Fact]
@@ -329,11 +330,12 @@ public sealed class JourneyOrchestrationDriverTests
         }));
     }
 
-    private static async Task AssertReplaysAsync(World world)
+    /// <summary>Replays the recorded calls with <paramref name="driver"/> (the one that recorded them; default settings when null).</summary>
+    private static async Task AssertReplaysAsync(World world, JourneyOrchestrationDriver? driver = null)
     {
         var recorded = world.Context;
         var replay = ReplayingOrchestrationContext.Replay(recorded);
-        var (completed, _) = await replay.Run(c => new JourneyOrchestrationDriver().RunAsync(c, world.Input));
+        var (completed, _) = await replay.Run(c => (driver ?? new JourneyOrchestrationDriver()).RunAsync(c, world.Input));
         Assert.True(completed);
         Assert.True(replay.ReplayedEverything);
         Assert.Equal(recorded.Calls, replay.Calls);

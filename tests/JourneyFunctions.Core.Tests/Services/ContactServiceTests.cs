@@ -1,3 +1,4 @@
+using JourneyFunctions.Core.Contacts;
 using JourneyFunctions.Core.Engine;
 using JourneyFunctions.Core.Model;
 using JourneyFunctions.Core.Ports;
@@ -44,7 +45,7 @@ public sealed class ContactServiceTests
         Assert.Empty(await h.Get<IRunStore>().ListForContactAsync("ana"));
         Assert.Empty(await h.Get<ITimelineStore>().ListAsync("ana"));
         Assert.Equal(0, await h.Get<ISendLedger>().CountSentToContactAsync("ana", DateTimeOffset.MinValue));
-        Assert.NotNull(await h.Get<ISuppressionStore>().GetAsync(AddressHash.Compute("ana@example.com")));
+        Assert.NotNull(await h.Get<AddressSuppressions>().GetAsync("ana@example.com"));
         Assert.False(await h.Get<ContactService>().EraseAsync("ana", h.Engine));
     }
 
@@ -70,6 +71,82 @@ public sealed class ContactServiceTests
         Assert.False(await h.Get<IContactTombstones>().ContainsAsync("ana"));
         Assert.NotNull(await h.Get<IContactStore>().GetAsync("ana"));
         Assert.Contains(await h.Get<ITimelineStore>().ListAsync("ana"), e => e.Kind == "event" && e.Message == "order.placed");
+    }
+
+    [Fact]
+    public async Task Erase_WhileAnEventIsBeingRouted_LeavesNothingTheRoutingWouldHaveWritten()
+    {
+        await using var h = new ServiceHarness();
+        await h.PublishSamplesAsync("abandoned-cart");
+        await h.Get<ContactService>().UpsertAsync("ana", ServiceHarness.Ana());
+        var cart = new ContactEvent
+        {
+            Id = "race-1",
+            ContactId = "ana",
+            Name = "cart.updated",
+            OccurredAt = ServiceHarness.Start,
+            Data = System.Text.Json.JsonSerializer.SerializeToElement(ServiceHarness.Cart()),
+        };
+
+        // The erase is asked for while the routing is about to start the run (after it read "no tombstone"); the
+        // routing then waits a moment for it. Without mutual exclusion the erase ran to its end right there and the
+        // run, its timeline and its processed mark were written after it.
+        var dispatcher = new EraseDuringStart(h.Engine, () => h.Get<ContactService>().EraseAsync("ana", h.Engine));
+        await h.Get<EventRouter>().RouteAsync(cart, dispatcher);
+        Assert.True(await dispatcher.Erase!);
+
+        Assert.Null(await h.Get<IContactStore>().GetAsync("ana"));
+        Assert.Empty(await h.Get<IRunStore>().ListForContactAsync("ana"));
+        Assert.Empty(await h.Get<ITimelineStore>().ListAsync("ana"));
+        Assert.True(await h.Get<IContactTombstones>().ContainsAsync("ana"));
+        Assert.Equal(0, h.Get<ContactLocks>().Count);
+
+        // A late copy of the event finds the tombstone: nothing is recreated.
+        await h.Get<EventRouter>().RouteAsync(cart with { Id = "race-2" }, h.Engine);
+        Assert.Null(await h.Get<IContactStore>().GetAsync("ana"));
+        Assert.Empty(await h.Get<IRunStore>().ListForContactAsync("ana"));
+    }
+
+    /// <summary>Starts the erase on a flow of its own at the first run start, and gives it a moment before starting.</summary>
+    private sealed class EraseDuringStart(IRunDispatcher inner, Func<Task<bool>> erase) : IRunDispatcher
+    {
+        public Task<bool>? Erase { get; private set; }
+
+        public async Task StartAsync(StartRunRequest request, CancellationToken cancellationToken = default)
+        {
+            if (Erase is null)
+            {
+                using (ExecutionContext.SuppressFlow())
+                {
+                    Erase = Task.Run(erase, CancellationToken.None);
+                }
+
+                await Task.WhenAny(Erase, Task.Delay(TimeSpan.FromMilliseconds(500), CancellationToken.None));
+            }
+
+            await inner.StartAsync(request, cancellationToken);
+        }
+
+        public Task DeliverAsync(string runId, ContactEvent contactEvent, CancellationToken cancellationToken = default) =>
+            inner.DeliverAsync(runId, contactEvent, cancellationToken);
+
+        public Task CancelAsync(string runId, string reason, CancellationToken cancellationToken = default) =>
+            inner.CancelAsync(runId, reason, cancellationToken);
+    }
+
+    [Fact]
+    public async Task OptIn_ByUpsertOrByAnEventsProfile_IsOnTheTimeline_OnceAndNotForAProfileWithoutConsent()
+    {
+        await using var h = new ServiceHarness();
+        await h.Get<ContactService>().UpsertAsync("ana", ServiceHarness.Ana());
+        await h.Get<ContactService>().UpsertAsync("ana", ServiceHarness.Ana());
+        await h.SendAsync("bo", "order.placed", new { orderId = "o-1" }, ServiceHarness.Ana(consent: false) with { Email = "bo@example.com" });
+        await h.SendAsync("bo", "order.placed", new { orderId = "o-2" }, ServiceHarness.Ana() with { Email = "bo@example.com", ConsentSource = "checkout" });
+
+        var ana = Assert.Single(await h.Get<ITimelineStore>().ListAsync("ana"), e => e.Kind == "consent");
+        Assert.Equal("Opted in to marketing (signup-form)", ana.Message);
+        var bo = Assert.Single(await h.Get<ITimelineStore>().ListAsync("bo"), e => e.Kind == "consent");
+        Assert.Equal("Opted in to marketing (checkout)", bo.Message);
     }
 
     [Fact]

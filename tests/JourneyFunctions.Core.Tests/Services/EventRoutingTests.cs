@@ -104,7 +104,7 @@ public sealed class EventRoutingTests
     {
         await using var h = new ServiceHarness();
         await h.PublishSamplesAsync("abandoned-cart");
-        await h.Get<ISuppressionStore>().AddAsync(new Suppression(AddressHash.Compute(" Ana@Example.com "), SuppressionReason.Bounced, ServiceHarness.Start, "hard bounce"));
+        await h.Get<AddressSuppressions>().AddAsync(" Ana@Example.com ", SuppressionReason.Bounced, ServiceHarness.Start, "hard bounce");
 
         await h.SendAsync("ana", "cart.updated", ServiceHarness.Cart(), ServiceHarness.Ana());
         await h.AdvanceAsync(TimeSpan.FromHours(2));

@@ -118,6 +118,7 @@ public sealed class FunctionAppHost : IAsyncDisposable
         services.AddSingleton<ContactsFunctions>();
         services.AddSingleton<UnsubscribeFunctions>();
         services.AddSingleton<EventGridFunctions>();
+        services.AddSingleton<StorefrontFunctions>();
         var app = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = false, ValidateScopes = true });
 
         var orchestrationService = backend is null ? new InMemoryOrchestrationService(loggerFactory) : await backend(loggerFactory);

@@ -66,6 +66,7 @@ public sealed class TestHost : IAsyncDisposable
             ["Email:Outbox:Directory"] = Path.Combine(work, "outbox"),
             ["Unsubscribe:Keys:0:Id"] = "test",
             ["Unsubscribe:Keys:0:Secret"] = "host-tests-unsubscribe-secret-of-32-plus-characters",
+            ["Suppressions:Key"] = "host-tests-address-hash-key-of-32-plus-characters",
             ["Logging:LogLevel:Default"] = "Warning",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())

@@ -2,6 +2,7 @@ using System.Text.Json;
 using JourneyFunctions.Core.Model;
 using JourneyFunctions.Core.Ports;
 using JourneyFunctions.Core.Security;
+using JourneyFunctions.Core.Services;
 using JourneyFunctions.Infrastructure.EventGrid;
 using JourneyFunctions.Infrastructure.Memory;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -15,6 +16,7 @@ public sealed class AcsReportProcessorTests
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 23, 10, 0, 0, TimeSpan.Zero));
     private readonly MemorySendLedger _ledger = new();
     private readonly MemorySuppressionStore _suppressions = new();
+    private readonly AddressHasher _hasher = new("acs-report-tests-address-key-0123456789");
     private readonly MemoryStatsStore _stats = new();
     private readonly MemoryProcessedEventStore _processed = new();
     private readonly MemoryEventQueue _queue;
@@ -35,7 +37,7 @@ public sealed class AcsReportProcessorTests
         Assert.Equal(0, again.Delivered);
         Assert.Equal(LedgerStatus.Delivered, (await _ledger.GetAsync("c-1", "run-1", "run-1:email-1"))!.Status);
         Assert.Equal(1, await CounterAsync(StatCounters.Delivered));
-        Assert.Null(await _suppressions.GetAsync(AddressHash.Compute("test1@contoso.com")));
+        Assert.Null(await _suppressions.GetAsync(_hasher.Compute("test1@contoso.com")));
     }
 
     [Theory]
@@ -49,7 +51,7 @@ public sealed class AcsReportProcessorTests
         var outcome = await Processor().ProcessAsync(Parse(AcsReportSamples.DeliveryEventGrid(status, recipient: " Test1@Contoso.com ")));
 
         Assert.Equal(new AcsReportOutcome(0, 1, 1, 0, 0, 0), outcome);
-        var suppression = await _suppressions.GetAsync(AddressHash.Compute("test1@contoso.com"));
+        var suppression = await _suppressions.GetAsync(_hasher.Compute("test1@contoso.com"));
         Assert.NotNull(suppression);
         Assert.Equal(SuppressionReason.Bounced, suppression.Reason);
         Assert.Contains("DestinationMailboxFull", suppression.Detail, StringComparison.Ordinal);
@@ -66,7 +68,7 @@ public sealed class AcsReportProcessorTests
 
         await Processor().ProcessAsync(Parse(AcsReportSamples.DeliveryEventGrid(status)));
 
-        Assert.Null(await _suppressions.GetAsync(AddressHash.Compute("test1@contoso.com")));
+        Assert.Null(await _suppressions.GetAsync(_hasher.Compute("test1@contoso.com")));
         Assert.Equal(LedgerStatus.Bounced, (await _ledger.GetAsync("c-1", "run-1", "run-1:email-1"))!.Status);
     }
 
@@ -74,7 +76,7 @@ public sealed class AcsReportProcessorTests
     public async Task ProcessAsync_BounceForAnUnsubscribedAddress_KeepsTheUnsubscribe()
     {
         await SentAsync();
-        var hash = AddressHash.Compute("test1@contoso.com");
+        var hash = _hasher.Compute("test1@contoso.com");
         await _suppressions.AddAsync(new Suppression(hash, SuppressionReason.Unsubscribed, _time.GetUtcNow(), "link"));
 
         var outcome = await Processor().ProcessAsync(Parse(AcsReportSamples.DeliveryCloudEvents("Bounced")));
@@ -82,6 +84,34 @@ public sealed class AcsReportProcessorTests
         Assert.Equal(0, outcome.Suppressed);
         Assert.Equal(1, outcome.Bounced);
         Assert.Equal(SuppressionReason.Unsubscribed, (await _suppressions.GetAsync(hash))!.Reason);
+    }
+
+    [Fact]
+    public async Task ProcessAsync_RowsWrittenBeforeTheKeyedHash_StillMatchAndTheOldSuppressionIsRekeyed()
+    {
+        // A ledger row and an unsubscribe written by a version that stored the plain SHA-256 of the address.
+        await SentAsync(legacyRecipientHash: true);
+        var plain = AddressHasher.Legacy("test1@contoso.com");
+        await _suppressions.AddAsync(new Suppression(plain, SuppressionReason.Unsubscribed, _time.GetUtcNow(), "link"));
+
+        var outcome = await Processor().ProcessAsync(Parse(AcsReportSamples.DeliveryCloudEvents("Bounced")));
+
+        Assert.Equal(new AcsReportOutcome(0, 1, 0, 0, 0, 0), outcome);
+        Assert.Null(await _suppressions.GetAsync(plain));
+        Assert.Equal(SuppressionReason.Unsubscribed, (await _suppressions.GetAsync(_hasher.Compute("test1@contoso.com")))!.Reason);
+        Assert.Equal(LedgerStatus.Bounced, (await _ledger.GetAsync("c-1", "run-1", "run-1:email-1"))!.Status);
+    }
+
+    [Fact]
+    public async Task ProcessAsync_LegacyRowAndAnotherRecipient_StillMismatched()
+    {
+        await SentAsync(legacyRecipientHash: true);
+
+        var outcome = await Processor().ProcessAsync(Parse(AcsReportSamples.DeliveryEventGrid("Bounced", recipient: "victim@example.com")));
+
+        Assert.Equal(1, outcome.Mismatched);
+        Assert.Null(await _suppressions.GetAsync(_hasher.Compute("victim@example.com")));
+        Assert.Null(await _suppressions.GetAsync(AddressHasher.Legacy("victim@example.com")));
     }
 
     [Theory]
@@ -127,7 +157,7 @@ public sealed class AcsReportProcessorTests
         var outcome = await Processor().ProcessAsync(Parse(AcsReportSamples.DeliveryEventGrid(status, messageId: "forged-message", recipient: "victim@example.com")));
 
         Assert.Equal(new AcsReportOutcome(0, 0, 0, 0, 1, 0), outcome);
-        Assert.Null(await _suppressions.GetAsync(AddressHash.Compute("victim@example.com")));
+        Assert.Null(await _suppressions.GetAsync(_hasher.Compute("victim@example.com")));
         Assert.Equal(LedgerStatus.Done, (await _ledger.GetAsync("c-1", "run-1", "run-1:email-1"))!.Status);
     }
 
@@ -139,8 +169,8 @@ public sealed class AcsReportProcessorTests
         var outcome = await Processor().ProcessAsync(Parse(AcsReportSamples.DeliveryEventGrid("Bounced", recipient: "victim@example.com")));
 
         Assert.Equal(new AcsReportOutcome(0, 0, 0, 0, 0, 1), outcome);
-        Assert.Null(await _suppressions.GetAsync(AddressHash.Compute("victim@example.com")));
-        Assert.Null(await _suppressions.GetAsync(AddressHash.Compute("test1@contoso.com")));
+        Assert.Null(await _suppressions.GetAsync(_hasher.Compute("victim@example.com")));
+        Assert.Null(await _suppressions.GetAsync(_hasher.Compute("test1@contoso.com")));
         Assert.Equal(LedgerStatus.Done, (await _ledger.GetAsync("c-1", "run-1", "run-1:email-1"))!.Status);
         Assert.Equal(0, await CounterAsync(StatCounters.Bounced));
     }
@@ -165,18 +195,18 @@ public sealed class AcsReportProcessorTests
         var ledger = new Mock<ISendLedger>();
         ledger.Setup(l => l.FindByMessageIdAsync(AcsReportSamples.MessageId, It.IsAny<CancellationToken>())).ReturnsAsync(Entry());
         ledger.Setup(l => l.CompleteAsync(It.IsAny<LedgerEntry>(), It.IsAny<CancellationToken>())).ThrowsAsync(new ConcurrencyException("changed"));
-        var processor = new AcsReportProcessor(ledger.Object, _suppressions, _stats, _queue, _processed, _time, NullLogger<AcsReportProcessor>.Instance);
+        var processor = new AcsReportProcessor(ledger.Object, List(), _stats, _queue, _processed, _time, NullLogger<AcsReportProcessor>.Instance);
 
         await Assert.ThrowsAsync<ConcurrencyException>(() => processor.ProcessAsync(Parse(AcsReportSamples.DeliveryEventGrid())));
 
         Assert.Equal(0, await CounterAsync(StatCounters.Delivered));
     }
 
-    private AcsReportProcessor Processor() => new(_ledger, _suppressions, _stats, _queue, _processed, _time, NullLogger<AcsReportProcessor>.Instance);
+    private AcsReportProcessor Processor() => new(_ledger, List(), _stats, _queue, _processed, _time, NullLogger<AcsReportProcessor>.Instance);
 
     private static IReadOnlyList<AcsReport> Parse(string body) => AcsReportParser.Parse(BinaryData.FromString(body)).Reports;
 
-    private static LedgerEntry Entry() => new()
+    private LedgerEntry Entry() => new()
     {
         RunId = "run-1",
         StepId = "email-1",
@@ -188,14 +218,16 @@ public sealed class AcsReportProcessorTests
         At = new DateTimeOffset(2023, 2, 9, 19, 0, 0, TimeSpan.Zero),
         MessageId = AcsReportSamples.MessageId,
         Detail = "Welcome!",
-        RecipientHash = AddressHash.Compute("test1@contoso.com"),
+        RecipientHash = _hasher.Compute("test1@contoso.com"),
     };
 
-    private async Task SentAsync()
+    private AddressSuppressions List() => new(_suppressions, _hasher, new AddressHashOptions());
+
+    private async Task SentAsync(bool legacyRecipientHash = false)
     {
         Assert.True(await _ledger.TryReserveAsync(Entry() with { Status = LedgerStatus.Reserved, MessageId = null }));
         var reserved = await _ledger.GetAsync("c-1", "run-1", "run-1:email-1");
-        await _ledger.CompleteAsync(reserved! with { Status = LedgerStatus.Done, MessageId = AcsReportSamples.MessageId, RecipientHash = AddressHash.Compute("test1@contoso.com") });
+        await _ledger.CompleteAsync(reserved! with { Status = LedgerStatus.Done, MessageId = AcsReportSamples.MessageId, RecipientHash = legacyRecipientHash ? AddressHasher.Legacy("test1@contoso.com") : _hasher.Compute("test1@contoso.com") });
     }
 
     private async Task<long> CounterAsync(string counter)

@@ -33,6 +33,9 @@ public sealed class AzuriteBackend : IStorageBackend
 
     public FakeTimeProvider Time { get; } = new(TestData.T0);
 
+    /// <summary>The backend's tables, to write rows as an earlier version did.</summary>
+    public StorageTables Tables => _tables;
+
     public int RequestCount => _counter.Count;
 
     public IContactStore Contacts() => new TableContactStore(_tables);

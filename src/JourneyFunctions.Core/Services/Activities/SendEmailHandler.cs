@@ -18,7 +18,7 @@ namespace JourneyFunctions.Core.Services.Activities;
 /// </summary>
 public sealed class SendEmailHandler(
     IContactStore contacts,
-    ISuppressionStore suppressions,
+    AddressSuppressions suppressions,
     ISendLedger ledger,
     ISendRateLimiter rateLimiter,
     IJourneyCatalog catalog,
@@ -90,7 +90,7 @@ public sealed class SendEmailHandler(
         }
 
         var sentAt = time.GetUtcNow();
-        await attempt.CompleteAsync(attempt.Entry(LedgerStatus.Done, sentAt, contact!.Id) with { MessageId = result.MessageId, Detail = rendered.Subject, RecipientHash = AddressHash.Compute(contact.Email!) }, cancellationToken);
+        await attempt.CompleteAsync(attempt.Entry(LedgerStatus.Done, sentAt, contact!.Id) with { MessageId = result.MessageId, Detail = rendered.Subject, RecipientHash = suppressions.HashOf(contact.Email!) }, cancellationToken);
         await stats.IncrementAsync(request.JourneyId, request.StepId, StatCounters.EmailsSent, 1, cancellationToken);
         await attempt.AppendTimelineAsync(contact.Id, sentAt, "email", $"Sent \"{rendered.Subject}\" ({request.Template})", cancellationToken);
         return ActivityOutcome.Succeeded();
@@ -109,7 +109,7 @@ public sealed class SendEmailHandler(
             return "the contact has not consented to marketing email (or unsubscribed)";
         }
 
-        var suppression = await suppressions.GetAsync(AddressHash.Compute(contact.Email), cancellationToken);
+        var suppression = await suppressions.GetAsync(contact.Email, cancellationToken);
 
         // An unsubscribe is outranked only by the contact's own opt-in recorded after it (ContactWriter.Apply).
         var optedInAgain = suppression is { Reason: SuppressionReason.Unsubscribed } && contact.Consent is { Marketing: true, At: { } optIn } && optIn > suppression.At;
