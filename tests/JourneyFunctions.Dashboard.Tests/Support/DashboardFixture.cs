@@ -64,6 +64,7 @@ public sealed class DashboardFixture : IAsyncLifetime
             ["Email:Outbox:Directory"] = OutboxDirectory,
             ["Unsubscribe:Keys:0:Id"] = "test",
             ["Unsubscribe:Keys:0:Secret"] = "dashboard-tests-unsubscribe-secret-of-32-plus-characters",
+            ["Suppressions:Key"] = "dashboard-tests-address-hash-key-of-32-plus-characters",
             ["Logging:LogLevel:Default"] = "Warning",
         };
         var builder = JourneyHost.CreateBuilder([], overrides, environmentName: "Testing");

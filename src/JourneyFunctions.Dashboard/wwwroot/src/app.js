@@ -257,6 +257,9 @@ function sampleScenario(journey) {
     contact: { id: 'sample', email: 'sample@example.com', timeZone: 'Europe/Madrid', fields: { firstName: 'Ana' }, tags: [] },
     events: [{ name: journey.trigger?.event ?? 'contact.subscribed', data: journey.trigger?.key ? { [journey.trigger.key]: 'sample-1', total: 42.5, currency: 'EUR', items: [{ name: 'Sample item', quantity: 1, price: 42.5 }] } : {} }],
     runFor: 'P30D',
+    // The simulator refuses a scenario with no expectation (it would pass whatever the journey does): a try-out at
+    // least expects the contact to enter; edit it to say what the draft must do.
+    expect: [{ counter: 'entered', equals: 1 }],
   };
 }
 
