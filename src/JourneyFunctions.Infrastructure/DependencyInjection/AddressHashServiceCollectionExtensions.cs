@@ -55,7 +55,10 @@ public static class AddressHashServiceCollectionExtensions
                 $"{AddressHashOptions.SectionName}:Key is not set: outside Development the suppression list needs its HMAC key from configuration or Key Vault (JOURNEYS_Suppressions__Key); it must stay the same for the life of the installation.");
         }
 
-        logger?.LogWarning("Suppressions:Key is not set: hashing addresses with the local key in {Path}; configure a key for production", Path.GetFullPath(options.LocalKeyPath));
+        // In Development the local key is the intended setup (a fresh clone configures nothing): say so quietly, as
+        // for the local unsubscribe key. Without a host environment (tests, tools) it stays a warning.
+        var level = environment?.IsDevelopment() == true ? LogLevel.Information : LogLevel.Warning;
+        logger?.Log(level, "Suppressions:Key is not set: hashing addresses with the local key in {Path}; configure a key for production", Path.GetFullPath(options.LocalKeyPath));
         return new AddressHasher(LocalUnsubscribeKey.LoadOrCreate(options.LocalKeyPath));
     }
 }

@@ -148,14 +148,15 @@ public sealed class JourneyOrchestrationDriverTests
         var resumedAt = Start.AddHours(2).AddMinutes(10);
         var world = new World(events: (resumedAt, SystemEvents.JourneyResumed, """{"journeyId":"abandoned-cart"}""")) { Paused = at => at < resumedAt };
 
-        var (_, state) = await world.RunWith(new JourneyOrchestrationDriver(pauseRecheck: TimeSpan.FromMinutes(15)));
+        var driver = new JourneyOrchestrationDriver(pauseRecheck: TimeSpan.FromMinutes(15));
+        var (_, state) = await world.RunWith(driver);
 
         Assert.Equal(CompletionReason.Finished, state!.Completion);
         Assert.Equal(resumedAt, world.Executed[0].At);
         var held = Assert.Single(world.Records.SelectMany(r => r.Results).SelectMany(r => r.Decisions), d => d.Message.StartsWith("held while paused", StringComparison.Ordinal));
         Assert.Equal(DecisionKind.Deferred, held.Kind);
         Assert.Equal("grace", held.StepId);
-        await AssertReplaysAsync(world);
+        await AssertReplaysAsync(world, driver);
     }
 
     [Fact]
