@@ -74,7 +74,7 @@ public static class FunctionsPath
         var service = await DtfxStorage.CreateAsync(workload, "sbsfahub" + suffix, counting, Logs.Factory);
         var sidecar = await DurableSidecar.StartAsync(service, Logs.Factory);
         var channel = GrpcChannel.ForAddress(sidecar.Address);
-        using var worker = BuildWorker(app, channel);
+        using var worker = AppDurableWorker.Build(app, channel, Logs.Factory);
         await worker.StartAsync(cancellationToken);
         var client = worker.Services.GetRequiredService<DurableTaskClient>();
         var queue = app.GetRequiredService<QueueFunctions>();
@@ -139,40 +139,4 @@ public static class FunctionsPath
             }));
     }
 
-    /// <summary>The Durable Task worker and client the Functions host would give the app, with the app's data converter.</summary>
-    private static IHost BuildWorker(IServiceProvider app, GrpcChannel channel)
-    {
-        var converter = new JsonDataConverter(OrchestrationJson.Options);
-        var orchestrator = app.GetRequiredService<JourneyOrchestrator>();
-        var activities = app.GetRequiredService<JourneyActivities>();
-        var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        builder.Services.AddSingleton<ILoggerFactory>(Logs.Factory);
-        builder.Services.AddDurableTaskWorker(w =>
-        {
-            w.UseGrpc(channel);
-            w.Configure(o => o.DataConverter = converter);
-            w.AddTasks(r =>
-            {
-                r.AddOrchestratorFunc<JourneyRunInput, RunState?>(JourneyOrchestration.OrchestratorName, (context, _) => orchestrator.JourneyRun(context));
-                r.AddActivityFunc<JourneyVersionRef, Core.Model.JourneyDefinition>(JourneyOrchestration.LoadJourneyActivity,
-                    (context, input) => activities.LoadJourney(input, Invocation(app, context)));
-                r.AddActivityFunc<string, Contact?>(JourneyOrchestration.LoadContactActivity,
-                    (context, input) => activities.LoadContact(input, Invocation(app, context)));
-                r.AddActivityFunc<ExecuteActivityInput, ActivityOutcome>(JourneyOrchestration.ExecuteActivityName,
-                    (context, input) => activities.ExecuteActivity(input, Invocation(app, context)));
-                r.AddActivityFunc<string, bool>(JourneyOrchestration.IsJourneyPausedActivity,
-                    (context, input) => activities.IsJourneyPaused(input, Invocation(app, context)));
-                r.AddActivityFunc<RunRecord, bool>(JourneyOrchestration.RecordResultActivity,
-                    (context, input) => activities.RecordResult(input, Invocation(app, context)));
-            });
-        });
-        builder.Services.AddDurableTaskClient(c =>
-        {
-            c.UseGrpc(channel);
-            c.Configure(o => o.DataConverter = converter);
-        });
-        return builder.Build();
-    }
-
-    private static TestFunctionContext Invocation(IServiceProvider app, TaskActivityContext context) => new(app, context.Name);
 }

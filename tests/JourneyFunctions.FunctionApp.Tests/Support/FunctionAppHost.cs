@@ -124,44 +124,11 @@ public sealed class FunctionAppHost : IAsyncDisposable
         var orchestrationService = backend is null ? new InMemoryOrchestrationService(loggerFactory) : await backend(loggerFactory);
         var sidecar = await DurableSidecar.StartAsync(orchestrationService, loggerFactory);
         var channel = GrpcChannel.ForAddress(sidecar.Address);
-        var converter = new JsonDataConverter(OrchestrationJson.Options);
-
-        var orchestrator = app.GetRequiredService<JourneyOrchestrator>();
-        var activities = app.GetRequiredService<JourneyActivities>();
-        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        builder.Services.AddSingleton(loggerFactory);
-        builder.Services.AddDurableTaskWorker(w =>
-        {
-            w.UseGrpc(channel);
-            w.Configure(o => o.DataConverter = converter);
-            w.AddTasks(r =>
-            {
-                // The typed overload: the input arrives as JourneyRunInput through the converter, as the Functions
-                // extension binds [OrchestrationTrigger]; the orchestrator then reads it with GetInput, as in Azure.
-                r.AddOrchestratorFunc<JourneyRunInput, RunState?>(JourneyOrchestration.OrchestratorName, (context, _) => orchestrator.JourneyRun(context));
-                r.AddActivityFunc<JourneyVersionRef, Core.Model.JourneyDefinition>(JourneyOrchestration.LoadJourneyActivity,
-                    (context, input) => activities.LoadJourney(input, Invocation(app, context)));
-                r.AddActivityFunc<string, Contact?>(JourneyOrchestration.LoadContactActivity,
-                    (context, input) => activities.LoadContact(input, Invocation(app, context)));
-                r.AddActivityFunc<ExecuteActivityInput, ActivityOutcome>(JourneyOrchestration.ExecuteActivityName,
-                    (context, input) => activities.ExecuteActivity(input, Invocation(app, context)));
-                r.AddActivityFunc<string, bool>(JourneyOrchestration.IsJourneyPausedActivity,
-                    (context, input) => activities.IsJourneyPaused(input, Invocation(app, context)));
-                r.AddActivityFunc<RunRecord, bool>(JourneyOrchestration.RecordResultActivity,
-                    (context, input) => activities.RecordResult(input, Invocation(app, context)));
-            });
-        });
-        builder.Services.AddDurableTaskClient(c =>
-        {
-            c.UseGrpc(channel);
-            c.Configure(o => o.DataConverter = converter);
-        });
-        var worker = builder.Build();
+        var worker = AppDurableWorker.Build(app, channel, loggerFactory);
         await worker.StartAsync();
         return new FunctionAppHost(app, worker, channel, sidecar, email, work);
     }
 
-    private static TestFunctionContext Invocation(IServiceProvider app, TaskActivityContext context) => new(app, context.Name);
 
     public T Get<T>()
         where T : notnull => _app.GetRequiredService<T>();
