@@ -40,7 +40,7 @@ public abstract class JourneyRunTests(FunctionAppFixture fixture)
         var id = "fa-series-" + fixture.Storage.ToString().ToLowerInvariant();
         await _app.PublishAsync(Journey(id, "fa.series.start", """
             { "id": "welcome", "type": "email", "template": "welcome" },
-            { "id": "pause", "type": "wait", "duration": "PT2S" },
+            { "id": "pause", "type": "wait", "duration": "PT4S" },
             { "id": "tips", "type": "email", "template": "welcome-tips" }
             """));
         var contact = Contact("ser");
@@ -57,7 +57,7 @@ public abstract class JourneyRunTests(FunctionAppFixture fixture)
         var orchestration = await _app.WaitForOrchestrationAsync(runId);
         Assert.Equal(OrchestrationRuntimeStatus.Completed, orchestration.RuntimeStatus);
         Assert.Equal(CompletionReason.Finished, orchestration.ReadOutputAs<RunState>()!.Completion);
-        Assert.True(waiting.Wait!.Until >= waiting.StartedAt.AddSeconds(2));
+        Assert.True(waiting.Wait!.Until >= waiting.StartedAt.AddSeconds(4));
     }
 
     private static string WaitForPlanJourney(string id, string trigger, string timeout) => Journey(id, trigger, $$"""
@@ -307,16 +307,21 @@ public abstract class JourneyRunTests(FunctionAppFixture fixture)
         var id = "fa-pause-" + fixture.Storage.ToString().ToLowerInvariant();
         await _app.PublishAsync(Journey(id, "fa.pause.start", """
             { "id": "welcome", "type": "email", "template": "welcome" },
-            { "id": "pause", "type": "wait", "duration": "PT1S" },
+            { "id": "pause", "type": "wait", "duration": "PT5S" },
             { "id": "tips", "type": "email", "template": "welcome-tips" }
             """));
         var contact = Contact("pause");
         var publisher = _app.Get<JourneyPublisher>();
         var runId = await StartAsync(id, "fa.pause.start", contact);
-        await _app.WaitForWaitingAtAsync(runId, "pause");
+        var waiting = await _app.WaitForWaitingAtAsync(runId, "pause");
         Assert.True(await publisher.SetPausedAsync(id, true));
+        // The pause must land before the timer is due, or this test would prove nothing; a loaded
+        // machine may take a second or two to see the run waiting, so the wait is 5 s, not 1 s.
+        var due = waiting.Wait!.Until!.Value;
+        Assert.True(DateTimeOffset.UtcNow < due, $"paused at {DateTimeOffset.UtcNow:O}, after the timer fell due at {due:O}");
 
-        await Task.Delay(TimeSpan.FromSeconds(4));
+        var afterDue = due - DateTimeOffset.UtcNow + TimeSpan.FromSeconds(3);
+        await Task.Delay(afterDue);
         Assert.Single(_app.Email.SentTo(Address(contact)));
         Assert.Equal(RunStatus.Waiting, (await _app.RunAsync(runId))!.Status);
 

@@ -25,7 +25,7 @@ public sealed class ResumeTests : IAsyncLifetime
             { "id": "{{id}}", "name": "{{id}}", "trigger": { "event": "fa.resume.start" },
               "steps": [
                 { "id": "welcome", "type": "email", "template": "welcome" },
-                { "id": "pause", "type": "wait", "duration": "PT1S" },
+                { "id": "pause", "type": "wait", "duration": "PT5S" },
                 { "id": "tips", "type": "email", "template": "welcome-tips" }
               ] }
             """);
@@ -34,9 +34,12 @@ public sealed class ResumeTests : IAsyncLifetime
         var publisher = _app.Get<JourneyPublisher>();
         await _app.RouteAsync(FunctionAppHost.Event(contact, "fa.resume.start", new { }, address));
         var runId = RunIds.For(id, contact, null);
-        await _app.WaitForWaitingAtAsync(runId, "pause");
+        var waiting = await _app.WaitForWaitingAtAsync(runId, "pause");
         Assert.True(await publisher.SetPausedAsync(id, true));
-        await Task.Delay(TimeSpan.FromSeconds(3));
+        // The timer must fall due during the pause; 5 s leaves room for a loaded machine to see the run waiting.
+        var due = waiting.Wait!.Until!.Value;
+        Assert.True(DateTimeOffset.UtcNow < due, $"paused at {DateTimeOffset.UtcNow:O}, after the timer fell due at {due:O}");
+        await Task.Delay(due - DateTimeOffset.UtcNow + TimeSpan.FromSeconds(3));
         Assert.Single(_app.Email.SentTo(address));
 
         Assert.True(await publisher.SetPausedAsync(id, false));
