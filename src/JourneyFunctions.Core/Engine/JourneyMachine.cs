@@ -92,7 +92,7 @@ public static partial class JourneyMachine
             TriggerEventId = trigger.Id,
             Trigger = trigger.Data,
         };
-        var draft = new RunDraft(CompiledJourney.For(journey), contact, now, state);
+        var draft = RunDraft.Begin(CompiledJourney.For(journey), contact, now, state);
         draft.Decide(null, DecisionKind.Entered, entry.Reason);
         Advance(draft, 0);
         return draft.Result();
@@ -123,7 +123,7 @@ public static partial class JourneyMachine
             return Unchanged(state);
         }
 
-        var draft = new RunDraft(CompiledJourney.For(journey), contact, now, state);
+        var draft = RunDraft.Begin(CompiledJourney.For(journey), contact, now, state);
         var handled = input switch
         {
             ActivityCompleted completed => OnActivityCompleted(draft, completed),
@@ -135,10 +135,11 @@ public static partial class JourneyMachine
         };
         if (!handled)
         {
+            draft.Release();
             return Unchanged(state);
         }
 
-        if (input is EventReceived { Event.Id: var handledId } && !string.Equals(draft.State.LastEventId, handledId, StringComparison.Ordinal))
+        if (input is EventReceived { Event.Id: var handledId } && !string.Equals(draft.LastEventId, handledId, StringComparison.Ordinal))
         {
             draft.State = draft.State with { LastEventId = handledId };
         }
@@ -510,8 +511,9 @@ public static partial class JourneyMachine
 
         var received = ev.Data ?? EmptyObject;
 
-        // The handled event's id goes in with the same copy (see Handle), so waking a wait copies the state once here.
-        draft.State = state with { Events = With(state.Events, waitForEvent.Id, received), LastEvent = received, LastEventId = ev.Id };
+        // The data and the handled event's id (see Handle) are held by the draft and go into the state with the update
+        // that starts the next wait or activity, so waking a wait and waiting again copies the state once.
+        draft.Wake(waitForEvent.Id, received, ev.Id);
         draft.Decide(waitForEvent.Id, DecisionKind.EventMatched, compiled.Message!);
         Advance(draft, compiled.OnEvent);
         return true;
