@@ -43,13 +43,8 @@ public static partial class JourneyMachine
 
         private RunState _state = null!;
 
-        private bool _woken;
-
-        private IReadOnlyDictionary<string, JsonElement>? _wakeEvents;
-
-        private JsonElement _wakeEvent;
-
-        private string? _wakeEventId;
+        /// <summary>What a held wake brings (see <see cref="Wake"/>); null when none is held.</summary>
+        private RunState.EventData? _wake;
 
         private RunDraft()
         {
@@ -68,10 +63,10 @@ public static partial class JourneyMachine
         {
             get
             {
-                if (_woken)
+                if (_wake is { } wake)
                 {
-                    _state = _state with { Events = _wakeEvents!, LastEvent = _wakeEvent, LastEventId = _wakeEventId };
-                    _woken = false;
+                    _state = _state with { Received = wake };
+                    _wake = null;
                 }
 
                 return _state;
@@ -79,26 +74,28 @@ public static partial class JourneyMachine
 
             set
             {
-                _woken = false;
+                _wake = null;
                 _state = value;
             }
         }
 
         /// <summary>
         /// The state before a held wake is folded in: for the update that ends an advance, which copies it once with
-        /// <see cref="Events"/>, <see cref="LastEvent"/> and <see cref="LastEventId"/> (and reads nothing else that a
-        /// wake changes).
+        /// <see cref="Received"/> (and reads nothing else that a wake changes).
         /// </summary>
         public RunState Base => _state;
 
+        /// <summary>What events brought the run, a held wake included.</summary>
+        public RunState.EventData Received => _wake ?? _state.Received;
+
         /// <summary>The run's received events, a held wake included.</summary>
-        public IReadOnlyDictionary<string, JsonElement> Events => _woken ? _wakeEvents! : _state.Events;
+        public IReadOnlyDictionary<string, JsonElement> Events => _wake?.Events ?? _state.Events;
 
         /// <summary>The last waited event's data, a held wake included.</summary>
-        public JsonElement? LastEvent => _woken ? _wakeEvent : _state.LastEvent;
+        public JsonElement? LastEvent => _wake is { } wake ? wake.LastEvent : _state.LastEvent;
 
         /// <summary>The last handled event's id, a held wake included.</summary>
-        public string? LastEventId => _woken ? _wakeEventId : _state.LastEventId;
+        public string? LastEventId => _wake is { } wake ? wake.LastEventId : _state.LastEventId;
 
         public List<MachineCommand> Commands => _commands;
 
@@ -111,10 +108,7 @@ public static partial class JourneyMachine
             draft.Now = now;
             draft.Zone = ZoneOf(journey.Definition, contact);
             draft._state = state;
-            draft._woken = false;
-            draft._wakeEvents = null;
-            draft._wakeEvent = default;
-            draft._wakeEventId = null;
+            draft._wake = null;
             draft._stepsNotCounted = 0;
             draft._eventScopeBound = false;
             draft._commands.Clear();
@@ -128,11 +122,7 @@ public static partial class JourneyMachine
         /// </summary>
         public void Wake(string stepId, JsonElement received, string eventId)
         {
-            var events = Events;
-            _wakeEvents = With(events, stepId, received);
-            _wakeEvent = received;
-            _wakeEventId = eventId;
-            _woken = true;
+            _wake = new RunState.EventData { Events = With(Events, stepId, received), LastEvent = received, LastEventId = eventId };
         }
 
         /// <summary>One more step executed in this call.</summary>
@@ -198,10 +188,7 @@ public static partial class JourneyMachine
             Contact = null!;
             Zone = null!;
             _state = null!;
-            _wakeEvents = null;
-            _wakeEvent = default;
-            _wakeEventId = null;
-            _woken = false;
+            _wake = null;
             _commands.Clear();
             _decisions.Clear();
             _scope.Unbind();

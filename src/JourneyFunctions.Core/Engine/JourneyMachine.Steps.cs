@@ -107,7 +107,7 @@ public static partial class JourneyMachine
 
             if (step.Duration is { } fallback)
             {
-                until = fallback.AddTo(draft.Now, draft.Zone);
+                until = CalendarAdd.To(fallback, draft.Now, draft.Zone);
                 IssueWait(draft, wait.Id, until, [], WaitPurpose.Step);
                 draft.Decide(wait.Id, DecisionKind.Wait, $"{path} is missing or not a date: waiting {step.DurationText} instead, until {new TimeText.LocalTime(until, draft.Zone)}");
                 return Stop;
@@ -126,7 +126,7 @@ public static partial class JourneyMachine
         }
 
         var duration = step.Duration.GetValueOrDefault();
-        until = duration.AddTo(draft.Now, draft.Zone);
+        until = CalendarAdd.To(duration, draft.Now, draft.Zone);
         IssueWait(draft, wait.Id, until, [], WaitPurpose.Step);
         draft.Decide(wait.Id, DecisionKind.Wait, $"waiting {step.DurationText}, until {new TimeText.LocalTime(until, draft.Zone)}");
         return Stop;
@@ -135,7 +135,7 @@ public static partial class JourneyMachine
     /// <summary>A waitForEvent: waits for the event, up to the timeout.</summary>
     private static int RunWaitForEvent(RunDraft draft, CompiledStep step, WaitForEventStep waitForEvent)
     {
-        var until = step.Duration.GetValueOrDefault().AddTo(draft.Now, draft.Zone);
+        var until = CalendarAdd.To(step.Duration.GetValueOrDefault(), draft.Now, draft.Zone);
         IssueWait(draft, waitForEvent.Id, until, step.WaitEvents, WaitPurpose.Step);
         draft.Decide(waitForEvent.Id, DecisionKind.Wait, $"waiting up to {step.DurationText} for {waitForEvent.Event}, until {new TimeText.LocalTime(until, draft.Zone)}");
         return Stop;
@@ -154,9 +154,16 @@ public static partial class JourneyMachine
     {
         var bucket = SplitBuckets.For(draft.Journey.Definition.Id, draft.Base.ContactId, split.Id);
         var pathIndex = SplitBuckets.PathIndex(split.Paths, bucket);
-        var path = split.Paths[pathIndex];
         var target = step.PathTargets![pathIndex];
-        draft.Decide(split.Id, DecisionKind.Split, $"{split.Id}: path {path.Label ?? (pathIndex + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)} ({path.Percent}%, bucket {bucket}) -> {draft.Journey.TargetName(target)}");
+        var messages = step.BucketMessages!;
+        var message = messages[bucket];
+        if (message is null)
+        {
+            var path = split.Paths[pathIndex];
+            message = messages[bucket] = $"{split.Id}: path {path.Label ?? (pathIndex + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)} ({path.Percent}%, bucket {bucket}) -> {draft.Journey.TargetName(target)}";
+        }
+
+        draft.Decide(split.Id, DecisionKind.Split, message);
         return target;
     }
 
@@ -263,9 +270,7 @@ public static partial class JourneyMachine
             Activity = new PendingActivity { StepId = request.StepId, Sequence = request.Sequence, OperationId = request.OperationId },
             Wait = null,
             StepsExecuted = draft.TakeStepsExecuted(),
-            Events = draft.Events,
-            LastEvent = draft.LastEvent,
-            LastEventId = draft.LastEventId,
+            Received = draft.Received,
         };
     }
 
@@ -281,9 +286,7 @@ public static partial class JourneyMachine
             Wait = wait,
             Activity = null,
             StepsExecuted = draft.TakeStepsExecuted(),
-            Events = draft.Events,
-            LastEvent = draft.LastEvent,
-            LastEventId = draft.LastEventId,
+            Received = draft.Received,
         };
     }
 
@@ -301,9 +304,7 @@ public static partial class JourneyMachine
             CompletionDetail = detail,
             EndedAt = draft.Now,
             StepsExecuted = draft.TakeStepsExecuted(),
-            Events = draft.Events,
-            LastEvent = draft.LastEvent,
-            LastEventId = draft.LastEventId,
+            Received = draft.Received,
         };
         draft.Commands.Add(new CompleteRun(reason, detail));
         draft.Decide(stepId, kind, message);
