@@ -17,11 +17,12 @@ public static class ConditionEvaluator
     /// <summary>True when the condition holds for the scope at <paramref name="now"/>.</summary>
     public static bool Evaluate(Condition condition, ConditionScope scope, DateTimeOffset now)
     {
+        // Indexed loops: foreach over the IReadOnlyList would allocate an enumerator on every evaluation.
         if (condition.All is { } all)
         {
-            foreach (var c in all)
+            for (var i = 0; i < all.Count; i++)
             {
-                if (!Evaluate(c, scope, now))
+                if (!Evaluate(all[i], scope, now))
                 {
                     return false;
                 }
@@ -32,9 +33,9 @@ public static class ConditionEvaluator
 
         if (condition.Any is { } any)
         {
-            foreach (var c in any)
+            for (var i = 0; i < any.Count; i++)
             {
-                if (Evaluate(c, scope, now))
+                if (Evaluate(any[i], scope, now))
                 {
                     return true;
                 }
@@ -335,9 +336,9 @@ public static class ConditionEvaluator
 
     private static bool AnyEquals(JsonElement value, IReadOnlyList<JsonElement> candidates)
     {
-        foreach (var candidate in candidates)
+        for (var i = 0; i < candidates.Count; i++)
         {
-            if (JsonValues.LooseEquals(value, candidate))
+            if (JsonValues.LooseEquals(value, candidates[i]))
             {
                 return true;
             }

@@ -32,13 +32,23 @@ public abstract record ActivityRequest
 }
 
 /// <summary>Data of the run that templates and webhooks see: trigger.*, event.*, events.&lt;stepId&gt;.*.</summary>
+/// <remarks>
+/// The defaults are shared instances, not new ones per object: an initializer that sets a property (the machine sets
+/// every one, on every activity) would otherwise make a default only to drop it.
+/// </remarks>
 public sealed record RunData
 {
+    /// <summary>No data: what a request without <c>Data</c> carries.</summary>
+    internal static readonly RunData Empty = new();
+
+    /// <summary>No received events (read-only in effect: nothing writes through the interface).</summary>
+    private static readonly IReadOnlyDictionary<string, JsonElement> NoEvents = new Dictionary<string, JsonElement>();
+
     public JsonElement? Trigger { get; init; }
 
     public JsonElement? Event { get; init; }
 
-    public IReadOnlyDictionary<string, JsonElement> Events { get; init; } = new Dictionary<string, JsonElement>();
+    public IReadOnlyDictionary<string, JsonElement> Events { get; init; } = NoEvents;
 }
 
 public sealed record SendEmailRequest : ActivityRequest
@@ -48,7 +58,7 @@ public sealed record SendEmailRequest : ActivityRequest
     /// <summary>Marketing email: honours marketing consent and carries one-click unsubscribe.</summary>
     public bool Marketing { get; init; } = true;
 
-    public RunData Data { get; init; } = new();
+    public RunData Data { get; init; } = RunData.Empty;
 }
 
 public sealed record ChangeTagsRequest : ActivityRequest
@@ -75,5 +85,5 @@ public sealed record CallWebhookRequest : ActivityRequest
 
     public JsonElement? Body { get; init; }
 
-    public RunData Data { get; init; } = new();
+    public RunData Data { get; init; } = RunData.Empty;
 }

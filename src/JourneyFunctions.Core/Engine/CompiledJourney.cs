@@ -166,6 +166,7 @@ internal sealed class CompiledJourney
         if (step is SplitStep)
         {
             compiled.PathTargets = new int[edges.Count];
+            compiled.BucketMessages = new string?[100];
         }
 
         foreach (var edge in edges)
@@ -357,4 +358,11 @@ internal sealed class CompiledStep(Step step, int index)
 
     /// <summary>The second decision text: the email sent, the branch taken when the condition fails, or the timeout.</summary>
     public string? DoneMessage { get; set; }
+
+    /// <summary>
+    /// A split's decision text by bucket (0 to 99), written the first time a contact of that bucket passes: the text
+    /// depends only on the bucket (it picks the path and so the target), so a split writes at most 100 texts per
+    /// definition instead of one per transition. Concurrent runs may write the same text twice; either copy is right.
+    /// </summary>
+    public string?[]? BucketMessages { get; set; }
 }

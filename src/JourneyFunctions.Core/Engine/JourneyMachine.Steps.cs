@@ -56,7 +56,7 @@ public static partial class JourneyMachine
     /// <summary>An email: skipped when this run sent it already, held while the send window is closed, else sent.</summary>
     private static int RunEmail(RunDraft draft, CompiledStep step, EmailStep email)
     {
-        if (ContainsOrdinal(draft.State.Sent, email.Id))
+        if (ContainsOrdinal(draft.Base.Sent, email.Id))
         {
             draft.Decide(email.Id, DecisionKind.Skipped, "already sent in this run");
             return step.Next;
@@ -72,7 +72,7 @@ public static partial class JourneyMachine
 
         var data = draft.RunData();
         var marketing = draft.Journey.Definition.Category == JourneyCategory.Marketing;
-        var run = draft.State;
+        var run = draft.Base;
         IssueActivity(draft, new SendEmailRequest
         {
             RunId = run.RunId, JourneyId = run.JourneyId, Version = run.Version, ContactId = run.ContactId,
@@ -90,7 +90,7 @@ public static partial class JourneyMachine
         if (wait.RelativeTo is { } path)
         {
             var offsetText = step.Offset is { } o && !o.IsZero ? $"{TimeText.Duration(o with { Negative = false })} {(o.Negative ? "before" : "after")} {path}" : path;
-            if (ConditionEvaluator.TryResolve(path, draft.Scope(null), out var value)
+            if (ConditionEvaluator.TryResolve(path, draft.Scope(), out var value)
                 && JsonValues.TryGetInstant(value, draft.Zone, out var date)
                 && TryOffset(date, step.Offset, draft.Zone, out until))
             {
@@ -107,7 +107,7 @@ public static partial class JourneyMachine
 
             if (step.Duration is { } fallback)
             {
-                until = fallback.AddTo(draft.Now, draft.Zone);
+                until = CalendarAdd.To(fallback, draft.Now, draft.Zone);
                 IssueWait(draft, wait.Id, until, [], WaitPurpose.Step);
                 draft.Decide(wait.Id, DecisionKind.Wait, $"{path} is missing or not a date: waiting {step.DurationText} instead, until {new TimeText.LocalTime(until, draft.Zone)}");
                 return Stop;
@@ -126,7 +126,7 @@ public static partial class JourneyMachine
         }
 
         var duration = step.Duration.GetValueOrDefault();
-        until = duration.AddTo(draft.Now, draft.Zone);
+        until = CalendarAdd.To(duration, draft.Now, draft.Zone);
         IssueWait(draft, wait.Id, until, [], WaitPurpose.Step);
         draft.Decide(wait.Id, DecisionKind.Wait, $"waiting {step.DurationText}, until {new TimeText.LocalTime(until, draft.Zone)}");
         return Stop;
@@ -135,7 +135,7 @@ public static partial class JourneyMachine
     /// <summary>A waitForEvent: waits for the event, up to the timeout.</summary>
     private static int RunWaitForEvent(RunDraft draft, CompiledStep step, WaitForEventStep waitForEvent)
     {
-        var until = step.Duration.GetValueOrDefault().AddTo(draft.Now, draft.Zone);
+        var until = CalendarAdd.To(step.Duration.GetValueOrDefault(), draft.Now, draft.Zone);
         IssueWait(draft, waitForEvent.Id, until, step.WaitEvents, WaitPurpose.Step);
         draft.Decide(waitForEvent.Id, DecisionKind.Wait, $"waiting up to {step.DurationText} for {waitForEvent.Event}, until {new TimeText.LocalTime(until, draft.Zone)}");
         return Stop;
@@ -143,7 +143,7 @@ public static partial class JourneyMachine
 
     private static int RunBranch(RunDraft draft, CompiledStep step, BranchStep branch)
     {
-        var holds = ConditionEvaluator.Evaluate(branch.If, draft.Scope(null), draft.Now);
+        var holds = ConditionEvaluator.Evaluate(branch.If, draft.Scope(), draft.Now);
         draft.Decide(branch.Id, DecisionKind.Branch, holds ? step.Message! : step.DoneMessage!);
         return holds ? step.Then : step.Else;
     }
@@ -152,17 +152,24 @@ public static partial class JourneyMachine
     /// same path) picks the path.</summary>
     private static int RunSplit(RunDraft draft, CompiledStep step, SplitStep split)
     {
-        var bucket = SplitBuckets.For(draft.Journey.Definition.Id, draft.State.ContactId, split.Id);
+        var bucket = SplitBuckets.For(draft.Journey.Definition.Id, draft.Base.ContactId, split.Id);
         var pathIndex = SplitBuckets.PathIndex(split.Paths, bucket);
-        var path = split.Paths[pathIndex];
         var target = step.PathTargets![pathIndex];
-        draft.Decide(split.Id, DecisionKind.Split, $"{split.Id}: path {path.Label ?? (pathIndex + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)} ({path.Percent}%, bucket {bucket}) -> {draft.Journey.TargetName(target)}");
+        var messages = step.BucketMessages!;
+        var message = messages[bucket];
+        if (message is null)
+        {
+            var path = split.Paths[pathIndex];
+            message = messages[bucket] = $"{split.Id}: path {path.Label ?? (pathIndex + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)} ({path.Percent}%, bucket {bucket}) -> {draft.Journey.TargetName(target)}";
+        }
+
+        draft.Decide(split.Id, DecisionKind.Split, message);
         return target;
     }
 
     private static int RunTags(RunDraft draft, CompiledStep step, TagsStep tags)
     {
-        var run = draft.State;
+        var run = draft.Base;
         IssueActivity(draft, new ChangeTagsRequest
         {
             RunId = run.RunId, JourneyId = run.JourneyId, Version = run.Version, ContactId = run.ContactId,
@@ -174,7 +181,7 @@ public static partial class JourneyMachine
 
     private static int RunSetField(RunDraft draft, CompiledStep step, SetFieldStep setField)
     {
-        var run = draft.State;
+        var run = draft.Base;
         IssueActivity(draft, new SetFieldRequest
         {
             RunId = run.RunId, JourneyId = run.JourneyId, Version = run.Version, ContactId = run.ContactId,
@@ -186,7 +193,7 @@ public static partial class JourneyMachine
 
     private static int RunWebhook(RunDraft draft, CompiledStep step, WebhookStep webhook)
     {
-        var run = draft.State;
+        var run = draft.Base;
         var data = draft.RunData();
         IssueActivity(draft, new CallWebhookRequest
         {
@@ -255,7 +262,7 @@ public static partial class JourneyMachine
     private static void IssueActivity(RunDraft draft, ActivityRequest request)
     {
         draft.Commands.Add(new ExecuteActivity(request));
-        draft.State = draft.State with
+        draft.State = draft.Base with
         {
             Status = RunStatus.Executing,
             StepId = request.StepId,
@@ -263,14 +270,15 @@ public static partial class JourneyMachine
             Activity = new PendingActivity { StepId = request.StepId, Sequence = request.Sequence, OperationId = request.OperationId },
             Wait = null,
             StepsExecuted = draft.TakeStepsExecuted(),
+            Received = draft.Received,
         };
     }
 
     private static void IssueWait(RunDraft draft, string stepId, DateTimeOffset? until, IReadOnlyList<string> events, WaitPurpose purpose)
     {
-        var wait = new RunWait { StepId = stepId, Sequence = draft.State.Sequence + 1, Until = until, Events = events, Purpose = purpose };
+        var wait = new RunWait { StepId = stepId, Sequence = draft.Base.Sequence + 1, Until = until, Events = events, Purpose = purpose };
         draft.Commands.Add(new StartWait(wait));
-        draft.State = draft.State with
+        draft.State = draft.Base with
         {
             Status = RunStatus.Waiting,
             StepId = stepId,
@@ -278,14 +286,15 @@ public static partial class JourneyMachine
             Wait = wait,
             Activity = null,
             StepsExecuted = draft.TakeStepsExecuted(),
+            Received = draft.Received,
         };
     }
 
     /// <summary>Ends the run; the decision names <paramref name="atStep"/>, else the step the run was at.</summary>
     private static void Complete(RunDraft draft, CompletionReason reason, string? detail, DecisionKind kind, string message, string? atStep = null)
     {
-        var stepId = atStep ?? draft.State.StepId;
-        draft.State = draft.State with
+        var stepId = atStep ?? draft.Base.StepId;
+        draft.State = draft.Base with
         {
             Status = RunStatus.Completed,
             StepId = null,
@@ -295,6 +304,7 @@ public static partial class JourneyMachine
             CompletionDetail = detail,
             EndedAt = draft.Now,
             StepsExecuted = draft.TakeStepsExecuted(),
+            Received = draft.Received,
         };
         draft.Commands.Add(new CompleteRun(reason, detail));
         draft.Decide(stepId, kind, message);

@@ -38,7 +38,7 @@ public static partial class JourneyMachine
         ArgumentNullException.ThrowIfNull(contact);
         ArgumentNullException.ThrowIfNull(trigger);
         var zone = ZoneOf(journey, contact);
-        if (MatchTrigger(journey, contact, trigger, zone, now) is not { } started)
+        if (!MatchTrigger(journey, contact, trigger, zone, now, out var head))
         {
             return No(TriggerMismatch(journey, trigger));
         }
@@ -49,23 +49,31 @@ public static partial class JourneyMachine
             return No($"{trigger.Name} has no {keyPath}, which keys this journey (one run per {keyPath}): no run started");
         }
 
-        if (key is not null)
+        if (previous is not null && ReentryRefusal(CompiledJourney.For(journey), previous, zone, now) is { } refusal)
         {
-            started += $" for {keyPath} {key}";
-        }
-
-        if (previous is not null)
-        {
-            if (ReentryRefusal(CompiledJourney.For(journey), previous, zone, now) is { } refusal)
-            {
-                return No(refusal, key);
-            }
-
-            started += $" again (entry {previous.Generation + 1})";
+            return No(refusal, key);
         }
 
         var generation = (previous?.Generation ?? 0) + 1;
+        var started = Started(head ?? trigger.Name, head is null, keyPath, key, previous is null ? 0 : generation);
         return new EntryDecision(true, RunIds.For(journey.Id, contact.Id, key, generation), key, generation, started);
+    }
+
+    /// <summary>
+    /// How the run started, in one string: "cart.updated started the journey", then " for cartId c-1" for a keyed
+    /// run and " again (entry 2)" for a re-entry. <paramref name="head"/> is the trigger event's name when
+    /// <paramref name="eventHead"/> (the text is then "&lt;name&gt; started the journey"), else the whole first part.
+    /// </summary>
+    private static string Started(string head, bool eventHead, string? keyPath, string? key, int entry)
+    {
+        var verb = eventHead ? " started the journey" : string.Empty;
+        return (key, entry) switch
+        {
+            (null, 0) => eventHead ? string.Concat(head, verb) : head,
+            (null, _) => $"{head}{verb} again (entry {entry})",
+            (_, 0) => $"{head}{verb} for {keyPath} {key}",
+            _ => $"{head}{verb} for {keyPath} {key} again (entry {entry})",
+        };
     }
 
     /// <summary>Starts the run (only after <see cref="DecideEntry"/> said Enter) and advances to the first activity, wait or end.</summary>
@@ -92,7 +100,7 @@ public static partial class JourneyMachine
             TriggerEventId = trigger.Id,
             Trigger = trigger.Data,
         };
-        var draft = new RunDraft(CompiledJourney.For(journey), contact, now, state);
+        var draft = RunDraft.Begin(CompiledJourney.For(journey), contact, now, state);
         draft.Decide(null, DecisionKind.Entered, entry.Reason);
         Advance(draft, 0);
         return draft.Result();
@@ -123,7 +131,7 @@ public static partial class JourneyMachine
             return Unchanged(state);
         }
 
-        var draft = new RunDraft(CompiledJourney.For(journey), contact, now, state);
+        var draft = RunDraft.Begin(CompiledJourney.For(journey), contact, now, state);
         var handled = input switch
         {
             ActivityCompleted completed => OnActivityCompleted(draft, completed),
@@ -135,10 +143,11 @@ public static partial class JourneyMachine
         };
         if (!handled)
         {
+            draft.Release();
             return Unchanged(state);
         }
 
-        if (input is EventReceived { Event.Id: var handledId } && !string.Equals(draft.State.LastEventId, handledId, StringComparison.Ordinal))
+        if (input is EventReceived { Event.Id: var handledId } && !string.Equals(draft.LastEventId, handledId, StringComparison.Ordinal))
         {
             draft.State = draft.State with { LastEventId = handledId };
         }
@@ -146,24 +155,30 @@ public static partial class JourneyMachine
         return draft.Result();
     }
 
-    /// <summary>How the run started ("cart.updated started the journey"), or null when the event does not start it.</summary>
-    private static string? MatchTrigger(JourneyDefinition journey, Contact contact, ContactEvent trigger, TimeZoneInfo zone, DateTimeOffset now)
+    /// <summary>
+    /// Whether the event starts the journey, and how (<paramref name="head"/>: "tag vip was added: the journey
+    /// started"; null for an event trigger, whose text "&lt;event&gt; started the journey" <see cref="Started"/> writes).
+    /// </summary>
+    private static bool MatchTrigger(JourneyDefinition journey, Contact contact, ContactEvent trigger, TimeZoneInfo zone, DateTimeOffset now, out string? head)
     {
+        head = null;
         var t = journey.Trigger;
         if (t.Event is { } eventName)
         {
             return string.Equals(trigger.Name, eventName, StringComparison.Ordinal)
-                && (t.Filter is not { } filter || ConditionEvaluator.Evaluate(filter, ConditionScope.ForEvent(contact, trigger.Data, zone), now))
-                ? $"{trigger.Name} started the journey"
-                : null;
+                && (t.Filter is not { } filter || ConditionEvaluator.Evaluate(filter, ConditionScope.ForEvent(contact, trigger.Data, zone), now));
         }
 
         if (t.TagAdded is { } tag)
         {
-            return string.Equals(trigger.Name, SystemEvents.TagAdded, StringComparison.Ordinal)
-                && ReadString(trigger.Data, "tag") is { } added && string.Equals(added, tag, StringComparison.OrdinalIgnoreCase)
-                ? $"tag {tag} was added: the journey started"
-                : null;
+            if (string.Equals(trigger.Name, SystemEvents.TagAdded, StringComparison.Ordinal)
+                && ReadString(trigger.Data, "tag") is { } added && string.Equals(added, tag, StringComparison.OrdinalIgnoreCase))
+            {
+                head = $"tag {tag} was added: the journey started";
+                return true;
+            }
+
+            return false;
         }
 
         if (t.InactiveFor is { } inactiveFor)
@@ -171,15 +186,16 @@ public static partial class JourneyMachine
             if (!string.Equals(trigger.Name, SystemEvents.Inactive, StringComparison.Ordinal)
                 || !string.Equals(ReadString(trigger.Data, "journeyId"), journey.Id, StringComparison.Ordinal))
             {
-                return null;
+                return false;
             }
 
-            return IsoDuration.TryParse(inactiveFor, out var inactive, out _)
+            head = IsoDuration.TryParse(inactiveFor, out var inactive, out _)
                 ? $"no activity for {TimeText.Duration(inactive)}: the journey started"
                 : "no activity for the set period: the journey started";
+            return true;
         }
 
-        return null;
+        return false;
     }
 
     /// <summary>Why the event does not start the journey (after <see cref="MatchTrigger"/> said it does not).</summary>
@@ -462,7 +478,7 @@ public static partial class JourneyMachine
             return GoalOutcome.NotReached;
         }
 
-        if (journey.GoalWithin is { } within && draft.Now > within.AddTo(state.StartedAt, draft.Zone))
+        if (journey.GoalWithin is { } within && draft.Now > CalendarAdd.To(within, state.StartedAt, draft.Zone))
         {
             return GoalOutcome.NotReached;
         }
@@ -481,8 +497,10 @@ public static partial class JourneyMachine
 
     private static bool CheckExitRules(RunDraft draft, ContactEvent ev)
     {
-        foreach (var rule in draft.Journey.Definition.ExitWhen)
+        var rules = draft.Journey.Definition.ExitWhen;
+        for (var i = 0; i < rules.Count; i++)
         {
+            var rule = rules[i];
             if (string.Equals(ev.Name, rule.Event, StringComparison.Ordinal)
                 && (!rule.MatchKey || KeyMatches(draft, ev))
                 && (rule.Filter is null || ConditionEvaluator.Evaluate(rule.Filter, draft.EventScope(ev), draft.Now)))
@@ -510,8 +528,9 @@ public static partial class JourneyMachine
 
         var received = ev.Data ?? EmptyObject;
 
-        // The handled event's id goes in with the same copy (see Handle), so waking a wait copies the state once here.
-        draft.State = state with { Events = With(state.Events, waitForEvent.Id, received), LastEvent = received, LastEventId = ev.Id };
+        // The data and the handled event's id (see Handle) are held by the draft and go into the state with the update
+        // that starts the next wait or activity, so waking a wait and waiting again copies the state once.
+        draft.Wake(waitForEvent.Id, received, ev.Id);
         draft.Decide(waitForEvent.Id, DecisionKind.EventMatched, compiled.Message!);
         Advance(draft, compiled.OnEvent);
         return true;
@@ -585,12 +604,28 @@ public static partial class JourneyMachine
         return result;
     }
 
-    private static Dictionary<string, JsonElement> With(IReadOnlyDictionary<string, JsonElement> events, string stepId, JsonElement data)
+    private static IReadOnlyDictionary<string, JsonElement> With(IReadOnlyDictionary<string, JsonElement> events, string stepId, JsonElement data)
     {
-        var copy = new Dictionary<string, JsonElement>(events.Count + 1, StringComparer.Ordinal);
-        foreach (var pair in events)
+        if (EventDictionary.With(events, stepId, data) is { } small)
         {
-            copy[pair.Key] = pair.Value;
+            return small;
+        }
+
+        var copy = new Dictionary<string, JsonElement>(events.Count + 1, StringComparer.Ordinal);
+        if (events is Dictionary<string, JsonElement> dictionary)
+        {
+            // The usual case (the machine's own copies, deserialised states): its struct enumerator allocates nothing.
+            foreach (var pair in dictionary)
+            {
+                copy[pair.Key] = pair.Value;
+            }
+        }
+        else
+        {
+            foreach (var pair in events)
+            {
+                copy[pair.Key] = pair.Value;
+            }
         }
 
         copy[stepId] = data;

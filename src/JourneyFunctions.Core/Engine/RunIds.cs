@@ -14,6 +14,12 @@ public static class RunIds
     public static string For(string journeyId, string contactId, string? key, int generation = 1)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(generation, 1);
+        if (generation == 1 && IsPlain(journeyId) && IsPlain(contactId) && (key is null || IsPlain(key)))
+        {
+            // Nothing to escape (the usual ids): the same text, put together in one string.
+            return key is null ? string.Concat(journeyId, ":", contactId) : string.Concat(journeyId, ":", contactId, ":k=", key);
+        }
+
         var sb = new StringBuilder(journeyId.Length + contactId.Length + 16);
         Escape(sb, journeyId);
         sb.Append(':');
@@ -98,6 +104,20 @@ public static class RunIds
         var sb = new StringBuilder(part.Length);
         Escape(sb, part);
         return sb.ToString();
+    }
+
+    /// <summary>True when <see cref="Escape"/> would leave every character of the part as it is.</summary>
+    private static bool IsPlain(string part)
+    {
+        foreach (var c in part)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or '@' or '+'))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static void Escape(StringBuilder sb, string part)

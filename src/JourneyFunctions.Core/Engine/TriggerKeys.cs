@@ -30,13 +30,25 @@ public static class TriggerKeys
             return false;
         }
 
+        // Segment by segment over the path's characters (no split array or segment strings: the router and the
+        // machine read the key of every trigger event).
         var current = data;
-        foreach (var segment in path.Split('.'))
+        var rest = path.AsSpan();
+        while (true)
         {
+            var dot = rest.IndexOf('.');
+            var segment = dot < 0 ? rest : rest[..dot];
             if (current.ValueKind != JsonValueKind.Object || !current.TryGetProperty(segment, out current))
             {
                 return false;
             }
+
+            if (dot < 0)
+            {
+                break;
+            }
+
+            rest = rest[(dot + 1)..];
         }
 
         key = current.ValueKind switch
