@@ -484,6 +484,27 @@ public sealed class AzuriteStorageTests(AzuriteFixture azurite)
 
     private string QueueNameOf(IEventQueue queue) => _backend.QueueName;
 
+    [Fact]
+    public async Task EmailIndex_KeysRowsByKeyedHash_NeverThePlainAddress()
+    {
+        var contacts = _backend.Contacts();
+        await contacts.SaveAsync(TestData.Contact("c-1") with { Email = "Ana@Example.com" });
+
+        var rows = new List<TableEntity>();
+        await foreach (var row in RawTable("ContactEmails").QueryAsync<TableEntity>())
+        {
+            rows.Add(row);
+        }
+
+        var only = Assert.Single(rows);
+        Assert.Equal(_backend.Hasher.Compute("ana@example.com"), only.PartitionKey);
+        Assert.NotEqual(JourneyFunctions.Core.Security.AddressHasher.Legacy("ana@example.com"), only.PartitionKey);
+        Assert.DoesNotContain(only.Keys, k => only[k] is string v && v.Contains("example.com", StringComparison.OrdinalIgnoreCase));
+
+        Assert.True(await contacts.DeleteAsync("c-1"));
+        Assert.Equal(0, await CountRowsAsync("ContactEmails"));
+    }
+
     private async Task<int> CountRowsAsync(string table)
     {
         var count = 0;
