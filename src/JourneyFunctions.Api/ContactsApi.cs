@@ -185,7 +185,8 @@ public static class ContactsApi
         foreach (var id in ids)
         {
             var contact = await store.GetAsync(id, cancellationToken);
-            if (contact?.Email is { } stored && string.Equals(stored.Trim(), address, StringComparison.OrdinalIgnoreCase))
+            // The same normalisation as the index (and the address hash): trimmed, lower-cased invariantly.
+            if (contact?.Email is { } stored && string.Equals(stored.Trim().ToLowerInvariant(), address.ToLowerInvariant(), StringComparison.Ordinal))
             {
                 found.Add(ContactResponse.From(contact));
                 if (found.Count == MaxSearchResults)
