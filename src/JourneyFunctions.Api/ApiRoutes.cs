@@ -65,6 +65,7 @@ public static class ApiRoutes
     {
         public const string PostEvents = nameof(PostEvents);
         public const string UpsertContact = nameof(UpsertContact);
+        public const string SearchContacts = nameof(SearchContacts);
         public const string GetContact = nameof(GetContact);
         public const string EraseContact = nameof(EraseContact);
         public const string ListJourneys = nameof(ListJourneys);
@@ -101,6 +102,9 @@ public static class ApiRoutes
 
     public static readonly ApiRoute UpsertContact = new(Names.UpsertContact, Methods.Post, Templates.Contacts, ApiAccess.ApiKey, "Contacts",
         "Create or update a contact: email, time zone, fields, tags (added), marketing consent.");
+
+    public static readonly ApiRoute SearchContacts = new(Names.SearchContacts, Methods.Get, Templates.Contacts, ApiAccess.ApiKey, "Contacts",
+        "The contacts with an email address (?email=, trimmed, ignoring case), from an index keyed by the address's keyed hash.");
 
     public static readonly ApiRoute GetContact = new(Names.GetContact, Methods.Get, Templates.Contact, ApiAccess.ApiKey, "Contacts",
         "A contact with its tags, active runs and recent timeline.");
@@ -162,7 +166,7 @@ public static class ApiRoutes
     /// <summary>Every route of the API, in the order the docs list them.</summary>
     public static IReadOnlyList<ApiRoute> All { get; } =
     [
-        PostEvents, UpsertContact, GetContact, EraseContact, ExportContact,
+        PostEvents, UpsertContact, SearchContacts, GetContact, EraseContact, ExportContact,
         ListJourneys, PublishJourney, GetJourney, PauseJourney, ResumeJourney, GetJourneyStats, GetJourneyMap, SimulateJourney, ListWaitingRuns, PreviewTemplate,
         UnsubscribePage, Unsubscribe, EventGridHandshake, EventGridReports,
         ShopifyWebhook, WooCommerceWebhook,

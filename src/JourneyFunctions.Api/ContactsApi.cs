@@ -66,6 +66,9 @@ public sealed record ContactResponse(
     };
 }
 
+/// <summary>The answer of <c>GET /api/contacts?email=</c>: the contacts with that address, without runs or timeline.</summary>
+public sealed record ContactSearchResponse(IReadOnlyList<ContactResponse> Contacts);
+
 /// <summary>
 /// A run as <c>GET /api/contacts/{id}</c> lists it. <see cref="WaitingUntil"/> is the instant (UTC, <c>Z</c>);
 /// <see cref="WaitingUntilLocal"/> is the same moment on the contact's clock (<c>yyyy-MM-ddTHH:mm:ss</c> in the
@@ -101,9 +104,16 @@ public sealed record ActiveRunResponse(
 /// </summary>
 public static class ContactsApi
 {
+    /// <summary>The most contacts one search returns.</summary>
+    public const int MaxSearchResults = 50;
+
+    /// <summary>The longest address searched (RFC 5321's path limit).</summary>
+    private const int MaxEmailLength = 254;
+
     public static IEndpointRouteBuilder MapContactsApi(this IEndpointRouteBuilder app)
     {
         app.MapApiRoute(ApiRoutes.UpsertContact, UpsertAsync);
+        app.MapApiRoute(ApiRoutes.SearchContacts, SearchAsync);
         app.MapApiRoute(ApiRoutes.GetContact, GetAsync);
         app.MapApiRoute(ApiRoutes.EraseContact, EraseAsync);
         return app;
@@ -144,6 +154,49 @@ public static class ContactsApi
         };
         var saved = await contacts.UpsertAsync(upsert.Id, patch, cancellationToken);
         return TypedResults.Ok(ContactResponse.From(saved));
+    }
+
+    /// <summary>
+    /// <c>GET /api/contacts?email=</c>: the contacts whose address is <paramref name="email"/> (trimmed, ignoring case),
+    /// at most <see cref="MaxSearchResults"/>, ordered by id. Each is read and its address checked, so an index row a
+    /// crash left behind never answers for a contact whose address changed.
+    /// </summary>
+    public static async Task<Results<Ok<ContactSearchResponse>, ProblemHttpResult>> SearchAsync(string? email, IContactStore store, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        if (string.IsNullOrWhiteSpace(email))
+        {
+            return ApiProblems.BadRequest("email", "is required: the address whose contacts to find");
+        }
+
+        var address = email.Trim();
+        if (address.Length > MaxEmailLength || address.IndexOf('@', StringComparison.Ordinal) is < 1 || address.EndsWith('@'))
+        {
+            return ApiProblems.BadRequest("email", $"is not an email address (local@domain, at most {MaxEmailLength} characters)");
+        }
+
+        var ids = new SortedSet<string>(StringComparer.Ordinal);
+        await foreach (var id in store.ListIdsByEmailAsync(address, cancellationToken))
+        {
+            ids.Add(id);
+        }
+
+        var found = new List<ContactResponse>();
+        foreach (var id in ids)
+        {
+            var contact = await store.GetAsync(id, cancellationToken);
+            // The same normalisation as the index (and the address hash): trimmed, lower-cased invariantly.
+            if (contact?.Email is { } stored && string.Equals(stored.Trim().ToLowerInvariant(), address.ToLowerInvariant(), StringComparison.Ordinal))
+            {
+                found.Add(ContactResponse.From(contact));
+                if (found.Count == MaxSearchResults)
+                {
+                    break;
+                }
+            }
+        }
+
+        return TypedResults.Ok(new ContactSearchResponse(found));
     }
 
     public static async Task<Results<Ok<ContactResponse>, ProblemHttpResult>> GetAsync(string id, ContactService contacts, CancellationToken cancellationToken)

@@ -52,6 +52,7 @@ public static class DashboardEndpoints
     {
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<DashboardSessions>();
+        services.TryAddSingleton<DashboardSignInLimiter>();
         return services;
     }
 
@@ -62,7 +63,7 @@ public static class DashboardEndpoints
         ArgumentNullException.ThrowIfNull(isApiKey);
         app.MapGet("/", (HttpContext context) => Asset(context, "index.html")).WithName("DashboardPage").ExcludeFromDescription();
         app.MapGet("/dashboard/{file}", (string file, HttpContext context) => Asset(context, file)).WithName("DashboardAsset").ExcludeFromDescription();
-        app.MapPost(SessionPath, (HttpContext context, DashboardSessions sessions, CancellationToken ct) => SignInAsync(context, sessions, isApiKey, ct))
+        app.MapPost(SessionPath, (HttpContext context, DashboardSessions sessions, DashboardSignInLimiter limiter, CancellationToken ct) => SignInAsync(context, sessions, limiter, isApiKey, ct))
             .WithName("DashboardSignIn").ExcludeFromDescription();
         app.MapGet(SessionPath, (HttpContext context, DashboardSessions sessions) => Current(context, sessions)).WithName("DashboardSession").ExcludeFromDescription();
         app.MapDelete(SessionPath, (HttpContext context, DashboardSessions sessions) =>
@@ -75,13 +76,30 @@ public static class DashboardEndpoints
         return app;
     }
 
-    /// <summary>Exchanges the API key for a session: 200 with the CSRF token and the cookie set, 401 on a wrong key.</summary>
-    public static async Task<Results<Ok<SessionInfo>, ProblemHttpResult>> SignInAsync(HttpContext context, DashboardSessions sessions, Func<string?, bool> isApiKey, CancellationToken cancellationToken)
+    /// <summary>
+    /// Exchanges the API key for a session: 200 with the CSRF token and the cookie set, 401 on a wrong key (the same
+    /// answer whatever is wrong with it), 429 with <c>Retry-After</c> once the client address has had
+    /// <see cref="DashboardSignInLimiter.MaxFailures"/> wrong keys within a minute (the key is then not even compared).
+    /// </summary>
+    public static async Task<Results<Ok<SessionInfo>, ProblemHttpResult>> SignInAsync(
+        HttpContext context, DashboardSessions sessions, DashboardSignInLimiter limiter, Func<string?, bool> isApiKey, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(sessions);
+        ArgumentNullException.ThrowIfNull(limiter);
         ArgumentNullException.ThrowIfNull(isApiKey);
         context.Response.Headers.CacheControl = "no-store";
+        var client = context.Connection.RemoteIpAddress;
+        if (limiter.RetryAfter(client) is { } wait)
+        {
+            var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+            context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return ApiProblems.Field(
+                StatusCodes.Status429TooManyRequests,
+                "Too many sign-in attempts.",
+                "$.apiKey",
+                $"{DashboardSignInLimiter.MaxFailures} wrong keys within a minute from this address: try again in {seconds} s");
+        }
         var (body, problem) = await JsonBody.ReadBytesAsync(context.Request, MaxSignInBodyBytes, cancellationToken);
         if (problem is not null)
         {
@@ -101,8 +119,11 @@ public static class DashboardEndpoints
 
         if (!isApiKey(signIn.ApiKey))
         {
+            limiter.Failed(client);
             return ApiProblems.Unauthorized("$.apiKey", "is not the API key of this host", "Sign-in refused.");
         }
+
+        limiter.Succeeded(client);
 
         var session = sessions.SignIn(context);
         return TypedResults.Ok(new SessionInfo(session.CsrfToken, session.ExpiresAt));

@@ -29,7 +29,9 @@ public sealed record DashboardSession(string CsrfToken, DateTimeOffset ExpiresAt
 /// in an HttpOnly, SameSite=Strict cookie (Secure on https) and a separate random CSRF token, which the page keeps in
 /// memory and sends as <see cref="CsrfHeader"/> on every change: a change made with the cookie alone is refused.
 /// Only a hash of the session id is kept, so a memory dump does not hand out live cookies. Sessions live in memory:
-/// a restart signs everybody out, which is the right failure for a single-machine host.
+/// a restart signs everybody out, which is the right failure for a single-machine host. At most
+/// <see cref="MaxSessions"/> live at once: a sign-in past that drops expired sessions, then the one that ends soonest
+/// (the oldest sign-in), so repeated sign-ins cannot grow the host's memory.
 /// </summary>
 public sealed class DashboardSessions(TimeProvider time)
 {
@@ -38,6 +40,9 @@ public sealed class DashboardSessions(TimeProvider time)
 
     /// <summary>How long a session lasts from sign-in (a working day).</summary>
     public static readonly TimeSpan Lifetime = TimeSpan.FromHours(8);
+
+    /// <summary>Sessions kept at once.</summary>
+    public const int MaxSessions = 1000;
 
     private readonly ConcurrentDictionary<string, DashboardSession> _sessions = new(StringComparer.Ordinal);
 
@@ -54,6 +59,12 @@ public sealed class DashboardSessions(TimeProvider time)
             }
         }
 
+        while (_sessions.Count >= MaxSessions && !_sessions.IsEmpty)
+        {
+            var oldest = _sessions.MinBy(s => s.Value.ExpiresAt).Key;
+            _sessions.TryRemove(oldest, out _);
+        }
+
         var id = Token();
         var session = new DashboardSession(Token(), now + Lifetime);
         _sessions[Hash(id)] = session;
@@ -68,6 +79,9 @@ public sealed class DashboardSessions(TimeProvider time)
         });
         return session;
     }
+
+    /// <summary>Live sessions (for tests of the bound).</summary>
+    public int Count => _sessions.Count;
 
     /// <summary>Ends the request's session (if any) and clears its cookie.</summary>
     public void SignOut(HttpContext context)

@@ -1,5 +1,6 @@
 using JourneyFunctions.Api;
 using JourneyFunctions.Core.Orchestration;
+using JourneyFunctions.Core.Ports;
 using JourneyFunctions.Core.Services;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
@@ -10,16 +11,25 @@ using Microsoft.Extensions.Options;
 namespace JourneyFunctions.FunctionApp;
 
 /// <summary>
-/// <c>POST /api/contacts</c>, <c>GET|DELETE /api/contacts/{id}</c>. Erasing ends the contact's runs through their
+/// <c>POST /api/contacts</c>, <c>GET /api/contacts?email=</c>, <c>GET|DELETE /api/contacts/{id}</c>. Erasing ends the contact's runs through their
 /// orchestrations (a cancel event each) before its data is deleted.
 /// </summary>
-public sealed class ContactsFunctions(ContactService contacts, RunStartPreparer preparer, IOptions<ApiOptions> options, ILogger<ContactsFunctions> logger)
+public sealed class ContactsFunctions(ContactService contacts, IContactStore store, RunStartPreparer preparer, IOptions<ApiOptions> options, ILogger<ContactsFunctions> logger)
 {
     [Function(ApiRoutes.Names.UpsertContact)]
     public async Task<IResult> UpsertContact(
         [HttpTrigger(AuthorizationLevel.Function, ApiRoutes.Methods.Post, Route = ApiRoutes.Templates.Contacts)] HttpRequest request,
         CancellationToken cancellationToken) =>
         await ContactsApi.UpsertAsync(request, contacts, options, cancellationToken);
+
+    [Function(ApiRoutes.Names.SearchContacts)]
+    public async Task<IResult> SearchContacts(
+        [HttpTrigger(AuthorizationLevel.Function, ApiRoutes.Methods.Get, Route = ApiRoutes.Templates.Contacts)] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return await ContactsApi.SearchAsync(request.Query["email"].FirstOrDefault(), store, cancellationToken);
+    }
 
     [Function(ApiRoutes.Names.GetContact)]
     public async Task<IResult> GetContact(

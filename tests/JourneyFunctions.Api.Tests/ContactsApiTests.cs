@@ -94,6 +94,42 @@ public sealed class ContactsApiTests(ApiHostFixture fixture) : IClassFixture<Api
         Assert.Equal(HttpStatusCode.NotFound, after.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, again.StatusCode);
     }
+
+    [Fact]
+    public async Task SearchContacts_ByEmail_FindsEveryContactWithTheAddressUntilErased()
+    {
+        using var a = await _host.PostJsonAsync("/api/contacts", """{ "id": "search-a", "email": "Shared.Search@Example.com" }""");
+        using var b = await _host.PostJsonAsync("/api/contacts", """{ "id": "search-b", "email": "shared.search@example.com", "tags": ["vip"] }""");
+        using var other = await _host.PostJsonAsync("/api/contacts", """{ "id": "search-c", "email": "someone.else@example.com" }""");
+
+        var found = await _host.GetJsonAsync("/api/contacts?email=%20SHARED.search%40example.com%20");
+
+        var contacts = found.GetProperty("contacts").EnumerateArray().ToList();
+        Assert.Equal(["search-a", "search-b"], contacts.Select(c => c.GetProperty("id").GetString()));
+        Assert.Equal(["vip"], contacts[1].GetProperty("tags").EnumerateArray().Select(t => t.GetString()));
+
+        using var moved = await _host.PostJsonAsync("/api/contacts", """{ "id": "search-a", "email": "moved.search@example.com" }""");
+        using var erase = await _host.Client.DeleteAsync("/api/contacts/search-b");
+        Assert.Equal(HttpStatusCode.NoContent, erase.StatusCode);
+
+        var after = await _host.GetJsonAsync("/api/contacts?email=shared.search@example.com");
+        var movedTo = await _host.GetJsonAsync("/api/contacts?email=moved.search@example.com");
+
+        Assert.Empty(after.GetProperty("contacts").EnumerateArray());
+        Assert.Equal(["search-a"], movedTo.GetProperty("contacts").EnumerateArray().Select(c => c.GetProperty("id").GetString()));
+    }
+
+    [Theory]
+    [InlineData("/api/contacts")]
+    [InlineData("/api/contacts?email=")]
+    [InlineData("/api/contacts?email=no-at-sign")]
+    [InlineData("/api/contacts?email=trailing%40")]
+    public async Task SearchContacts_MissingOrBadEmail_Returns400NamingIt(string url)
+    {
+        using var response = await _host.Client.GetAsync(new Uri(url, UriKind.Relative));
+
+        await Problems.AssertFieldAsync(response, HttpStatusCode.BadRequest, "email");
+    }
 }
 
 public sealed class ContactTimesApiTests : IAsyncLifetime

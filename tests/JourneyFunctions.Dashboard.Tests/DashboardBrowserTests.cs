@@ -117,6 +117,41 @@ public sealed partial class DashboardBrowserTests(DashboardFixture fixture)
     }
 
     [Fact]
+    public async Task ContactSearch_ByEmail_OpensTheOneMatchOrListsSeveral()
+    {
+        foreach (var body in new[]
+        {
+            """{"id":"eve-search","email":"eve.search@example.com","tags":["vip"]}""",
+            """{"id":"twin-one","email":"twins.search@example.com"}""",
+            """{"id":"twin-two","email":"Twins.Search@example.com"}""",
+        })
+        {
+            using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+            using var upsert = await fixture.Api.PostAsync("/api/contacts", content);
+            Assert.Equal(HttpStatusCode.OK, upsert.StatusCode);
+        }
+
+        var page = await fixture.SignedInPageAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Contacts" }).ClickAsync();
+        await page.GetByLabel("Contact id or email").FillAsync(" EVE.search@example.com ");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Find" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Contact eve-search" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("main")).ToContainTextAsync("vip");
+
+        await page.GetByLabel("Contact id or email").FillAsync("twins.search@example.com");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Find" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#contact-matches tbody tr")).ToHaveCountAsync(2);
+        await DashboardFixture.CheckPageAsync(page, "05b-contact-search-by-email");
+        await page.GetByRole(AriaRole.Link, new() { Name = "twin-two" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Contact twin-two" })).ToBeVisibleAsync();
+
+        await page.GetByLabel("Contact id or email").FillAsync("nobody.search@example.com");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Find" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("No contact with the address");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task Draft_ErrorShownAtItsPath_FixedThenSimulated_EmailsAtPhoneWidth_ThenPublished()
     {
         var page = await fixture.SignedInPageAsync();

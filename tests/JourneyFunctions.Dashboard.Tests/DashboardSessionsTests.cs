@@ -64,6 +64,28 @@ public sealed class DashboardSessionsTests
         Assert.True(first.Length >= 43, "256 random bits, base64url");
     }
 
+    [Fact]
+    public void SignIn_PastMaxSessions_DropsTheOldestSignInFirst()
+    {
+        var sessions = new DashboardSessions(_time);
+        var first = SignIn(sessions, out _);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        var second = SignIn(sessions, out _);
+        for (var i = 2; i < DashboardSessions.MaxSessions; i++)
+        {
+            _time.Advance(TimeSpan.FromSeconds(1));
+            sessions.SignIn(new DefaultHttpContext());
+        }
+
+        Assert.Equal(DashboardSessions.MaxSessions, sessions.Count);
+        var newest = SignIn(sessions, out _);
+
+        Assert.Equal(DashboardSessions.MaxSessions, sessions.Count);
+        Assert.Equal(DashboardSessionCheck.Expired, sessions.Check(Request("GET", first)));
+        Assert.Equal(DashboardSessionCheck.Valid, sessions.Check(Request("GET", second)));
+        Assert.Equal(DashboardSessionCheck.Valid, sessions.Check(Request("GET", newest)));
+    }
+
     private string SignIn(DashboardSessions sessions, out DashboardSession session, bool https = false)
     {
         var context = new DefaultHttpContext();

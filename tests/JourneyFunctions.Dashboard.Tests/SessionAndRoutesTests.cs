@@ -201,6 +201,64 @@ public sealed class SessionAndRoutesTests(DashboardFixture fixture)
         Assert.Equal(HttpStatusCode.Unauthorized, preview.StatusCode);
     }
 
+    [Fact]
+    public async Task SignIn_FiveWrongKeysInAMinute_Is429WithRetryAfter_EvenForTheRightKey_AndOtherAddressesStillSignIn()
+    {
+        // A loopback source address of its own, so this test's failures do not refuse the other tests' sign-ins.
+        using var client = ClientFrom(IPAddress.Parse("127.0.0.77"));
+        var bodies = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            using var wrong = await PostJsonAsync(client, "/api/session", i % 2 == 0
+                ? """{"apiKey":"wrong"}"""
+                : $$"""{"apiKey":"{{DashboardFixture.ApiKey}}x"}""");
+            Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+            var problem = JsonDocument.Parse(await wrong.Content.ReadAsStringAsync()).RootElement;
+            bodies.Add(problem.GetProperty("errors").ToString() + problem.GetProperty("title").GetString());
+        }
+
+        // A near miss and a wild guess get the same answer: nothing says which part was wrong.
+        Assert.Single(bodies.Distinct(StringComparer.Ordinal));
+
+        using var refused = await PostJsonAsync(client, "/api/session", $$"""{"apiKey":"{{DashboardFixture.ApiKey}}"}""");
+        Assert.Equal((HttpStatusCode)429, refused.StatusCode);
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        var retryAfter = refused.Headers.RetryAfter?.Delta;
+        Assert.NotNull(retryAfter);
+        Assert.InRange(retryAfter.Value, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(60));
+        Assert.Contains("$.apiKey", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.False(refused.Headers.Contains("Set-Cookie"));
+
+        using var other = ClientFrom(IPAddress.Parse("127.0.0.78"));
+        using var signedIn = await PostJsonAsync(other, "/api/session", $$"""{"apiKey":"{{DashboardFixture.ApiKey}}"}""");
+        Assert.Equal(HttpStatusCode.OK, signedIn.StatusCode);
+    }
+
+    private HttpClient ClientFrom(IPAddress source)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            UseCookies = true,
+            CookieContainer = new CookieContainer(),
+            ConnectCallback = async (context, cancellationToken) =>
+            {
+                var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+                try
+                {
+                    socket.Bind(new IPEndPoint(source, 0));
+                    await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+                    return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            },
+        };
+        return new HttpClient(handler) { BaseAddress = fixture.BaseAddress };
+    }
+
     private HttpClient Client(out CookieContainer cookies)
     {
         cookies = new CookieContainer();

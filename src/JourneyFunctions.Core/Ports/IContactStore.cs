@@ -24,6 +24,13 @@ public interface IContactStore
 
     IAsyncEnumerable<string> ListIdsByTagAsync(string tag, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Ids of the contacts whose <see cref="Contact.Email"/> is <paramref name="email"/> (trimmed, ignoring case), from
+    /// an index the store keeps on save and delete. Like the tag index it may briefly list a contact whose address just
+    /// changed: a reader needing certainty checks the <see cref="Contact.Email"/> of the contacts it loads.
+    /// </summary>
+    IAsyncEnumerable<string> ListIdsByEmailAsync(string email, CancellationToken cancellationToken = default);
+
     /// <summary>Contacts whose last activity is before <paramref name="before"/> (for inactivity triggers).</summary>
     IAsyncEnumerable<Contact> ListInactiveAsync(DateTimeOffset before, CancellationToken cancellationToken = default);
 }

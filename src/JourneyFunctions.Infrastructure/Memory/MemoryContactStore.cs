@@ -6,13 +6,16 @@ namespace JourneyFunctions.Infrastructure.Memory;
 
 /// <summary>
 /// In-memory <see cref="IContactStore"/> for the embedded default and fast tests. One lock guards the contacts and the
-/// tag index, so a save and its index change are atomic here; ETags emulate the table's if-match.
+/// tag and email indexes, so a save and its index changes are atomic here; ETags emulate the table's if-match.
 /// </summary>
 public sealed class MemoryContactStore : IContactStore
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Contact> _contacts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SortedSet<string>> _byTag = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Contact ids by trimmed, lower-cased address (<see cref="EmailKey"/>).</summary>
+    private readonly Dictionary<string, SortedSet<string>> _byEmail = new(StringComparer.Ordinal);
 
     public Task<Contact?> GetAsync(string contactId, CancellationToken cancellationToken = default)
     {
@@ -87,6 +90,24 @@ public sealed class MemoryContactStore : IContactStore
         await Task.CompletedTask;
     }
 
+    public async IAsyncEnumerable<string> ListIdsByEmailAsync(string email, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(email);
+        string[] ids;
+        lock (_gate)
+        {
+            ids = _byEmail.TryGetValue(EmailKey(email), out var set) ? [.. set] : [];
+        }
+
+        foreach (var id in ids)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return id;
+        }
+
+        await Task.CompletedTask;
+    }
+
     /// <remarks>A contact with no recorded activity counts from when it was created.</remarks>
     public async IAsyncEnumerable<Contact> ListInactiveAsync(DateTimeOffset before, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
@@ -117,6 +138,18 @@ public sealed class MemoryContactStore : IContactStore
 
             set.Add(contact.Id);
         }
+
+        if (!string.IsNullOrWhiteSpace(contact.Email))
+        {
+            var key = EmailKey(contact.Email);
+            if (!_byEmail.TryGetValue(key, out var ids))
+            {
+                ids = new SortedSet<string>(StringComparer.Ordinal);
+                _byEmail[key] = ids;
+            }
+
+            ids.Add(contact.Id);
+        }
     }
 
     private void Unindex(Contact contact)
@@ -128,5 +161,17 @@ public sealed class MemoryContactStore : IContactStore
                 _byTag.Remove(tag);
             }
         }
+
+        if (!string.IsNullOrWhiteSpace(contact.Email))
+        {
+            var key = EmailKey(contact.Email);
+            if (_byEmail.TryGetValue(key, out var ids) && ids.Remove(contact.Id) && ids.Count == 0)
+            {
+                _byEmail.Remove(key);
+            }
+        }
     }
+
+    /// <summary>Addresses compare as <see cref="Core.Security.AddressHasher"/> normalises them: trimmed, lower-cased.</summary>
+    private static string EmailKey(string email) => email.Trim().ToLowerInvariant();
 }

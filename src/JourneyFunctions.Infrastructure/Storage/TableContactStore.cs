@@ -5,6 +5,7 @@ using Azure;
 using Azure.Data.Tables;
 using JourneyFunctions.Core.Contacts;
 using JourneyFunctions.Core.Ports;
+using JourneyFunctions.Core.Security;
 using JourneyFunctions.Core.Serialization;
 
 namespace JourneyFunctions.Infrastructure.Storage;
@@ -13,25 +14,31 @@ namespace JourneyFunctions.Infrastructure.Storage;
 /// Contacts in Table Storage. The contact is row <c>c</c> of its partition of <c>Contacts</c> (see
 /// <see cref="ContactRows"/>): the contact as JSON in <c>Data</c> plus <c>ActivityAt</c> for the inactivity query.
 /// <c>Tags</c>: PK = tag (upper-cased, tags compare ignoring case), RK = contact id, so "contacts with tag X" is one
-/// partition query.
+/// partition query. <c>ContactEmails</c>: PK = the keyed HMAC of the address (<see cref="AddressHasher"/>, so no plain
+/// address is a key and a reader of the table without the key learns nothing from it), RK = contact id, so "contacts
+/// with address X" is one partition query.
 /// </summary>
 /// <remarks>
-/// Index rows of added tags are upserted before the contact row is written, and those of removed tags deleted after
+/// Index rows of added tags (and of a new address) are upserted before the contact row is written, and those of removed
+/// tags (and of the address it had) deleted after
 /// (inside a unit of work: after its commit). A crash in between leaves the index ahead of the contact for those tags
-/// until they change on that contact again; readers needing certainty check <see cref="Contact.Tags"/> of the
-/// contacts they load. To diff the tags a save needs the tags of the row it replaces: inside a unit of work they come
+/// until they change on that contact again; readers needing certainty check <see cref="Contact.Tags"/> (and
+/// <see cref="Contact.Email"/>) of the contacts they load. Contacts saved before the address index existed are found by
+/// address once they are saved again. To diff the tags a save needs the tags of the row it replaces: inside a unit of work they come
 /// from its snapshot; outside they are remembered from the read that produced the ETag (the usual
 /// read-modify-write), so a save costs one read only when that read happened elsewhere.
 /// </remarks>
-public sealed class TableContactStore(StorageTables tables) : IContactStore
+public sealed class TableContactStore(StorageTables tables, AddressHasher hasher) : IContactStore
 {
     private const string TagsTable = "Tags";
+
+    private const string EmailsTable = "ContactEmails";
 
     /// <summary>Bound on remembered (contact, ETag) tag sets; past it the memory starts over.</summary>
     private const int MaxRemembered = 10_000;
 
-    /// <summary>Tags of a contact row at a given ETag: an ETag names one version of the row, so this never goes stale.</summary>
-    private readonly ConcurrentDictionary<string, (string ETag, IReadOnlySet<string> Tags)> _readTags = new(StringComparer.Ordinal);
+    /// <summary>Tags and address of a contact row at a given ETag: an ETag names one version of the row, so this never goes stale.</summary>
+    private readonly ConcurrentDictionary<string, (string ETag, IReadOnlySet<string> Tags, string? Email)> _readTags = new(StringComparer.Ordinal);
 
     public async Task<Contact?> GetAsync(string contactId, CancellationToken cancellationToken = default)
     {
@@ -51,11 +58,13 @@ public sealed class TableContactStore(StorageTables tables) : IContactStore
         ArgumentNullException.ThrowIfNull(contact);
         var scope = tables.ScopeFor(contact.Id);
         IReadOnlySet<string> oldTags = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        string? oldEmail = null;
         if (contact.ETag is not null)
         {
             if (scope is null && _readTags.TryGetValue(contact.Id, out var known) && known.ETag == contact.ETag)
             {
                 oldTags = known.Tags;
+                oldEmail = known.Email;
             }
             else
             {
@@ -65,9 +74,14 @@ public sealed class TableContactStore(StorageTables tables) : IContactStore
                     throw new ConcurrencyException($"Contact '{contact.Id}' was changed or deleted by someone else (ETag mismatch).");
                 }
 
-                oldTags = ToContact(old).Tags;
+                var previous = ToContact(old);
+                oldTags = previous.Tags;
+                oldEmail = previous.Email;
             }
         }
+
+        var oldEmailKey = EmailKey(oldEmail);
+        var newEmailKey = EmailKey(contact.Email);
 
         // Index rows of added tags go first, so the index never misses a contact that has the tag.
         var tags = await tables.GetAsync(TagsTable, cancellationToken);
@@ -75,6 +89,14 @@ public sealed class TableContactStore(StorageTables tables) : IContactStore
         {
             scope?.AfterCommit(TagDeletion(tag), null);
             await tags.UpsertEntityAsync(TagRow(tag, contact.Id), TableUpdateMode.Replace, cancellationToken);
+        }
+
+        // Likewise the index row of a new address goes first.
+        var emails = newEmailKey != oldEmailKey ? await tables.GetAsync(EmailsTable, cancellationToken) : null;
+        if (emails is not null && newEmailKey is not null)
+        {
+            scope?.AfterCommit(EmailDeletion(newEmailKey), null);
+            await emails.UpsertEntityAsync(EmailRow(newEmailKey, contact.Id), TableUpdateMode.Replace, cancellationToken);
         }
 
         var etag = await PartitionRows.WriteAsync(
@@ -93,6 +115,18 @@ public sealed class TableContactStore(StorageTables tables) : IContactStore
             }
         }
 
+        if (emails is not null && oldEmailKey is not null)
+        {
+            if (scope is null)
+            {
+                await emails.DeleteEntityAsync(oldEmailKey, pk, ETag.All, cancellationToken);
+            }
+            else
+            {
+                scope.AfterCommit(EmailDeletion(oldEmailKey), ct => emails.DeleteEntityAsync(oldEmailKey, pk, ETag.All, ct));
+            }
+        }
+
         var saved = contact with
         {
             Tags = new HashSet<string>(contact.Tags, StringComparer.OrdinalIgnoreCase),
@@ -102,7 +136,7 @@ public sealed class TableContactStore(StorageTables tables) : IContactStore
         return saved;
     }
 
-    /// <summary>Deletes the contact row, its processed-event marks and its tag index rows.</summary>
+    /// <summary>Deletes the contact row, its processed-event marks and its tag and address index rows.</summary>
     public async Task<bool> DeleteAsync(string contactId, CancellationToken cancellationToken = default)
     {
         var existing = await GetAsync(contactId, cancellationToken);
@@ -120,6 +154,12 @@ public sealed class TableContactStore(StorageTables tables) : IContactStore
         foreach (var tag in existing.Tags)
         {
             await tags.DeleteEntityAsync(TagKey(tag), pk, ETag.All, cancellationToken);
+        }
+
+        if (EmailKey(existing.Email) is { } emailKey)
+        {
+            var emails = await tables.GetAsync(EmailsTable, cancellationToken);
+            await emails.DeleteEntityAsync(emailKey, pk, ETag.All, cancellationToken);
         }
 
         return deleted;
@@ -157,6 +197,22 @@ public sealed class TableContactStore(StorageTables tables) : IContactStore
         }
     }
 
+    public async IAsyncEnumerable<string> ListIdsByEmailAsync(string email, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(email);
+        if (EmailKey(email) is not { } key)
+        {
+            yield break;
+        }
+
+        var emails = await tables.GetAsync(EmailsTable, cancellationToken);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {key}");
+        await foreach (var row in emails.QueryAsync<TableEntity>(filter, select: ["ContactId"], cancellationToken: cancellationToken))
+        {
+            yield return row.GetString("ContactId");
+        }
+    }
+
     /// <remarks>A contact with no recorded activity counts from when it was created. This scans the contact rows of the Contacts table.</remarks>
     public async IAsyncEnumerable<Contact> ListInactiveAsync(DateTimeOffset before, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
@@ -175,10 +231,20 @@ public sealed class TableContactStore(StorageTables tables) : IContactStore
             _readTags.Clear();
         }
 
-        _readTags[contact.Id] = (contact.ETag!, contact.Tags);
+        _readTags[contact.Id] = (contact.ETag!, contact.Tags, contact.Email);
     }
 
     private static string TagDeletion(string tag) => "tag-delete|" + TagKey(tag);
+
+    private static string EmailDeletion(string emailKey) => "email-delete|" + emailKey;
+
+    /// <summary>The partition of an address in <c>ContactEmails</c>: its keyed HMAC (hex), null for no address.</summary>
+    private string? EmailKey(string? email) => string.IsNullOrWhiteSpace(email) ? null : hasher.Compute(email);
+
+    private static TableEntity EmailRow(string emailKey, string contactId) => new(emailKey, TableKeys.Escape(contactId))
+    {
+        ["ContactId"] = contactId,
+    };
 
     private static string TagKey(string tag) => TableKeys.Escape(tag.ToUpperInvariant());
 

@@ -38,7 +38,10 @@ public sealed class AzuriteBackend : IStorageBackend
 
     public int RequestCount => _counter.Count;
 
-    public IContactStore Contacts() => new TableContactStore(_tables);
+    /// <summary>The address hash of the contact store's email index.</summary>
+    public JourneyFunctions.Core.Security.AddressHasher Hasher { get; } = new("azurite-backend-contact-email-index-key-0123");
+
+    public IContactStore Contacts() => new TableContactStore(_tables, Hasher);
 
     public IJourneyStore Journeys() => new TableJourneyStore(_tables, Time);
 

@@ -95,17 +95,22 @@ public sealed class AzuriteStorageTests(AzuriteFixture azurite)
     }
 
     [Fact]
-    public async Task ContactReadModifyWrite_RequestCounts_OneReadOneWritePlusChangedTags()
+    public async Task ContactReadModifyWrite_RequestCounts_OneReadOneWritePlusChangedTagsAndAddress()
     {
         var contacts = _backend.Contacts();
         await contacts.SaveAsync(TestData.Contact("warm", "warm"));
 
-        Assert.Equal(2, await CountAsync(() => contacts.SaveAsync(TestData.Contact("c-1", "vip"))));
-        Assert.Equal(2, await CountAsync(async () =>
+        // A new contact: its tag row, its address's index row, the contact row.
+        Assert.Equal(3, await CountAsync(() => contacts.SaveAsync(TestData.Contact("c-1", "vip"))));
+
+        // A new address: the read, the new index row, the write, the old index row deleted.
+        Assert.Equal(4, await CountAsync(async () =>
         {
             var contact = (await contacts.GetAsync("c-1"))!;
             await contacts.SaveAsync(contact with { Email = "new@example.com" });
         }));
+
+        // Tags changed, address kept: no index request for the address.
         Assert.Equal(4, await CountAsync(async () =>
         {
             var contact = (await contacts.GetAsync("c-1"))!;
@@ -483,6 +488,27 @@ public sealed class AzuriteStorageTests(AzuriteFixture azurite)
     private string TablePrefixOf() => _backend.TablePrefix;
 
     private string QueueNameOf(IEventQueue queue) => _backend.QueueName;
+
+    [Fact]
+    public async Task EmailIndex_KeysRowsByKeyedHash_NeverThePlainAddress()
+    {
+        var contacts = _backend.Contacts();
+        await contacts.SaveAsync(TestData.Contact("c-1") with { Email = "Ana@Example.com" });
+
+        var rows = new List<TableEntity>();
+        await foreach (var row in RawTable("ContactEmails").QueryAsync<TableEntity>())
+        {
+            rows.Add(row);
+        }
+
+        var only = Assert.Single(rows);
+        Assert.Equal(_backend.Hasher.Compute("ana@example.com"), only.PartitionKey);
+        Assert.NotEqual(JourneyFunctions.Core.Security.AddressHasher.Legacy("ana@example.com"), only.PartitionKey);
+        Assert.DoesNotContain(only.Keys, k => only[k] is string v && v.Contains("example.com", StringComparison.OrdinalIgnoreCase));
+
+        Assert.True(await contacts.DeleteAsync("c-1"));
+        Assert.Equal(0, await CountRowsAsync("ContactEmails"));
+    }
 
     private async Task<int> CountRowsAsync(string table)
     {

@@ -92,6 +92,42 @@ public abstract class ContactStoreContract
     }
 
     [Fact]
+    public async Task ListIdsByEmailAsync_FollowsAddressChangesAndErase()
+    {
+        var store = Backend.Contacts();
+        var a = await store.SaveAsync(TestData.Contact("a") with { Email = "Ana@Example.com" });
+        await store.SaveAsync(TestData.Contact("b") with { Email = "ana@example.com" });
+        await store.SaveAsync(TestData.Contact("c") with { Email = null });
+
+        Assert.Equal(["a", "b"], await ListByEmail(store, " ANA@example.COM "));
+        Assert.Empty(await ListByEmail(store, "other@example.com"));
+
+        var moved = await store.SaveAsync(a with { Email = "ana.new@example.com" });
+
+        Assert.Equal(["b"], await ListByEmail(store, "ana@example.com"));
+        Assert.Equal(["a"], await ListByEmail(store, "ana.new@example.com"));
+
+        // A save that keeps the address keeps it findable.
+        await store.SaveAsync(moved with { TimeZone = "UTC" });
+        Assert.Equal(["a"], await ListByEmail(store, "ana.new@example.com"));
+
+        Assert.True(await store.DeleteAsync("a"));
+        Assert.Empty(await ListByEmail(store, "ana.new@example.com"));
+        Assert.Equal(["b"], await ListByEmail(store, "ana@example.com"));
+    }
+
+    [Fact]
+    public async Task ListIdsByEmailAsync_AddressRemoved_NotListed()
+    {
+        var store = Backend.Contacts();
+        var saved = await store.SaveAsync(TestData.Contact("a") with { Email = "gone@example.com" });
+
+        await store.SaveAsync(saved with { Email = null });
+
+        Assert.Empty(await ListByEmail(store, "gone@example.com"));
+    }
+
+    [Fact]
     public async Task DeleteAsync_Missing_ReturnsFalse()
     {
         var store = Backend.Contacts();
@@ -158,6 +194,18 @@ public abstract class ContactStoreContract
     }
 
     public static TheoryData<string> NastyIds => TestData.NastyIds;
+
+    protected static async Task<List<string>> ListByEmail(IContactStore store, string email)
+    {
+        var ids = new List<string>();
+        await foreach (var id in store.ListIdsByEmailAsync(email))
+        {
+            ids.Add(id);
+        }
+
+        ids.Sort(StringComparer.Ordinal);
+        return ids;
+    }
 
     private static async Task<List<string>> List(IContactStore store, string tag)
     {

@@ -2,6 +2,7 @@
 import * as api from './api.js';
 import { h, num, pct, when, confirmAction } from './dom.js';
 import { drawJourney } from './graph.js';
+import { contactView } from './contact.js';
 
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
@@ -202,52 +203,7 @@ async function versionDiff(id, from, to, box) {
       .map((c) => h('span', { class: c.op === '+' ? 'added' : c.op === '-' ? 'removed' : undefined }, `${c.op} ${c.line}\n`))));
 }
 
-// ---- contacts ----
-function contactSearch(value = '') {
-  const input = h('input', { id: 'contact-id', type: 'search', value, required: true });
-  const form = h('form', { class: 'row', role: 'search', 'aria-label': 'Find a contact' },
-    h('div', {}, h('label', { for: 'contact-id' }, 'Contact id'), input), h('button', { type: 'submit' }, 'Find'));
-  form.addEventListener('submit', (ev) => { ev.preventDefault(); location.hash = `#/contacts/${api.enc(input.value.trim())}`; });
-  return form;
-}
-
-async function contactView(id) {
-  if (!id) {
-    show('Contacts', h('h1', {}, 'Contacts'), contactSearch());
-    return;
-  }
-  let c;
-  try {
-    c = await api.get(`/api/contacts/${api.enc(id)}`);
-  } catch (e) {
-    if (e.status !== 404) throw e;
-    show('Contacts', h('h1', {}, 'Contacts'), contactSearch(id), h('p', { class: 'error', role: 'alert' }, `No contact “${id}”.`));
-    return;
-  }
-  const consent = c.consent || {};
-  const fields = Object.entries(c.fields || {});
-  show(c.id,
-    h('h1', {}, `Contact ${c.id}`), contactSearch(id),
-    h('div', { class: 'split-2' },
-      h('section', { class: 'card', 'aria-labelledby': 'profile-title' }, h('h2', { id: 'profile-title' }, 'Profile'),
-        h('dl', {}, h('dt', {}, 'Email'), h('dd', {}, c.email ?? '—'), h('dt', {}, 'Time zone'), h('dd', {}, c.timeZone ?? '—'),
-          h('dt', {}, 'Created'), h('dd', {}, when(c.createdAt)), h('dt', {}, 'Last activity'), h('dd', {}, when(c.lastActivityAt) || '—'),
-          ...fields.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, JSON.stringify(v))]))),
-      h('section', { class: 'card', 'aria-labelledby': 'consent-title' }, h('h2', { id: 'consent-title' }, 'Consent and tags'),
-        h('p', {}, consent.marketing ? 'Marketing email: yes' : 'Marketing email: no', consent.source ? ` (source: ${consent.source})` : '', c.suppressed ? ' · suppressed (unsubscribed, bounced or complained)' : ''),
-        h('p', {}, 'Tags: ', c.tags.length ? c.tags.join(', ') : 'none'))),
-    h('h2', {}, 'Runs in flight'),
-    (c.activeRuns || []).length === 0 ? h('p', {}, 'None.') : h('table', { id: 'runs' },
-      h('thead', {}, h('tr', {}, ['Journey', 'Version', 'Key', 'At step', 'Status', 'Started', 'Waiting until'].map((t) => h('th', { scope: 'col' }, t)))),
-      h('tbody', {}, c.activeRuns.map((r) => h('tr', {}, h('td', {}, h('a', { href: `#/journeys/${api.enc(r.journeyId)}` }, r.journeyId)),
-        h('td', {}, `v${r.version}`), h('td', {}, r.key ?? ''), h('td', {}, r.stepId ?? ''), h('td', {}, r.status), h('td', {}, when(r.startedAt)),
-        h('td', {}, r.waitingUntilLocal ? `${r.waitingUntilLocal} (${c.timeZone})` : when(r.waitingUntil)))))),
-    h('h2', {}, 'Timeline: every decision and why'),
-    h('table', { id: 'timeline' },
-      h('thead', {}, h('tr', {}, ['When', 'What', 'Journey', 'Step', 'Why', 'Inputs'].map((t) => h('th', { scope: 'col' }, t)))),
-      h('tbody', {}, (c.timeline || []).map((t) => h('tr', {}, h('td', {}, when(t.at)), h('td', {}, t.kind), h('td', {}, t.journeyId ?? ''),
-        h('td', {}, t.stepId ?? ''), h('td', {}, t.message), h('td', {}, t.data ? h('code', {}, JSON.stringify(t.data)) : ''))))));
-}
+// ---- contacts: contact.js ----
 
 // ---- draft: edit, simulate, see the emails, publish ----
 function sampleScenario(journey) {
@@ -423,7 +379,7 @@ async function route() {
   try {
     if (parts.length === 0) await journeysView();
     else if (parts[0] === 'journeys' && parts[1]) await journeyView(parts[1], params.get('version'));
-    else if (parts[0] === 'contacts') await contactView(parts[1]);
+    else if (parts[0] === 'contacts') await contactView(show, parts[1], params);
     else if (parts[0] === 'draft') await draftView(parts[1]);
     else if (parts[0] === 'emails') await previewView(params);
     else show('Not found', h('h1', {}, 'Not found'), h('p', {}, h('a', { href: '#/' }, 'Back to the journeys')));
