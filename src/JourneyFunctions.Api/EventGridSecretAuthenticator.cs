@@ -1,7 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.AspNetCore.Http;
+using JourneyFunctions.Core.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http;
 
 namespace JourneyFunctions.Api;
 
@@ -42,7 +43,7 @@ public sealed class EventGridSecretAuthenticator : IEventGridAuthenticator
             return Refuse(request, "is required: Event Grid sends 'Authorization: Bearer <secret>' as a secret delivery header of the subscription");
         }
 
-        return CryptographicOperations.FixedTimeEquals(_secret, Encoding.UTF8.GetBytes(presented))
+        return SecretComparison.Matches(_secret, presented)
             ? Task.FromResult<ProblemHttpResult?>(null)
             : Refuse(request, "is not the Event Grid secret");
     }

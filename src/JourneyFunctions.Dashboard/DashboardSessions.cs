@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
+using JourneyFunctions.Core.Security;
 using Microsoft.AspNetCore.Http;
 
 namespace JourneyFunctions.Dashboard;
@@ -140,7 +141,7 @@ public sealed class DashboardSessions(TimeProvider time)
         }
 
         var presented = request.Headers[CsrfHeader].ToString();
-        return presented.Length > 0 && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(presented), Encoding.UTF8.GetBytes(session.CsrfToken))
+        return presented.Length > 0 && SecretComparison.Matches(session.CsrfToken, presented)
             ? DashboardSessionCheck.Valid
             : DashboardSessionCheck.MissingCsrf;
     }

@@ -1,11 +1,12 @@
 using System.Security.Cryptography;
 using System.Text;
+using JourneyFunctions.Api;
+using JourneyFunctions.Core.Security;
+using JourneyFunctions.Dashboard;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Hosting;
-using JourneyFunctions.Api;
-using JourneyFunctions.Dashboard;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
 namespace JourneyFunctions.Host.Security;
@@ -98,16 +99,7 @@ public sealed class ApiKeys
         return request.Query.TryGetValue("code", out var code) && !string.IsNullOrEmpty(code) ? code.ToString() : null;
     }
 
-    private static bool Matches(byte[] expected, string? candidate)
-    {
-        if (candidate is null)
-        {
-            return false;
-        }
-
-        var bytes = Encoding.UTF8.GetBytes(candidate);
-        return CryptographicOperations.FixedTimeEquals(expected, bytes);
-    }
+    private static bool Matches(byte[] expected, string? candidate) => SecretComparison.Matches(expected, candidate);
 }
 
 /// <summary>
