@@ -34,6 +34,8 @@ public sealed partial class DashboardBrowserTests(DashboardFixture fixture)
             await Assertions.Expect(page.Locator($"#journeys tr[data-journey='{id}']")).ToBeVisibleAsync();
         }
 
+        await Assertions.Expect(page.Locator("#journeys thead")).ToContainTextAsync("Unsubscribes");
+
         // The funnel groups the journeys by lifecycle stage, in lifecycle order.
         var stages = await page.Locator("#funnel tbody tr").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.stage)");
         Assert.Equal(["decision", "onboarding", "retention", "advocacy"], stages);
@@ -82,6 +84,21 @@ public sealed partial class DashboardBrowserTests(DashboardFixture fixture)
         await Assertions.Expect(page.Locator("#waiting tbody tr")).ToHaveCountAsync(before + 3);
         await Assertions.Expect(page.Locator("#waiting")).ToContainTextAsync("cart-shopper-1");
         await DashboardFixture.CheckPageAsync(page, "04-journey-waiting-contacts");
+
+        // Every step's figures, from counters: an order during the grace period is a goal there and ends the run there.
+        var graceRow = page.Locator("#step-figures tr[data-step='grace']");
+        await Assertions.Expect(graceRow.Locator("td").Nth(2)).ToHaveTextAsync((before + 3).ToString(System.Globalization.CultureInfo.InvariantCulture), new() { Timeout = 15_000 });
+        var goalsBefore = int.Parse(await graceRow.Locator("td").Nth(6).TextContentAsync() ?? "0", System.Globalization.CultureInfo.InvariantCulture);
+        var exitsBefore = int.Parse(await graceRow.Locator("td[data-exit='exit.goal']").TextContentAsync() ?? "0", System.Globalization.CultureInfo.InvariantCulture);
+        using (var order = await fixture.PostEventAsync("""{"contactId":"cart-shopper-0","name":"order.placed","data":{"orderId":"o-0","total":40}}"""))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, order.StatusCode);
+        }
+
+        await Assertions.Expect(graceRow.Locator("td").Nth(6)).ToHaveTextAsync((goalsBefore + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), new() { Timeout = 15_000 });
+        await Assertions.Expect(graceRow.Locator("td[data-exit='exit.goal']")).ToHaveTextAsync((exitsBefore + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await Assertions.Expect(graceRow.Locator("td").Nth(2)).ToHaveTextAsync((before + 2).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await DashboardFixture.CheckPageAsync(page, "04b-journey-step-figures");
         await page.Context.CloseAsync();
     }
 

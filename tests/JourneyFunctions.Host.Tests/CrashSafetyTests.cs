@@ -18,7 +18,8 @@ namespace JourneyFunctions.Host.Tests;
 /// kills the process with SIGKILL at seeded random moments (during ingestion, routing and timers), restarts it, and
 /// proves from storage and the outbox: every run completed (none lost, every timer fired), every email went out
 /// exactly once (ledger and .eml files), nothing went to the poison queue, no partial file stayed in the outbox, and
-/// the stats say what the runs, the ledger and the outbox say (entered, finished, emails sent per step).
+/// the stats say what the runs, the ledger and the outbox say (entered, finished, emails sent, visited and waiting
+/// now per step).
 /// </summary>
 /// <remarks>
 /// The suite runs it with <see cref="SuiteContacts"/> contacts and <see cref="SuiteKills"/> kills; the full drill
@@ -214,6 +215,16 @@ public sealed class CrashSafetyTests(AzuriteFixture azurite, ITestOutputHelper o
         Assert.Equal(Contacts, Step("first", "emailsSent"));
         Assert.Equal(Contacts, Step("second", "emailsSent"));
         Assert.Equal(files.Count, root.GetProperty("emailsSent").GetInt64());
+
+        // Every per-step counter too (15.9): each run visited each step once, and nobody waits anywhere any more.
+        foreach (var stepId in new[] { "first", "pause-1", "second", "pause-2", "done" })
+        {
+            Assert.True(Step(stepId, "visited") == Contacts, $"{stepId} visited {Step(stepId, "visited")}, {Contacts} runs.\n{host.Output}");
+            Assert.Equal(0, Step(stepId, "waitingNow"));
+            Assert.Equal(0, Step(stepId, "exited"));
+        }
+
+        Assert.Equal(0, root.GetProperty("unsubscribed").GetInt64());
         output.WriteLine($"{clock.Elapsed.TotalSeconds:F1}s: verified");
         await host.KillAsync();
         Directory.Delete(work, recursive: true);

@@ -195,6 +195,32 @@ public sealed class TableStatsStore(StorageTables tables) : IStatsBatchStore
         }
     }
 
+    /// <summary>
+    /// The sums of one counter across every journey: journey id to step to value. One query over the whole table
+    /// (filtered on the counter name), for the reconcile of a gauge, whose journeys may have no run left.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, IReadOnlyDictionary<string, long>>> ListCounterAsync(string counter, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(counter);
+        var table = await tables.GetAsync(TableName, cancellationToken);
+        var sums = new Dictionary<string, Dictionary<string, long>>(StringComparer.Ordinal);
+        var filter = TableClient.CreateQueryFilter($"Counter eq {counter}");
+        await foreach (var row in table.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "Step", "Value"], cancellationToken: cancellationToken))
+        {
+            var journeyId = JourneyIdOf(row.PartitionKey);
+            if (!sums.TryGetValue(journeyId, out var steps))
+            {
+                steps = new Dictionary<string, long>(StringComparer.Ordinal);
+                sums[journeyId] = steps;
+            }
+
+            var step = row.GetString("Step") ?? string.Empty;
+            steps[step] = steps.GetValueOrDefault(step) + (row.GetInt64("Value") ?? 0);
+        }
+
+        return sums.ToDictionary(s => s.Key, s => (IReadOnlyDictionary<string, long>)s.Value, StringComparer.Ordinal);
+    }
+
     public async Task<IReadOnlyDictionary<string, IReadOnlyDictionary<string, long>>> GetAsync(string journeyId, CancellationToken cancellationToken = default)
     {
         var table = await tables.GetAsync(TableName, cancellationToken);
@@ -215,4 +241,7 @@ public sealed class TableStatsStore(StorageTables tables) : IStatsBatchStore
 
         return sums.ToDictionary(s => s.Key, s => (IReadOnlyDictionary<string, long>)s.Value, StringComparer.Ordinal);
     }
+
+    /// <summary>The journey id a partition key was escaped from (<see cref="TableKeys.Escape"/> turns each byte into <c>~XX</c>).</summary>
+    private static string JourneyIdOf(string partitionKey) => Uri.UnescapeDataString(partitionKey.Replace('~', '%'));
 }

@@ -64,6 +64,33 @@ public sealed class RunRecorderTests
         Assert.Equal(0, await Count("j", null, StatCounters.Cancelled));
     }
 
+    [Fact]
+    public async Task RecordAsync_RunMovesThenEnds_TheWaitingGaugeFollowsIt()
+    {
+        var started = State(1, RunStatus.Waiting, "grace");
+        await Recorder.RecordAsync(new RunRecord(null, started, [Result(started, "grace", DecisionKind.Wait)]));
+        Assert.Equal(1, await Count("j", "grace", StatCounters.Waiting));
+
+        var moved = State(3, RunStatus.Waiting, "wait-order");
+        await Recorder.RecordAsync(new RunRecord(started, moved, [Result(moved, "wait-order", DecisionKind.Wait)]));
+        Assert.Equal(0, await Count("j", "grace", StatCounters.Waiting));
+        Assert.Equal(1, await Count("j", "wait-order", StatCounters.Waiting));
+
+        var ended = State(4, RunStatus.Completed, null) with { Completion = CompletionReason.Cancelled, CompletionDetail = RunBookkeeping.UnsubscribedReason };
+        await Recorder.RecordAsync(new RunRecord(moved, ended, [new MachineResult(ended, [new CompleteRun(CompletionReason.Cancelled, RunBookkeeping.UnsubscribedReason)], [new Decision(At, null, DecisionKind.Exited, "cancelled")])]));
+
+        Assert.Equal(0, await Count("j", "wait-order", StatCounters.Waiting));
+        Assert.Equal(1, await Count("j", "wait-order", StatCounters.ExitByUnsubscribe));
+        Assert.Equal(1, await Count("j", "wait-order", StatCounters.Cancelled));
+        Assert.Equal(1, await Count("j", null, StatCounters.Unsubscribed));
+
+        // The per-step counts of the last transition are in its timeline entry, the fact a reconcile counts them from.
+        var last = (await _timeline.ListAsync("ana"))[0];
+        Assert.Equal(
+            [new StepCount("wait-order", StatCounters.Cancelled), new StepCount("wait-order", StatCounters.ExitByUnsubscribe)],
+            StepCountJson.Read(last.Data));
+    }
+
     private static RunState State(int sequence, RunStatus status, string? stepId) => new()
     {
         RunId = "run-1",

@@ -30,6 +30,8 @@ public sealed class EventRoutingTests
         Assert.Equal(1, stats.Entered);
         Assert.Equal(1, stats.EmailsSent);
         Assert.Equal(1, stats.Steps.Single(s => s.StepId == "wait-order").WaitingNow);
+        Assert.Equal(0, stats.Steps.Single(s => s.StepId == "grace").WaitingNow);
+        Assert.Equal(1, stats.Active);
     }
 
     [Fact]
@@ -51,6 +53,11 @@ public sealed class EventRoutingTests
         var stats = await h.Get<JourneyStatsService>().GetAsync("abandoned-cart");
         Assert.Equal(1, stats!.Goals);
         Assert.Equal(1.0, stats.ConversionRate);
+        Assert.Equal(0, stats.Active);
+        var grace = stats.Steps.Single(s => s.StepId == "grace");
+        Assert.Equal(1, grace.Goals);
+        Assert.Equal(1, grace.ExitsByReason![StatCounters.ExitByGoal]);
+        Assert.Equal(0, grace.WaitingNow);
     }
 
     [Fact]

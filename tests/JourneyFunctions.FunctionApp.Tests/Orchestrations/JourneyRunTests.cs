@@ -131,6 +131,16 @@ public abstract class JourneyRunTests(FunctionAppFixture fixture)
         var contact = Contact("goal");
         var runId = await StartAsync(id, "fa.goal.start", contact);
         await _app.WaitForWaitingAtAsync(runId, "long");
+        var waiting = (await _app.Get<JourneyStatsService>().GetAsync(id))!;
+        for (var deadline = DateTime.UtcNow.AddSeconds(10); waiting.Steps.Single(s => s.StepId == "long").WaitingNow != 1 && DateTime.UtcNow < deadline;)
+        {
+            await Task.Delay(100);
+            waiting = (await _app.Get<JourneyStatsService>().GetAsync(id))!;
+        }
+
+        Assert.Equal(1, waiting.Steps.Single(s => s.StepId == "long").WaitingNow);
+        Assert.Equal(0, waiting.Steps.Single(s => s.StepId == "welcome").WaitingNow);
+        Assert.Equal(1, waiting.Active);
 
         await _app.RouteAsync(FunctionAppHost.Event(contact, "order.placed", new { orderId = "o-1", total = 42 }));
         var row = await _app.WaitForCompletionAsync(runId);
@@ -139,6 +149,18 @@ public abstract class JourneyRunTests(FunctionAppFixture fixture)
         Assert.Single(_app.Email.SentTo(Address(contact)));
         var stats = await _app.Get<JourneyStatsService>().GetAsync(id);
         Assert.True(stats!.Goals >= 1, "the goal is counted");
+
+        // The waiting gauge follows the durable run too: it left "long" when the goal ended it there (the counters
+        // are written just after the run row's commit, so they may trail the row by a moment).
+        for (var deadline = DateTime.UtcNow.AddSeconds(10); stats.Active != 0 && DateTime.UtcNow < deadline;)
+        {
+            await Task.Delay(100);
+            stats = (await _app.Get<JourneyStatsService>().GetAsync(id))!;
+        }
+
+        Assert.Equal(0, stats.Active);
+        Assert.Equal(0, stats.Steps.Single(s => s.StepId == "long").WaitingNow);
+        Assert.Equal(1, stats.Steps.Single(s => s.StepId == "long").ExitsByReason![StatCounters.ExitByGoal]);
     }
 
     [Fact]

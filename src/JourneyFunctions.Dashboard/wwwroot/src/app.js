@@ -58,7 +58,7 @@ async function journeysView() {
   const stats = await Promise.all(list.map((j) => api.get(`/api/journeys/${api.enc(j.id)}/stats`).catch(() => null)));
   const rows = list.map((j, i) => {
     const s = stats[i];
-    const bounces = (s?.steps || []).reduce((a, x) => a + x.bounced, 0);
+    const bounces = s?.bounced ?? (s?.steps || []).reduce((a, x) => a + x.bounced, 0);
     const action = h('button', { type: 'button', class: 'secondary' }, j.paused ? 'Resume' : 'Pause');
     action.setAttribute('aria-label', `${j.paused ? 'Resume' : 'Pause'} ${j.name}`);
     action.addEventListener('click', async () => {
@@ -79,6 +79,7 @@ async function journeysView() {
       h('td', { class: 'num' }, num(s?.active)),
       h('td', { class: 'num' }, pct(s?.conversionRate)),
       h('td', { class: 'num' }, num(s?.emailsSent)),
+      h('td', { class: 'num' }, num(s?.unsubscribed)),
       h('td', { class: 'num' }, num(bounces)),
       h('td', {}, action));
   });
@@ -98,8 +99,8 @@ async function journeysView() {
     h('h1', {}, 'Journeys'),
     h('p', { class: 'muted' }, 'All-time figures of every published journey (counters since it was first published).'),
     h('table', { id: 'journeys' },
-      h('thead', {}, h('tr', {}, ['Journey', 'Stage', 'State', 'Version', 'Entered', 'Active now', 'Converted', 'Emails sent', 'Bounces', 'Action']
-        .map((t, i) => h('th', { scope: 'col', class: i >= 3 && i <= 8 ? 'num' : undefined }, t)))),
+      h('thead', {}, h('tr', {}, ['Journey', 'Stage', 'State', 'Version', 'Entered', 'Active now', 'Converted', 'Emails sent', 'Unsubscribes', 'Bounces', 'Action']
+        .map((t, i) => h('th', { scope: 'col', class: i >= 3 && i <= 9 ? 'num' : undefined }, t)))),
       h('tbody', {}, rows)),
     h('h2', {}, 'By lifecycle stage'), funnel);
 }
@@ -115,6 +116,7 @@ async function journeyView(id, version) {
   const summary = summaries.find((j) => j.id === id);
   let selected = null;
   const figures = h('ul', { class: 'figures', 'aria-label': 'Journey figures' });
+  const stepFigures = h('div', {});
   const waiting = h('section', { 'aria-labelledby': 'waiting-title' }, h('h2', { id: 'waiting-title' }, 'Who waits where'), h('p', { class: 'muted' }, 'Choose a step to list the contacts waiting there now.'));
   const graphBox = h('div', { class: 'graph' });
   const versions = h('select', { id: 'version' }, Array.from({ length: summary?.latestVersion ?? 1 }, (_, i) => i + 1).reverse()
@@ -128,8 +130,10 @@ async function journeyView(id, version) {
 
   function renderFigures(s) {
     const items = [['Entered', num(s?.entered)], ['Active now', num(s?.active)], ['Finished', num(s?.finished)], ['Exited', num(s?.exited)],
-      ['Goals', num(s?.goals)], ['Converted', pct(s?.conversionRate)], ['Emails sent', num(s?.emailsSent)], ['Failed', num(s?.failed)]];
+      ['Goals', num(s?.goals)], ['Converted', pct(s?.conversionRate)], ['Emails sent', num(s?.emailsSent)], ['Unsubscribed', num(s?.unsubscribed)],
+      ['Failed', num(s?.failed)]];
     figures.replaceChildren(...items.map(([k, v]) => h('li', {}, h('strong', { 'data-figure': k }, v), k)));
+    stepFigures.replaceChildren(stepTable(s));
   }
 
   async function showWaiting(stepId) {
@@ -156,7 +160,8 @@ async function journeyView(id, version) {
       h('a', { href: `#/draft/${api.enc(id)}` }, 'Edit a draft of this journey')),
     diffBox,
     h('h2', {}, 'Figures'), figures,
-    h('h2', {}, 'The journey'), graphBox, waiting);
+    h('h2', {}, 'The journey'), graphBox, waiting,
+    h('h2', { id: 'step-figures-title' }, 'Every step'), stepFigures);
 
   // Counts refresh without a reload: the stats route answers from counters.
   let alive = true;
@@ -170,6 +175,19 @@ async function journeyView(id, version) {
     } catch { /* the next tick tries again; a 401 signs out */ }
   }, POLL_MS);
   stopPolling = () => { alive = false; clearInterval(timer); };
+}
+
+const EXIT_REASONS = [['exit.rule', 'exit rule'], ['exit.goal', 'goal'], ['exit.unsubscribe', 'unsubscribed'], ['exit.cancelled', 'cancelled'], ['exit.failed', 'failed']];
+
+/** Per step: visited, waiting now, emails, goals reached there and the runs that ended there, by reason. */
+function stepTable(s) {
+  const heads = ['Step', 'Kind', 'Visited', 'Waiting now', 'Sent', 'Opened', 'Clicked', 'Goals', ...EXIT_REASONS.map(([, label]) => `Exits: ${label}`)];
+  return h('table', { id: 'step-figures', 'aria-labelledby': 'step-figures-title' },
+    h('thead', {}, h('tr', {}, heads.map((t, i) => h('th', { scope: 'col', class: i >= 2 ? 'num' : undefined }, t)))),
+    h('tbody', {}, (s?.steps || []).map((x) => h('tr', { 'data-step': x.stepId },
+      h('th', { scope: 'row' }, x.stepId), h('td', {}, x.kind),
+      ...[x.visited, x.waitingNow, x.emailsSent, x.opened, x.clicked, x.goals].map((v) => h('td', { class: 'num' }, num(v))),
+      ...EXIT_REASONS.map(([key]) => h('td', { class: 'num', 'data-exit': key }, num(x.exitsByReason?.[key])))))));
 }
 
 /** Line diff of two texts (longest common subsequence): [{ op: ' ' | '-' | '+', line }]. Journeys are small. */
