@@ -17,8 +17,17 @@ using Microsoft.Net.Http.Headers;
 
 namespace JourneyFunctions.Api;
 
-/// <summary>The answer to a publish: the journey id and the version runs started from now on will pin.</summary>
-public sealed record JourneyPublished(string Id, int Version, bool Unchanged);
+/// <summary>
+/// The answer to a publish: the journey id and the version runs started from now on will pin, with the validation's
+/// warnings (each with its JSON path, e.g. a webhook secret the configuration does not hold yet).
+/// </summary>
+public sealed record JourneyPublished(string Id, int Version, bool Unchanged)
+{
+    public IReadOnlyList<JourneyWarning> Warnings { get; init; } = [];
+}
+
+/// <summary>A validation warning: where (<paramref name="Path"/>), what kind (<paramref name="Code"/>) and why.</summary>
+public sealed record JourneyWarning(string Path, string Code, string Message);
 
 /// <summary>The answer to pause and resume.</summary>
 public sealed record JourneyPauseState(string Id, bool Paused);
@@ -85,7 +94,10 @@ public static class JourneysApi
 
         var journey = outcome.Published!;
         var version = journey.Version ?? 1;
-        var answer = new JourneyPublished(journey.Id, version, outcome.Unchanged);
+        var answer = new JourneyPublished(journey.Id, version, outcome.Unchanged)
+        {
+            Warnings = [.. outcome.Warnings.Select(w => new JourneyWarning(w.Path, w.Code, w.Message))],
+        };
         return version == 1 && !outcome.Unchanged
             ? TypedResults.Created($"/api/journeys/{Uri.EscapeDataString(journey.Id)}", answer)
             : TypedResults.Ok(answer);

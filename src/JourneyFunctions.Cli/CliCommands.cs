@@ -16,5 +16,6 @@ internal static class CliCommands
         yield return MapCommand.Create();
         yield return LoadCommand.Create();
         yield return ClockCommand.Create();
+        yield return SuppressionsCommand.Create();
     }
 }

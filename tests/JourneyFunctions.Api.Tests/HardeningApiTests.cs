@@ -17,7 +17,10 @@ public abstract class HardeningApiTests : IAsyncLifetime
 
     protected abstract Task<IReadOnlyDictionary<string, string?>> StorageSettingsAsync();
 
-    public async Task InitializeAsync() => _host = await TestHost.StartAsync(await StorageSettingsAsync());
+    public async Task InitializeAsync() => _host = await TestHost.StartAsync(new Dictionary<string, string?>(await StorageSettingsAsync())
+    {
+        ["Webhooks:Secrets:crm-configured"] = ConfiguredSecretValue,
+    });
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
@@ -190,6 +193,29 @@ public abstract class HardeningApiTests : IAsyncLifetime
 
         Assert.Equal("Bearer {{secret:crm}}", journey.GetProperty("steps")[0].GetProperty("headers").GetProperty("Authorization").GetString());
     }
+
+    [Theory]
+    [InlineData("crm-missing", true)]
+    [InlineData("crm-configured", false)]
+    public async Task PublishWebhook_SecretNotConfigured_PublishedWithAWarningNamingTheHeader(string secret, bool warned)
+    {
+        using var published = await _host.Client.PutAsync($"/api/journeys/hook-{secret}", Json(WebhookJourney($"hook-{secret}", "https://crm.example.com/hook", $"Bearer {{{{secret:{secret}}}}}")));
+        var text = await published.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.Created, published.StatusCode);
+        var warnings = JsonDocument.Parse(text).RootElement.GetProperty("warnings").EnumerateArray().ToList();
+        Assert.Equal(warned ? 1 : 0, warnings.Count);
+        if (warned)
+        {
+            Assert.Equal("$.steps[0].headers.Authorization", warnings[0].GetProperty("path").GetString());
+            Assert.Equal("unconfigured-secret", warnings[0].GetProperty("code").GetString());
+            Assert.Contains("Webhooks:Secrets:crm-missing", warnings[0].GetProperty("message").GetString(), StringComparison.Ordinal);
+        }
+
+        Assert.DoesNotContain(ConfiguredSecretValue, text, StringComparison.Ordinal);
+    }
+
+    private const string ConfiguredSecretValue = "configured-secret-value-never-returned";
 
     private static StringContent Json(string json) => new(json, System.Text.Encoding.UTF8, "application/json");
 

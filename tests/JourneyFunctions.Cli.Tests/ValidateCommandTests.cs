@@ -44,6 +44,38 @@ public sealed class ValidateCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Validate_WebhookSecretNotConfigured_WarnsWithItsPathAndExitsZero()
+    {
+        const string configured = "cli-validate-configured-secret";
+        var file = _repo.Write("journeys/crm.json", """
+            {
+              "id": "crm",
+              "name": "CRM",
+              "trigger": { "event": "order.placed" },
+              "steps": [
+                { "id": "crm", "type": "webhook", "url": "https://crm.example.com/hook",
+                  "headers": { "Authorization": "Bearer {{secret:cli-validate-configured-secret}}", "X-Api-Key": "{{secret:cli-validate-missing-secret}}" } }
+              ]
+            }
+            """);
+        Environment.SetEnvironmentVariable($"Webhooks__Secrets__{configured}", "value-never-printed");
+        try
+        {
+            var (exitCode, output, _) = await CliRunner.RunAsync("validate", file);
+
+            Assert.Equal(0, exitCode);
+            var warning = Assert.Single(output.Split('\n'), line => line.Contains("warning:", StringComparison.Ordinal));
+            Assert.StartsWith($"{file}:$.steps[0].headers['X-Api-Key']: warning: the secret \"cli-validate-missing-secret\" is not configured", warning, StringComparison.Ordinal);
+            Assert.EndsWith("[unconfigured-secret]", warning.TrimEnd(), StringComparison.Ordinal);
+            Assert.DoesNotContain("value-never-printed", output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable($"Webhooks__Secrets__{configured}", null);
+        }
+    }
+
+    [Fact]
     public async Task Validate_InvalidFile_ListsEveryErrorWithItsPathAndExitsOne()
     {
         var file = _repo.Write("journeys/welcome.json", Welcome

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using JourneyFunctions.Core.Security;
 using JourneyFunctions.Core.Validation;
 using JourneyFunctions.Infrastructure.Templates;
 
@@ -10,7 +11,9 @@ namespace JourneyFunctions.Cli.Commands;
 /// valid, 1 when any has a problem, 2 for a usage error (no path, a path that does not exist, a folder without
 /// journey files, an unknown option).
 /// Email templates are checked with the same Liquid catalog that renders them: they must exist, parse, and use only
-/// variables the journey provides.
+/// variables the journey provides. A webhook header's <c>{{secret:NAME}}</c> with no <c>Webhooks:Secrets:NAME</c> in
+/// the configuration the built-in host would read (<c>appsettings.json</c> of the current folder, environment
+/// variables, also with the <c>JOURNEYS_</c> prefix) is a warning, which does not change the exit code.
 /// </summary>
 internal static class ValidateCommand
 {
@@ -50,12 +53,13 @@ internal static class ValidateCommand
                 return Task.FromResult(UsageError);
             }
 
-            return RunAsync(parseResult.GetValue(paths) ?? [], parseResult.GetValue(templates), output, error, cancellationToken);
+            return RunAsync(parseResult.GetValue(paths) ?? [], parseResult.GetValue(templates), output, error, ConfiguredSecrets.FromConfiguration(), cancellationToken);
         });
         return command;
     }
 
-    public static async Task<int> RunAsync(IReadOnlyList<string> paths, DirectoryInfo? templatesFolder, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
+    /// <summary>Validates <paramref name="paths"/>; with <paramref name="secrets"/>, a webhook header's <c>{{secret:NAME}}</c> it does not hold is listed as a warning.</summary>
+    public static async Task<int> RunAsync(IReadOnlyList<string> paths, DirectoryInfo? templatesFolder, TextWriter output, TextWriter error, IWebhookSecretNames? secrets = null, CancellationToken cancellationToken = default)
     {
         if (paths.Count == 0)
         {
@@ -126,7 +130,7 @@ internal static class ValidateCommand
                 catalogs[folder] = catalog;
             }
 
-            var result = JourneyValidator.Validate(text, catalog);
+            var result = JourneyValidator.Validate(text, catalog, secrets);
             if (result.IsValid)
             {
                 output.WriteLine($"{file}: ok");
@@ -136,6 +140,12 @@ internal static class ValidateCommand
             foreach (var note in result.Notes)
             {
                 output.WriteLine($"{file}: note: {note}");
+            }
+
+            // Warnings do not fail the file (a secret may be set after the journey is published) but are always said.
+            foreach (var warning in result.Warnings)
+            {
+                output.WriteLine($"{file}:{warning.Path}: warning: {warning.Message} [{warning.Code}]");
             }
 
             if (result.IsValid)

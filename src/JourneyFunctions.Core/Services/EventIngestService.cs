@@ -58,55 +58,62 @@ public sealed partial class EventIngestService(IEventQueue queue, TimeProvider t
         var events = new List<ContactEvent>(submissions.Count);
         for (var i = 0; i < submissions.Count && submissions.Count <= MaxBatchSize; i++)
         {
-            var prefix = isBatch ? $"$[{i}]." : "$.";
+            // Paths are built only for an error: valid events, the common case, allocate none.
             var s = submissions[i];
-            Check(errors, prefix + "contactId", s.ContactId, required: true);
-            Check(errors, prefix + "id", s.Id, required: false);
+            string Path(string field) => (isBatch ? $"$[{i}]." : "$.") + field;
+            Check(errors, i, isBatch, "contactId", s.ContactId, required: true);
+            Check(errors, i, isBatch, "id", s.Id, required: false);
             if (string.IsNullOrWhiteSpace(s.Name))
             {
-                errors.Add(new FieldError(prefix + "name", "is required (e.g. cart.updated)"));
+                errors.Add(new FieldError(Path("name"), "is required (e.g. cart.updated)"));
             }
             else if (!EventName().IsMatch(s.Name))
             {
-                errors.Add(new FieldError(prefix + "name", $"'{s.Name}' is not an event name: use letters, digits, dots, dashes and underscores, starting with a letter (e.g. order.placed)"));
+                errors.Add(new FieldError(Path("name"), $"'{s.Name}' is not an event name: use letters, digits, dots, dashes and underscores, starting with a letter (e.g. order.placed)"));
             }
 
             if (s.Data is { } data && data.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null or JsonValueKind.Undefined))
             {
-                errors.Add(new FieldError(prefix + "data", "must be a JSON object"));
+                errors.Add(new FieldError(Path("data"), "must be a JSON object"));
             }
 
             if (s.Data is { ValueKind: JsonValueKind.Object } numbers)
             {
-                CheckNumbers(errors, prefix + "data", numbers);
+                if (HasUnhandledNumber(numbers))
+                {
+                    CheckNumbers(errors, Path("data"), numbers);
+                }
             }
 
             if (s.Contact?.Fields is { } fields)
             {
                 foreach (var (name, value) in fields)
                 {
-                    CheckNumbers(errors, prefix + "contact.fields" + Member(name), value);
+                    if (HasUnhandledNumber(value))
+                    {
+                        CheckNumbers(errors, Path("contact.fields") + Member(name), value);
+                    }
                 }
             }
 
             if (s.OccurredAt is { } at && at > now.AddDays(1))
             {
-                errors.Add(new FieldError(prefix + "occurredAt", "is more than a day in the future"));
+                errors.Add(new FieldError(Path("occurredAt"), "is more than a day in the future"));
             }
 
             if (s.Contact?.ConsentAt is { } consentAt && consentAt > now + ContactService.ConsentClockSkew)
             {
-                errors.Add(new FieldError(prefix + "contact.consentAt", "is in the future: give the time the contact gave consent"));
+                errors.Add(new FieldError(Path("contact.consentAt"), "is in the future: give the time the contact gave consent"));
             }
 
             if (s.Contact?.TimeZone is { } zone && ZonedTime.Find(zone) is null)
             {
-                errors.Add(new FieldError(prefix + "contact.timeZone", $"'{zone}' is not an IANA time zone (e.g. Europe/Madrid)"));
+                errors.Add(new FieldError(Path("contact.timeZone"), $"'{zone}' is not an IANA time zone (e.g. Europe/Madrid)"));
             }
 
             if (s.Contact?.Email is { } address && !EmailAddresses.TryParse(address, out _, out var addressProblem))
             {
-                errors.Add(new FieldError(prefix + "contact.email", $"'{EmailAddresses.Shorten(address)}' {addressProblem}"));
+                errors.Add(new FieldError(Path("contact.email"), $"'{EmailAddresses.Shorten(address)}' {addressProblem}"));
             }
 
             if (errors.Count > 0)
@@ -147,31 +154,66 @@ public sealed partial class EventIngestService(IEventQueue queue, TimeProvider t
         return new IngestResult(events.Select(e => e.Id).ToList());
     }
 
-    private static void Check(List<FieldError> errors, string field, string? value, bool required)
+    private static void Check(List<FieldError> errors, int index, bool isBatch, string field, string? value, bool required)
     {
-        if (value is null)
+        var problem = value is null ? (required ? "is required" : null) : IdLimits.Problem(value);
+        if (problem is not null)
         {
-            if (required)
-            {
-                errors.Add(new FieldError(field, "is required"));
-            }
-
-            return;
-        }
-
-        if (IdLimits.Problem(value) is { } problem)
-        {
-            errors.Add(new FieldError(field, problem));
+            errors.Add(new FieldError((isBatch ? $"$[{index}]." : "$.") + field, problem));
         }
     }
 
     /// <summary>
     /// Numbers journeys and templates handle are decimals (about ±7.9e28, 28 digits): a number beyond that (<c>1e30</c>,
     /// <c>1e400</c>) is refused here, with its JSON path, rather than accepted and failing later in a condition or a
-    /// template. At most one error per value, the first such number found.
+    /// template. One error for each such number, with its path; paths are built only when there is one to report.
     /// </summary>
     /// <remarks>Also the check of <see cref="ContactService.UpsertAsync"/> (<c>$.fields.x</c>): one rule for both routes.</remarks>
     internal static void CheckNumbers(List<FieldError> errors, string path, JsonElement value)
+    {
+        if (HasUnhandledNumber(value))
+        {
+            AddNumberError(errors, path, value);
+        }
+    }
+
+    /// <summary>
+    /// True when <paramref name="value"/> holds a number beyond a decimal anywhere: the scan every event's data gets,
+    /// which builds no path (nor reads a property name, which would allocate it); paths are built only to report.
+    /// </summary>
+    internal static bool HasUnhandledNumber(JsonElement value)
+    {
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.Number:
+                return !value.TryGetDecimal(out _);
+            case JsonValueKind.Object:
+                foreach (var property in value.EnumerateObject())
+                {
+                    if (HasUnhandledNumber(property.Value))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            case JsonValueKind.Array:
+                foreach (var item in value.EnumerateArray())
+                {
+                    if (HasUnhandledNumber(item))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>The error for the first unhandled number in <paramref name="value"/>, with its path (one per value).</summary>
+    private static void AddNumberError(List<FieldError> errors, string path, JsonElement value)
     {
         switch (value.ValueKind)
         {

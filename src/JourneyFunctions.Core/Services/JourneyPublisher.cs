@@ -3,6 +3,7 @@ using JourneyFunctions.Core.Contacts;
 using JourneyFunctions.Core.Engine;
 using JourneyFunctions.Core.Model;
 using JourneyFunctions.Core.Ports;
+using JourneyFunctions.Core.Security;
 using JourneyFunctions.Core.Validation;
 
 namespace JourneyFunctions.Core.Services;
@@ -14,6 +15,9 @@ public sealed record PublishResult(JourneyDefinition? Published, IReadOnlyList<V
 
     /// <summary>The validation's notes (<see cref="ValidationResult.Notes"/>), such as which template fields must be numbers.</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
+
+    /// <summary>The validation's warnings (<see cref="ValidationResult.Warnings"/>): they do not stop the publish.</summary>
+    public IReadOnlyList<ValidationError> Warnings { get; init; } = [];
 }
 
 /// <summary>
@@ -26,15 +30,17 @@ public sealed record PublishResult(JourneyDefinition? Published, IReadOnlyList<V
 /// Resuming a paused journey queues <see cref="SystemEvents.JourneyResumed"/> for every contact with a run of it whose
 /// timer fell due during the pause, so those timers fire at resume (the routed event reaches the run in either host)
 /// rather than at the next pause check; the machine writes "held while paused" to the timeline.
+/// <para>With <see cref="IWebhookSecretNames"/> registered (every host's engine setup does), a webhook header's
+/// <c>{{secret:NAME}}</c> the configuration does not hold is a warning of the publish; without it, not checked.</para>
 /// </remarks>
-public sealed class JourneyPublisher(IJourneyStore store, IJourneyCatalog catalog, ITemplateCatalog templates, IRunStore runs, IEventQueue queue, TimeProvider time)
+public sealed class JourneyPublisher(IJourneyStore store, IJourneyCatalog catalog, ITemplateCatalog templates, IRunStore runs, IEventQueue queue, TimeProvider time, IWebhookSecretNames? secrets = null)
 {
     /// <param name="json">The journey file's text.</param>
     /// <param name="expectedId">When set (the id in the URL), the body's id must match it.</param>
     /// <param name="cancellationToken">Cancels the store calls.</param>
     public async Task<PublishResult> PublishAsync(string json, string? expectedId = null, CancellationToken cancellationToken = default)
     {
-        var result = JourneyValidator.Validate(json, templates);
+        var result = JourneyValidator.Validate(json, templates, secrets);
         var errors = result.Errors.ToList();
         if (result.Journey is { } parsed && expectedId is not null && !string.Equals(parsed.Id, expectedId, StringComparison.Ordinal))
         {
@@ -43,19 +49,19 @@ public sealed class JourneyPublisher(IJourneyStore store, IJourneyCatalog catalo
 
         if (errors.Count > 0 || result.Journey is null)
         {
-            return new PublishResult(null, errors) { Notes = result.Notes };
+            return new PublishResult(null, errors) { Notes = result.Notes, Warnings = result.Warnings };
         }
 
         var journey = result.Journey with { Schema = null, Version = null };
         var latest = await store.GetAsync(journey.Id, null, cancellationToken);
         if (latest is not null && Same(latest, journey))
         {
-            return new PublishResult(latest, [], Unchanged: true) { Notes = result.Notes };
+            return new PublishResult(latest, [], Unchanged: true) { Notes = result.Notes, Warnings = result.Warnings };
         }
 
         var published = await store.PublishAsync(journey, cancellationToken);
         catalog.Invalidate();
-        return new PublishResult(published, []) { Notes = result.Notes };
+        return new PublishResult(published, []) { Notes = result.Notes, Warnings = result.Warnings };
     }
 
     public async Task<bool> SetPausedAsync(string journeyId, bool paused, CancellationToken cancellationToken = default)

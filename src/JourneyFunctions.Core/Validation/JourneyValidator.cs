@@ -1,6 +1,7 @@
 using System.Text.Json;
 using JourneyFunctions.Core.Model;
 using JourneyFunctions.Core.Ports;
+using JourneyFunctions.Core.Security;
 using JourneyFunctions.Core.Serialization;
 
 namespace JourneyFunctions.Core.Validation;
@@ -19,7 +20,8 @@ public static class JourneyValidator
     /// </summary>
     /// <param name="json">The file's text.</param>
     /// <param name="templates">When given, email templates must exist and pass <see cref="ITemplateCatalog.Check"/>.</param>
-    public static ValidationResult Validate(string json, ITemplateCatalog? templates = null)
+    /// <param name="secrets">When given, a webhook header's <c>{{secret:NAME}}</c> that it does not hold is a warning.</param>
+    public static ValidationResult Validate(string json, ITemplateCatalog? templates = null, IWebhookSecretNames? secrets = null)
     {
         ArgumentNullException.ThrowIfNull(json);
         var errors = new List<ValidationError>();
@@ -51,7 +53,13 @@ public static class JourneyValidator
 
         new SemanticValidator(journey, templates, errors).Run();
         WebhookSafety.Check(journey, errors);
-        return new ValidationResult(journey, errors) { Notes = [.. SkippedChecks(journey, templates), .. TemplateNotes(journey, templates)] };
+        var warnings = new List<ValidationError>();
+        if (secrets is not null)
+        {
+            WebhookSafety.CheckSecretsConfigured(journey, secrets, warnings);
+        }
+
+        return new ValidationResult(journey, errors) { Notes = [.. SkippedChecks(journey, templates), .. TemplateNotes(journey, templates)], Warnings = warnings };
     }
 
     /// <summary>

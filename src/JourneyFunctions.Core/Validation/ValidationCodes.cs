@@ -48,6 +48,12 @@ public static class ValidationCodes
     /// <summary>A journey without steps.</summary>
     public const string NoSteps = "no-steps";
 
+    /// <summary>
+    /// A warning, not an error: a webhook header references <c>{{secret:NAME}}</c> and the configuration has no
+    /// <c>Webhooks:Secrets:NAME</c>, so the step would fail when it runs unless the secret is set first.
+    /// </summary>
+    public const string UnconfiguredSecret = "unconfigured-secret";
+
     /// <summary>Split percentages that do not add up to 100.</summary>
     public const string SplitTotal = "split-total";
 

@@ -33,4 +33,10 @@ public sealed record ValidationResult(JourneyFunctions.Core.Model.JourneyDefinit
     /// so a clean result never hides a check that did not happen.
     /// </summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
+
+    /// <summary>
+    /// Problems that do not stop a publish but would fail a run if left (a webhook secret the configuration does not
+    /// hold), each with its JSON path; they do not count against <see cref="IsValid"/>.
+    /// </summary>
+    public IReadOnlyList<ValidationError> Warnings { get; init; } = [];
 }

@@ -41,4 +41,28 @@ internal static class WebhookSafety
             }
         }
     }
+
+    /// <summary>
+    /// A warning for each <c>{{secret:NAME}}</c> in a webhook header that <paramref name="secrets"/> does not hold: the
+    /// journey may be published before the secret is set, but the step would fail permanently if it ran now.
+    /// </summary>
+    public static void CheckSecretsConfigured(JourneyDefinition journey, IWebhookSecretNames secrets, List<ValidationError> warnings)
+    {
+        for (var i = 0; i < journey.Steps.Count; i++)
+        {
+            if (journey.Steps[i] is not WebhookStep { Headers: { } headers })
+            {
+                continue;
+            }
+
+            foreach (var (name, value) in headers)
+            {
+                foreach (var secret in WebhookSecrets.Names(value ?? string.Empty).Distinct(StringComparer.Ordinal).Where(n => !secrets.IsConfigured(n)))
+                {
+                    warnings.Add(new ValidationError(JsonPaths.Property(JsonPaths.Index("$.steps", i) + ".headers", name), ValidationCodes.UnconfiguredSecret,
+                        $"the secret \"{secret}\" is not configured: set Webhooks:Secrets:{secret} (an app setting, or a Key Vault reference in Azure) before the step runs, or it fails"));
+                }
+            }
+        }
+    }
 }

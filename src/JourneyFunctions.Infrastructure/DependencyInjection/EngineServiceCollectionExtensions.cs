@@ -1,5 +1,6 @@
 using JourneyFunctions.Core.Ports;
 using JourneyFunctions.Core.Runner;
+using JourneyFunctions.Core.Security;
 using JourneyFunctions.Core.Services;
 using JourneyFunctions.Infrastructure.Webhooks;
 using Microsoft.Extensions.Configuration;
@@ -46,6 +47,7 @@ public static class EngineServiceCollectionExtensions
     public static IServiceCollection AddJourneyWebhooks(this IServiceCollection services)
     {
         services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.SectionName);
+        services.TryAddSingleton<IWebhookSecretNames, ConfiguredWebhookSecretNames>();
         services.AddHttpClient<IWebhookClient, HttpWebhookClient>((sp, http) => http.Timeout = sp.GetRequiredService<IOptions<EngineOptions>>().Value.WebhookTimeout)
             .ConfigurePrimaryHttpMessageHandler(sp => WebhookHttpHandler.Create(
                 sp.GetRequiredService<IOptions<WebhookOptions>>().Value,

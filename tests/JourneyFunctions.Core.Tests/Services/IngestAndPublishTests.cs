@@ -24,6 +24,28 @@ public sealed class IngestAndPublishTests
     }
 
     [Fact]
+    public async Task IngestAsync_NumbersBeyondDecimal_EachReportedWithItsPathOnlyThere()
+    {
+        await using var h = new ServiceHarness();
+        using var data = JsonDocument.Parse("""{ "ok": 1.5, "items": [ { "price": 1 }, { "price": 1e30 } ], "odd name": -1e400, "deep": { "a": [ [ 2, 3e29 ] ] } }""");
+        var batch = new[]
+        {
+            new EventSubmission { ContactId = "ana", Name = "cart.updated", Data = JsonSerializer.SerializeToElement(new { total = 1.5, items = new[] { 1, 2 } }) },
+            new EventSubmission
+            {
+                ContactId = "bob",
+                Name = "cart.updated",
+                Data = data.RootElement,
+                Contact = new Contacts.ContactPatch { Fields = new Dictionary<string, JsonElement> { ["ltv"] = JsonSerializer.SerializeToElement(1e30), ["name"] = JsonSerializer.SerializeToElement("Bob") } },
+            },
+        };
+
+        var ex = await Assert.ThrowsAsync<RequestValidationException>(() => h.Get<EventIngestService>().IngestAsync(batch, null, isBatch: true));
+
+        Assert.Equal(["$[1].contact.fields.ltv", "$[1].data.deep.a[0][1]", "$[1].data.items[1].price", "$[1].data['odd name']"], ex.Errors.Select(e => e.Field).Order(StringComparer.Ordinal).ToArray());
+    }
+
+    [Fact]
     public async Task IngestAsync_IdempotencyKey_GivesTheSameIdsOnRetry()
     {
         await using var h = new ServiceHarness();
