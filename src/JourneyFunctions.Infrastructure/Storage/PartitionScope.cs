@@ -154,8 +154,7 @@ internal sealed class PartitionScope : IContactWorkScope
             }
 
             slot.Mode = etag is null && slot.Mode != WriteMode.IfMatch ? WriteMode.Blind : WriteMode.IfMatch;
-            slot.Entity = null;
-            slot.Token = null;
+            slot.Clear();
             return true;
         }
         finally
@@ -453,6 +452,9 @@ internal sealed class PartitionScope : IContactWorkScope
 
     private sealed class Slot
     {
+        /// <summary>The copy of a row written in this scope that <see cref="View"/> hands out.</summary>
+        private TableEntity? _view;
+
         /// <summary>The row as this scope sees it; null when absent.</summary>
         public TableEntity? Entity { get; set; }
 
@@ -471,8 +473,22 @@ internal sealed class PartitionScope : IContactWorkScope
         {
             Entity = entity;
             Token = token;
+            _view = null;
         }
 
+        /// <summary>Drops the row (a delete in this scope).</summary>
+        public void Clear()
+        {
+            Entity = null;
+            Token = null;
+            _view = null;
+        }
+
+        /// <summary>
+        /// The row as callers see it, with the ETag they hold. A row as loaded carries that ETag already and is handed
+        /// out as it is (readers never change a row they read; a write passes a new entity); a row written in this
+        /// scope is copied once with the scope's ETag, and that copy is kept until the row is written again.
+        /// </summary>
         public TableEntity? View()
         {
             if (Entity is null)
@@ -480,8 +496,18 @@ internal sealed class PartitionScope : IContactWorkScope
                 return null;
             }
 
-            var copy = new TableEntity(Entity) { ETag = new ETag(Token!) };
-            return copy;
+            if (_view is not null)
+            {
+                return _view;
+            }
+
+            if (string.Equals(Entity.ETag.ToString(), Token, StringComparison.Ordinal))
+            {
+                return Entity;
+            }
+
+            _view = new TableEntity(Entity) { ETag = new ETag(Token!) };
+            return _view;
         }
 
         public TableTransactionAction? Action(string partition, string rowKey)

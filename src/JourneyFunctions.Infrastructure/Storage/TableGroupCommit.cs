@@ -77,7 +77,17 @@ internal sealed class TableGroupCommit
                 .ToList();
             try
             {
-                await table.SubmitTransactionAsync(actions, CancellationToken.None).ConfigureAwait(false);
+                if (actions.Count == 1)
+                {
+                    // A lone row is a plain upsert: the same write, without the multipart framing of a transaction
+                    // (which the SDK builds and parses at a cost of tens of KB per request).
+                    await table.UpsertEntityAsync(actions[0].Entity, TableUpdateMode.Replace, CancellationToken.None).ConfigureAwait(false);
+                }
+                else
+                {
+                    await table.SubmitTransactionAsync(actions, CancellationToken.None).ConfigureAwait(false);
+                }
+
                 batch.ForEach(p => p.Stored.TrySetResult());
             }
             catch (Exception ex)
