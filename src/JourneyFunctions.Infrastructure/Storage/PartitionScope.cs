@@ -363,15 +363,18 @@ internal sealed class PartitionScope : IContactWorkScope
             batch.Add(guard);
         }
 
-        Response<IReadOnlyList<Response>> response;
+        IReadOnlyList<string?> etags;
         try
         {
-            response = await table.SubmitTransactionAsync(batch.Select(b => b.Action), cancellationToken);
+            etags = await SubmitAsync(table, batch, _tables.Batches, cancellationToken);
         }
         catch (TableTransactionFailedException ex) when (ex.Status is 404 or 409 or 412)
         {
-            var failed = ex.FailedTransactionActionIndex is { } i && i < batch.Count ? batch[i].Key : "a row";
-            throw new ConcurrencyException($"Contact '{ContactId}': {failed} was changed, created or deleted by someone else ({ex.Status} {ex.ErrorCode}); nothing of this transaction was written.", ex);
+            throw Lost(batch, ex.FailedTransactionActionIndex, ex);
+        }
+        catch (BatchFailedException ex) when (ex.Status is 404 or 409 or 412)
+        {
+            throw Lost(batch, ex.FailedIndex, ex);
         }
 
         for (var i = 0; i < batch.Count; i++)
@@ -384,10 +387,29 @@ internal sealed class PartitionScope : IContactWorkScope
                 continue;
             }
 
-            slot.Server = response.Value.Count > i && response.Value[i].Headers.ETag is { } etag
-                ? etag
+            slot.Server = etags.Count > i && etags[i] is { } etag
+                ? new ETag(etag)
                 : throw new InvalidOperationException("Table Storage returned no ETag for a row of a transaction.");
         }
+    }
+
+    /// <summary>The transaction through the lean transport when there is one, else the SDK's; the ETag of each row.</summary>
+    private static async Task<IReadOnlyList<string?>> SubmitAsync(TableClient table, List<(string Key, Slot Slot, TableTransactionAction Action)> batch, TableBatchTransport? transport, CancellationToken cancellationToken)
+    {
+        var actions = batch.ConvertAll(b => b.Action);
+        if (transport is not null)
+        {
+            return await transport.SubmitAsync(table.Name, actions, cancellationToken);
+        }
+
+        var response = await table.SubmitTransactionAsync(actions, cancellationToken);
+        return response.Value.Select(r => r.Headers.ETag?.ToString()).ToList();
+    }
+
+    private ConcurrencyException Lost(List<(string Key, Slot Slot, TableTransactionAction Action)> batch, int? index, RequestFailedException ex)
+    {
+        var failed = index is { } i && i < batch.Count ? batch[i].Key : "a row";
+        return new ConcurrencyException($"Contact '{ContactId}': {failed} was changed, created or deleted by someone else ({ex.Status} {ex.ErrorCode}); nothing of this transaction was written.", ex);
     }
 
     /// <summary>

@@ -451,7 +451,7 @@ public sealed class TableRunStore : IRunStore, IDueRunStream
 
         // Back on a timer it was moved off: that row must not be deleted after all.
         _movedOn.TryRemove((row.PartitionKey, key), out _);
-        var stored = _timerWrites.UpsertAsync(timers, row, cancellationToken);
+        var stored = _timerWrites.UpsertAsync(timers, row, cancellationToken, _tables.Batches);
         if (scope is null)
         {
             await stored;
