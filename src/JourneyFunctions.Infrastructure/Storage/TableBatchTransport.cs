@@ -94,6 +94,156 @@ internal sealed class TableBatchTransport
         return ReadResults(response, actions.Count);
     }
 
+    /// <summary>
+    /// The rows of <paramref name="table"/> matching <paramref name="filter"/> (an OData filter, as
+    /// <see cref="TableClient.CreateQueryFilter(FormattableString)"/> makes), every page, parsed from the answer's
+    /// UTF-8 straight into <see cref="TableEntity"/> values of the types the SDK gives them (binary, 32- and 64-bit
+    /// integers, doubles, booleans, dates as <see cref="DateTimeOffset"/>, GUIDs, strings; the ETag as
+    /// <see cref="TableEntity.ETag"/>). The SDK's query first builds every value as a string in a dictionary, base64
+    /// text included, and then copies that dictionary into the entity.
+    /// </summary>
+    public async Task<List<TableEntity>> QueryAsync(string table, string filter, int maxPerPage, CancellationToken cancellationToken)
+    {
+        var rows = new List<TableEntity>();
+        var query = "?$filter=" + Uri.EscapeDataString(filter) + "&$top=" + maxPerPage.ToString(CultureInfo.InvariantCulture);
+        string? nextPartition = null;
+        string? nextRow = null;
+        do
+        {
+            using var message = _pipeline.CreateMessage();
+            var request = message.Request;
+            request.Method = RequestMethod.Get;
+            var uri = _endpoint + "/" + Uri.EscapeDataString(table) + "()" + query;
+            if (nextPartition is not null)
+            {
+                uri += "&NextPartitionKey=" + Uri.EscapeDataString(nextPartition) + (nextRow is null ? "" : "&NextRowKey=" + Uri.EscapeDataString(nextRow));
+            }
+
+            request.Uri.Reset(new Uri(uri));
+            request.Headers.SetValue("x-ms-version", Version);
+            request.Headers.SetValue("DataServiceVersion", "3.0");
+            request.Headers.SetValue("Accept", "application/json;odata=minimalmetadata");
+            await _pipeline.SendAsync(message, cancellationToken).ConfigureAwait(false);
+            var response = message.Response;
+            if (response.Status != 200)
+            {
+                throw new RequestFailedException(response);
+            }
+
+            ReadRows(response.Content.ToMemory().Span, rows);
+            nextPartition = response.Headers.TryGetValue("x-ms-continuation-NextPartitionKey", out var pk) ? pk : null;
+            nextRow = response.Headers.TryGetValue("x-ms-continuation-NextRowKey", out var rk) ? rk : null;
+        }
+        while (nextPartition is not null);
+
+        return rows;
+    }
+
+    private static void ReadRows(ReadOnlySpan<byte> json, List<TableEntity> rows)
+    {
+        var reader = new Utf8JsonReader(json);
+        while (reader.Read())
+        {
+            if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == 1 && reader.ValueTextEquals("value"u8))
+            {
+                reader.Read();
+                while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
+                {
+                    rows.Add(ReadEntity(ref reader));
+                }
+
+                return;
+            }
+        }
+    }
+
+    /// <summary>One entity object (the reader on its start); the reader is left on its end.</summary>
+    private static TableEntity ReadEntity(ref Utf8JsonReader reader)
+    {
+        // First pass over a copy of the reader (a struct): the type annotations, which may follow their values.
+        List<(string Name, string Type)>? types = null;
+        var scan = reader;
+        var depth = scan.CurrentDepth;
+        while (scan.Read() && !(scan.TokenType == JsonTokenType.EndObject && scan.CurrentDepth == depth))
+        {
+            if (scan.TokenType == JsonTokenType.PropertyName && scan.ValueSpan.EndsWith("@odata.type"u8))
+            {
+                var name = Encoding.UTF8.GetString(scan.ValueSpan[..^"@odata.type"u8.Length]);
+                scan.Read();
+                (types ??= []).Add((name, scan.GetString()!));
+            }
+        }
+
+        var entity = new TableEntity();
+        while (reader.Read() && !(reader.TokenType == JsonTokenType.EndObject && reader.CurrentDepth == depth))
+        {
+            var name = reader.GetString()!;
+            reader.Read();
+            if (name.EndsWith("@odata.type", StringComparison.Ordinal) || reader.TokenType == JsonTokenType.Null)
+            {
+                continue;
+            }
+
+            if (name == "odata.etag")
+            {
+                entity.ETag = new ETag(reader.GetString()!);
+                continue;
+            }
+
+            if (name.StartsWith("odata.", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var type = TypeOf(types, name) ?? (name == "Timestamp" ? "Edm.DateTime" : null);
+            entity[name] = reader.TokenType switch
+            {
+                JsonTokenType.String => type switch
+                {
+                    "Edm.Binary" => reader.GetBytesFromBase64(),
+                    "Edm.DateTime" => reader.GetDateTimeOffset(),
+                    "Edm.Int64" => long.Parse(reader.ValueSpan, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture),
+                    "Edm.Guid" => reader.GetGuid(),
+                    "Edm.Double" => ParseDouble(reader.GetString()!),
+                    _ => reader.GetString()!,
+                },
+                JsonTokenType.Number => type == "Edm.Double" || !reader.TryGetInt32(out var i) ? (object)reader.GetDouble() : i,
+                JsonTokenType.True => true,
+                JsonTokenType.False => false,
+                _ => throw new InvalidDataException($"Column {name} of a table row holds a JSON {reader.TokenType}."),
+            };
+        }
+
+        return entity;
+    }
+
+    private static string? TypeOf(List<(string Name, string Type)>? types, string name)
+    {
+        if (types is null)
+        {
+            return null;
+        }
+
+        foreach (var (column, type) in types)
+        {
+            if (column == name)
+            {
+                return type;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Doubles the service cannot write as JSON numbers come as text.</summary>
+    private static double ParseDouble(string text) => text switch
+    {
+        "NaN" => double.NaN,
+        "Infinity" => double.PositiveInfinity,
+        "-Infinity" => double.NegativeInfinity,
+        _ => double.Parse(text, CultureInfo.InvariantCulture),
+    };
+
     private void WriteBody(PooledBody body, string table, IReadOnlyList<TableTransactionAction> actions, string batch, string changeset)
     {
         body.Ascii("--").Ascii(batch).Ascii("\r\nContent-Type: multipart/mixed; boundary=").Ascii(changeset).Ascii("\r\n\r\n");

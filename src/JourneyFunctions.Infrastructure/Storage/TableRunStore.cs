@@ -304,7 +304,7 @@ public sealed class TableRunStore : IRunStore, IDueRunStream
     /// Deletes timer rows in transactions per due minute, each row if-match on the ETag it was read with (a row
     /// rewritten meanwhile is live again and kept; a moved-on row deleted after its commit carries <c>*</c>).
     /// </summary>
-    private static async Task DeleteStaleAsync(TableClient timers, List<TableEntity> stale, CancellationToken cancellationToken)
+    private async Task DeleteStaleAsync(TableClient timers, List<TableEntity> stale, CancellationToken cancellationToken)
     {
         foreach (var partition in stale.GroupBy(r => r.PartitionKey, StringComparer.Ordinal))
         {
@@ -312,9 +312,17 @@ public sealed class TableRunStore : IRunStore, IDueRunStream
             {
                 try
                 {
-                    await timers.SubmitTransactionAsync(chunk.Select(r => new TableTransactionAction(TableTransactionActionType.Delete, r, r.ETag)), cancellationToken);
+                    var deletes = chunk.Select(r => new TableTransactionAction(TableTransactionActionType.Delete, r, r.ETag)).ToList();
+                    if (_tables.Batches is { } lean)
+                    {
+                        await lean.SubmitAsync(timers.Name, deletes, cancellationToken);
+                    }
+                    else
+                    {
+                        await timers.SubmitTransactionAsync(deletes, cancellationToken);
+                    }
                 }
-                catch (TableTransactionFailedException ex) when (ex.Status is 404 or 412)
+                catch (RequestFailedException ex) when (ex.Status is 404 or 412 && ex is TableTransactionFailedException or BatchFailedException)
                 {
                     // One of them was rewritten or deleted meanwhile: the rest one by one.
                     foreach (var row in chunk)
