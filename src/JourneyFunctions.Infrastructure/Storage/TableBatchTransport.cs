@@ -83,6 +83,7 @@ internal sealed class TableBatchTransport
         request.Headers.SetValue("Accept", "application/json;odata=minimalmetadata");
         request.Headers.SetValue("Content-Type", "multipart/mixed; boundary=" + batch);
         request.Content = RequestContent.Create(body.Written);
+        message.BufferResponse = false;
         await _pipeline.SendAsync(message, cancellationToken).ConfigureAwait(false);
 
         var response = message.Response;
@@ -91,7 +92,57 @@ internal sealed class TableBatchTransport
             throw new RequestFailedException(response);
         }
 
-        return ReadResults(response, actions.Count);
+        var (buffer, length) = await ReadBodyAsync(response, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return ReadResults(buffer.AsSpan(0, length), actions.Count, response.Status);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// The answer's body read into a pooled buffer (the caller returns it): the pipeline is told not to buffer these
+    /// answers itself, which it does in a memory stream grown by doubling, a few KB per request.
+    /// </summary>
+    private static async Task<(byte[] Buffer, int Length)> ReadBodyAsync(Response response, CancellationToken cancellationToken)
+    {
+        var declared = response.Headers.ContentLength is { } n && n > 0 && n < 8 * 1024 * 1024 ? (int)n : 0;
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(declared, 4096));
+        var length = 0;
+        if (response.ContentStream is not { } stream)
+        {
+            return (buffer, 0);
+        }
+
+        try
+        {
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    var bigger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                    buffer.AsSpan(0, length).CopyTo(bigger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = bigger;
+                }
+
+                var read = await stream.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    return (buffer, length);
+                }
+
+                length += read;
+            }
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
+        }
     }
 
     /// <summary>
@@ -123,6 +174,7 @@ internal sealed class TableBatchTransport
             request.Headers.SetValue("x-ms-version", Version);
             request.Headers.SetValue("DataServiceVersion", "3.0");
             request.Headers.SetValue("Accept", "application/json;odata=minimalmetadata");
+            message.BufferResponse = false;
             await _pipeline.SendAsync(message, cancellationToken).ConfigureAwait(false);
             var response = message.Response;
             if (response.Status != 200)
@@ -130,7 +182,16 @@ internal sealed class TableBatchTransport
                 throw new RequestFailedException(response);
             }
 
-            ReadRows(response.Content.ToMemory().Span, rows);
+            var (buffer, length) = await ReadBodyAsync(response, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                ReadRows(buffer.AsSpan(0, length), rows);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+
             nextPartition = response.Headers.TryGetValue("x-ms-continuation-NextPartitionKey", out var pk) ? pk : null;
             nextRow = response.Headers.TryGetValue("x-ms-continuation-NextRowKey", out var rk) ? rk : null;
         }
@@ -367,9 +428,8 @@ internal sealed class TableBatchTransport
     /// The status line and the ETag header of each operation's answer, in order. The service answers a failed
     /// transaction with the one failed operation, its error's message prefixed with the operation's index.
     /// </summary>
-    private static string?[] ReadResults(Response response, int count)
+    private static string?[] ReadResults(ReadOnlySpan<byte> content, int count, int status)
     {
-        var content = response.Content.ToMemory().Span;
         var etags = new string?[count];
         var index = -1;
         var rest = content;
@@ -381,10 +441,10 @@ internal sealed class TableBatchTransport
             if (line.StartsWith("HTTP/1.1 "u8))
             {
                 index++;
-                var status = int.Parse(line.Slice(9, 3), NumberStyles.None, CultureInfo.InvariantCulture);
-                if (status >= 300)
+                var operationStatus = int.Parse(line.Slice(9, 3), NumberStyles.None, CultureInfo.InvariantCulture);
+                if (operationStatus >= 300)
                 {
-                    throw Failure(status, rest, count);
+                    throw Failure(operationStatus, rest, count);
                 }
             }
             else if (index >= 0 && index < count && line.Length > 5 && Ascii.EqualsIgnoreCase(line[..5], "ETag:"u8))
@@ -395,7 +455,7 @@ internal sealed class TableBatchTransport
 
         if (index != count - 1)
         {
-            throw new RequestFailedException(response.Status, $"The transaction's answer holds {index + 1} operation results for {count} operations.", "InvalidBatchResponse", null);
+            throw new RequestFailedException(status, $"The transaction's answer holds {index + 1} operation results for {count} operations.", "InvalidBatchResponse", null);
         }
 
         return etags;
