@@ -36,6 +36,15 @@ public sealed class TableBatchTransportTests(AzuriteFixture azurite)
         Assert.Equal(lean.ETag.ToString(), Assert.Single(etags));
         Assert.Equal(Columns(sdk), Columns(lean));
         Assert.False(lean.ContainsKey("Absent"));
+
+        // The key in the operation's URL (quotes doubled, percent-encoded): replace if-match, then delete if-match.
+        var replaced = await transport.SubmitAsync(
+            table.Name, [new TableTransactionAction(TableTransactionActionType.UpdateReplace, new TableEntity("lean", key) { ["Text"] = "again" }, lean.ETag)], CancellationToken.None);
+        var again = (await table.GetEntityAsync<TableEntity>("lean", key)).Value;
+        Assert.Equal("again", again.GetString("Text"));
+        Assert.Equal(again.ETag.ToString(), Assert.Single(replaced));
+        await transport.SubmitAsync(table.Name, [new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity("lean", key), again.ETag)], CancellationToken.None);
+        Assert.False((await table.GetEntityIfExistsAsync<TableEntity>("lean", key)).HasValue);
     }
 
     [Fact]
