@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using Azure;
 using Azure.Storage.Queues;
@@ -30,8 +31,9 @@ public sealed class AzureEventQueue : IEventQueue
         this._timeProvider = timeProvider;
     }
 
+    /// <remarks>The event is written as UTF-8 JSON and base64-encoded from those bytes (no JSON text in between).</remarks>
     public Task EnqueueAsync(ContactEvent contactEvent, CancellationToken cancellationToken = default) =>
-        SendAsync(_events, QueueMessages.Serialize(contactEvent), cancellationToken);
+        SendEncodedAsync(_events, Convert.ToBase64String(QueueMessages.SerializeToUtf8(contactEvent)), cancellationToken);
 
     /// <summary>
     /// Queues a body as it is, as another producer or an operator replaying a poison message would; it is parsed on
@@ -53,22 +55,7 @@ public sealed class AzureEventQueue : IEventQueue
         var received = new List<QueuedEvent>(response.Value.Length);
         foreach (var message in response.Value)
         {
-            string body;
-            ContactEvent? parsed;
-            string? error;
-            if (TryDecode(message.MessageText, out var decoded))
-            {
-                body = decoded;
-                parsed = QueueMessages.TryParse(body, out error);
-            }
-            else
-            {
-                body = message.MessageText;
-                parsed = null;
-                error = "The message body is not base64: the event queue expects base64-encoded JSON (the Functions queue trigger's default).";
-            }
-
-            received.Add(new QueuedEvent(message.MessageId, message.PopReceipt, body, parsed, message.DequeueCount, error));
+            received.Add(Decode(message));
         }
 
         return received;
@@ -127,10 +114,12 @@ public sealed class AzureEventQueue : IEventQueue
         ];
     }
 
-    private async Task SendAsync(QueueClient queue, string body, CancellationToken cancellationToken)
+    private Task SendAsync(QueueClient queue, string body, CancellationToken cancellationToken) =>
+        SendEncodedAsync(queue, Convert.ToBase64String(Encoding.UTF8.GetBytes(body)), cancellationToken);
+
+    private async Task SendEncodedAsync(QueueClient queue, string encoded, CancellationToken cancellationToken)
     {
         await EnsureCreatedAsync(cancellationToken);
-        var encoded = Convert.ToBase64String(Encoding.UTF8.GetBytes(body));
         try
         {
             await queue.SendMessageAsync(encoded, cancellationToken);
@@ -158,23 +147,71 @@ public sealed class AzureEventQueue : IEventQueue
         await task.WaitAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// A received message as an event: the base64 is decoded into a pooled buffer, the event parsed from those UTF-8
+    /// bytes, and the text kept as the body (for the poison queue). Not base64, or not UTF-8: the raw text and the reason.
+    /// </summary>
+    private static QueuedEvent Decode(QueueMessage message)
+    {
+        var text = message.MessageText;
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(1, text.Length / 4 * 3 + 3));
+        try
+        {
+            if (!Convert.TryFromBase64String(text, buffer, out var written))
+            {
+                return new QueuedEvent(message.MessageId, message.PopReceipt, text, null, message.DequeueCount,
+                    "The message body is not base64: the event queue expects base64-encoded JSON (the Functions queue trigger's default).");
+            }
+
+            var utf8 = buffer.AsSpan(0, written);
+            if (!TryGetText(utf8, out var body))
+            {
+                return new QueuedEvent(message.MessageId, message.PopReceipt, text, null, message.DequeueCount,
+                    "The message body is not base64: the event queue expects base64-encoded JSON (the Functions queue trigger's default).");
+            }
+
+            var parsed = QueueMessages.TryParse(utf8, out var error);
+            return new QueuedEvent(message.MessageId, message.PopReceipt, body, parsed, message.DequeueCount, error);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
     private static bool TryDecode(string text, out string decoded)
     {
-        var buffer = new byte[text.Length];
-        if (Convert.TryFromBase64String(text, buffer, out var written))
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(1, text.Length / 4 * 3 + 3));
+        try
         {
-            try
+            if (Convert.TryFromBase64String(text, buffer, out var written) && TryGetText(buffer.AsSpan(0, written), out decoded))
             {
-                decoded = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(buffer, 0, written);
                 return true;
             }
-            catch (DecoderFallbackException)
-            {
-                // Base64 of something that is not UTF-8 text.
-            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
 
         decoded = "";
         return false;
     }
+
+    /// <summary>The bytes as text when they are valid UTF-8 (base64 of something else is not a body).</summary>
+    private static bool TryGetText(ReadOnlySpan<byte> utf8, out string text)
+    {
+        try
+        {
+            text = StrictUtf8.GetString(utf8);
+            return true;
+        }
+        catch (DecoderFallbackException)
+        {
+            text = "";
+            return false;
+        }
+    }
+
+    private static readonly UTF8Encoding StrictUtf8 = new(false, throwOnInvalidBytes: true);
 }

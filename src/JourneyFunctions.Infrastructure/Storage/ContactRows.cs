@@ -42,6 +42,11 @@ internal static class ContactRows
     {
         var table = await tables.GetAsync(Table, cancellationToken);
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {Partition(contactId)} and RowKey lt {WorkingSetEnd}");
+        if (tables.Batches is { } lean)
+        {
+            return await lean.QueryAsync(table.Name, filter, 1000, cancellationToken);
+        }
+
         var rows = new List<TableEntity>();
         await foreach (var row in table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, cancellationToken: cancellationToken))
         {

@@ -154,8 +154,7 @@ internal sealed class PartitionScope : IContactWorkScope
             }
 
             slot.Mode = etag is null && slot.Mode != WriteMode.IfMatch ? WriteMode.Blind : WriteMode.IfMatch;
-            slot.Entity = null;
-            slot.Token = null;
+            slot.Clear();
             return true;
         }
         finally
@@ -364,15 +363,18 @@ internal sealed class PartitionScope : IContactWorkScope
             batch.Add(guard);
         }
 
-        Response<IReadOnlyList<Response>> response;
+        IReadOnlyList<string?> etags;
         try
         {
-            response = await table.SubmitTransactionAsync(batch.Select(b => b.Action), cancellationToken);
+            etags = await SubmitAsync(table, batch, _tables.Batches, cancellationToken);
         }
         catch (TableTransactionFailedException ex) when (ex.Status is 404 or 409 or 412)
         {
-            var failed = ex.FailedTransactionActionIndex is { } i && i < batch.Count ? batch[i].Key : "a row";
-            throw new ConcurrencyException($"Contact '{ContactId}': {failed} was changed, created or deleted by someone else ({ex.Status} {ex.ErrorCode}); nothing of this transaction was written.", ex);
+            throw Lost(batch, ex.FailedTransactionActionIndex, ex);
+        }
+        catch (BatchFailedException ex) when (ex.Status is 404 or 409 or 412)
+        {
+            throw Lost(batch, ex.FailedIndex, ex);
         }
 
         for (var i = 0; i < batch.Count; i++)
@@ -385,10 +387,29 @@ internal sealed class PartitionScope : IContactWorkScope
                 continue;
             }
 
-            slot.Server = response.Value.Count > i && response.Value[i].Headers.ETag is { } etag
-                ? etag
+            slot.Server = etags.Count > i && etags[i] is { } etag
+                ? new ETag(etag)
                 : throw new InvalidOperationException("Table Storage returned no ETag for a row of a transaction.");
         }
+    }
+
+    /// <summary>The transaction through the lean transport when there is one, else the SDK's; the ETag of each row.</summary>
+    private static async Task<IReadOnlyList<string?>> SubmitAsync(TableClient table, List<(string Key, Slot Slot, TableTransactionAction Action)> batch, TableBatchTransport? transport, CancellationToken cancellationToken)
+    {
+        var actions = batch.ConvertAll(b => b.Action);
+        if (transport is not null)
+        {
+            return await transport.SubmitAsync(table.Name, actions, cancellationToken);
+        }
+
+        var response = await table.SubmitTransactionAsync(actions, cancellationToken);
+        return response.Value.Select(r => r.Headers.ETag?.ToString()).ToList();
+    }
+
+    private ConcurrencyException Lost(List<(string Key, Slot Slot, TableTransactionAction Action)> batch, int? index, RequestFailedException ex)
+    {
+        var failed = index is { } i && i < batch.Count ? batch[i].Key : "a row";
+        return new ConcurrencyException($"Contact '{ContactId}': {failed} was changed, created or deleted by someone else ({ex.Status} {ex.ErrorCode}); nothing of this transaction was written.", ex);
     }
 
     /// <summary>
@@ -453,6 +474,9 @@ internal sealed class PartitionScope : IContactWorkScope
 
     private sealed class Slot
     {
+        /// <summary>The copy of a row written in this scope that <see cref="View"/> hands out.</summary>
+        private TableEntity? _view;
+
         /// <summary>The row as this scope sees it; null when absent.</summary>
         public TableEntity? Entity { get; set; }
 
@@ -471,8 +495,22 @@ internal sealed class PartitionScope : IContactWorkScope
         {
             Entity = entity;
             Token = token;
+            _view = null;
         }
 
+        /// <summary>Drops the row (a delete in this scope).</summary>
+        public void Clear()
+        {
+            Entity = null;
+            Token = null;
+            _view = null;
+        }
+
+        /// <summary>
+        /// The row as callers see it, with the ETag they hold. A row as loaded carries that ETag already and is handed
+        /// out as it is (readers never change a row they read; a write passes a new entity); a row written in this
+        /// scope is copied once with the scope's ETag, and that copy is kept until the row is written again.
+        /// </summary>
         public TableEntity? View()
         {
             if (Entity is null)
@@ -480,8 +518,18 @@ internal sealed class PartitionScope : IContactWorkScope
                 return null;
             }
 
-            var copy = new TableEntity(Entity) { ETag = new ETag(Token!) };
-            return copy;
+            if (_view is not null)
+            {
+                return _view;
+            }
+
+            if (string.Equals(Entity.ETag.ToString(), Token, StringComparison.Ordinal))
+            {
+                return Entity;
+            }
+
+            _view = new TableEntity(Entity) { ETag = new ETag(Token!) };
+            return _view;
         }
 
         public TableTransactionAction? Action(string partition, string rowKey)

@@ -37,6 +37,24 @@ public static class QueueMessages
         return body;
     }
 
+    /// <summary>
+    /// The event as UTF-8 JSON (the same bytes as <see cref="Serialize"/> encoded), refused like there when it would not
+    /// fit one queue message; for senders that base64-encode the bytes themselves, without the JSON text in between.
+    /// </summary>
+    public static byte[] SerializeToUtf8(ContactEvent contactEvent)
+    {
+        ArgumentNullException.ThrowIfNull(contactEvent);
+        var body = JsonSerializer.SerializeToUtf8Bytes(contactEvent, JourneyJson.Options);
+        if (body.Length > MaxBodyBytes)
+        {
+            throw new MessageTooLargeException(
+                $"Event '{contactEvent.Id}' of contact '{contactEvent.ContactId}' is {body.Length} bytes as JSON ({EncodedLength(body.Length)} bytes base64), " +
+                $"over the queue limit of {MaxEncodedBytes} bytes encoded ({MaxBodyBytes} bytes of JSON). Send large data by reference instead.");
+        }
+
+        return body;
+    }
+
     /// <summary>Refuses a raw body that would not fit one queue message once base64 encoded.</summary>
     public static void EnsureFits(string body)
     {
@@ -57,22 +75,36 @@ public static class QueueMessages
     {
         try
         {
-            var parsed = JsonSerializer.Deserialize<ContactEvent>(body, JourneyJson.Options);
-            if (parsed is null)
-            {
-                error = "The message body is JSON null, not a contact event.";
-                return null;
-            }
-
-            error = null;
-            return parsed;
+            return Checked(JsonSerializer.Deserialize<ContactEvent>(body, JourneyJson.Options), out error);
         }
         catch (JsonException ex)
         {
-            error = $"The message body is not a valid contact event: {ex.Message}";
+            error = Invalid(ex);
             return null;
         }
     }
+
+    /// <summary>As <see cref="TryParse(string, out string?)"/>, from the body's UTF-8 bytes (no transcoding of the text).</summary>
+    public static ContactEvent? TryParse(ReadOnlySpan<byte> utf8, out string? error)
+    {
+        try
+        {
+            return Checked(JsonSerializer.Deserialize<ContactEvent>(utf8, JourneyJson.Options), out error);
+        }
+        catch (JsonException ex)
+        {
+            error = Invalid(ex);
+            return null;
+        }
+    }
+
+    private static ContactEvent? Checked(ContactEvent? parsed, out string? error)
+    {
+        error = parsed is null ? "The message body is JSON null, not a contact event." : null;
+        return parsed;
+    }
+
+    private static string Invalid(JsonException ex) => $"The message body is not a valid contact event: {ex.Message}";
 
     /// <summary>
     /// Wraps a poisoned body with its reason as JSON <c>{messageId, reason, at, body}</c> (the id it had in the event queue). When that does not fit one message

@@ -24,12 +24,60 @@ public static class StorageClients
 
         if (!string.IsNullOrWhiteSpace(options.ConnectionString))
         {
-            return new TableServiceClient(options.ConnectionString, clientOptions);
+            var keyed = new TableServiceClient(options.ConnectionString, clientOptions);
+            if (AccountKeyOf(options.ConnectionString) is { } key)
+            {
+                TableBatchTransport.Register(keyed, clientOptions, keyed.AccountName, key);
+            }
+
+            return keyed;
         }
 
         var uri = options.TableServiceUri ?? throw new InvalidOperationException(
             "Storage:Provider is AzureStorage but neither Storage:ConnectionString nor Storage:TableServiceUri is set.");
-        return new TableServiceClient(uri, credential ?? CreateCredential(options), clientOptions);
+        var tokenCredential = credential ?? CreateCredential(options);
+        var service = new TableServiceClient(uri, tokenCredential, clientOptions);
+        TableBatchTransport.Register(service, clientOptions, tokenCredential);
+        return service;
+    }
+
+    /// <summary>The account key of a connection string (Azurite's public one for <c>UseDevelopmentStorage=true</c>); null for a SAS.</summary>
+    internal static byte[]? AccountKeyOf(string connectionString)
+    {
+        string? key = null;
+        var development = false;
+        foreach (var part in connectionString.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var equals = part.IndexOf('=', StringComparison.Ordinal);
+            if (equals <= 0)
+            {
+                continue;
+            }
+
+            var name = part[..equals];
+            if (name.Equals("AccountKey", StringComparison.OrdinalIgnoreCase))
+            {
+                key = part[(equals + 1)..];
+            }
+            else if (name.Equals("SharedAccessSignature", StringComparison.OrdinalIgnoreCase))
+            {
+                return null;
+            }
+            else if (name.Equals("UseDevelopmentStorage", StringComparison.OrdinalIgnoreCase))
+            {
+                development = part[(equals + 1)..].Equals("true", StringComparison.OrdinalIgnoreCase);
+            }
+        }
+
+        // Azurite's well-known development account key (public, documented by Microsoft).
+        key ??= development ? "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==" : null;
+        if (key is null)
+        {
+            return null;
+        }
+
+        var bytes = new byte[key.Length];
+        return Convert.TryFromBase64String(key, bytes, out var written) ? bytes[..written] : null;
     }
 
     /// <summary>The queue client encodes nothing itself: <see cref="AzureEventQueue"/> writes and reads the base64.</summary>

@@ -38,7 +38,11 @@ public sealed class StorageTables
 
         this._service = service;
         this._prefix = prefix;
+        Batches = TableBatchTransport.For(service);
     }
+
+    /// <summary>The lean transaction transport built with the service client (null: the SDK's transactions are used).</summary>
+    internal TableBatchTransport? Batches { get; }
 
     public async Task<TableClient> GetAsync(string name, CancellationToken cancellationToken)
     {

@@ -19,7 +19,8 @@ internal sealed class TableGroupCommit
     private readonly object _gate = new();
     private readonly Dictionary<string, Queue<Pending>> _queues = new(StringComparer.Ordinal);
 
-    public Task UpsertAsync(TableClient table, TableEntity row, CancellationToken cancellationToken)
+    /// <summary>Upserts <paramref name="row"/> with the rows queued with it (through <paramref name="transport"/> when given).</summary>
+    public Task UpsertAsync(TableClient table, TableEntity row, CancellationToken cancellationToken, TableBatchTransport? transport = null)
     {
         ArgumentNullException.ThrowIfNull(table);
         ArgumentNullException.ThrowIfNull(row);
@@ -40,13 +41,13 @@ internal sealed class TableGroupCommit
         if (lead)
         {
             // The first caller of an idle partition writes for everyone queued behind it until the queue runs dry.
-            _ = Task.Run(() => FlushAsync(table, row.PartitionKey), CancellationToken.None);
+            _ = Task.Run(() => FlushAsync(table, transport, row.PartitionKey), CancellationToken.None);
         }
 
         return pending.Stored.Task.WaitAsync(cancellationToken);
     }
 
-    private async Task FlushAsync(TableClient table, string partitionKey)
+    private async Task FlushAsync(TableClient table, TableBatchTransport? transport, string partitionKey)
     {
         while (true)
         {
@@ -77,7 +78,21 @@ internal sealed class TableGroupCommit
                 .ToList();
             try
             {
-                await table.SubmitTransactionAsync(actions, CancellationToken.None).ConfigureAwait(false);
+                if (actions.Count == 1)
+                {
+                    // A lone row is a plain upsert: the same write, without the multipart framing of a transaction
+                    // (which the SDK builds and parses at a cost of tens of KB per request).
+                    await table.UpsertEntityAsync(actions[0].Entity, TableUpdateMode.Replace, CancellationToken.None).ConfigureAwait(false);
+                }
+                else if (transport is not null)
+                {
+                    await transport.SubmitAsync(table.Name, actions, CancellationToken.None).ConfigureAwait(false);
+                }
+                else
+                {
+                    await table.SubmitTransactionAsync(actions, CancellationToken.None).ConfigureAwait(false);
+                }
+
                 batch.ForEach(p => p.Stored.TrySetResult());
             }
             catch (Exception ex)

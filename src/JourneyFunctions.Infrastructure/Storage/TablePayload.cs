@@ -21,8 +21,27 @@ public static class TablePayload
 
     private const string CountName = "DataChunks";
 
+    /// <summary>
+    /// Stores <paramref name="utf8"/>; a document that fits one column is stored as the very array given (no copy), so
+    /// the caller must not change it afterwards.
+    /// </summary>
+    public static void Write(TableEntity entity, byte[] utf8, string what)
+    {
+        ArgumentNullException.ThrowIfNull(entity);
+        ArgumentNullException.ThrowIfNull(utf8);
+        if (utf8.Length <= ChunkBytes)
+        {
+            entity[Name] = utf8;
+            entity[CountName] = 1;
+            return;
+        }
+
+        Write(entity, utf8.AsSpan(), what);
+    }
+
     public static void Write(TableEntity entity, ReadOnlySpan<byte> utf8, string what)
     {
+        ArgumentNullException.ThrowIfNull(entity);
         if (utf8.Length > MaxBytes)
         {
             throw new StorageLimitException(
@@ -40,22 +59,34 @@ public static class TablePayload
         entity[CountName] = chunks;
     }
 
+    /// <summary>The stored document; for one column the array the row holds (not a copy): do not change it.</summary>
     public static byte[] Read(TableEntity entity)
     {
+        ArgumentNullException.ThrowIfNull(entity);
         var chunks = entity.GetInt32(CountName) ?? 1;
         if (chunks == 1)
         {
             return entity.GetBinary(Name) ?? throw new InvalidDataException($"Row {entity.PartitionKey}/{entity.RowKey} has no {Name} column.");
         }
 
-        using var buffer = new MemoryStream();
+        var parts = new byte[chunks][];
+        var length = 0;
         for (var i = 0; i < chunks; i++)
         {
-            var part = entity.GetBinary(ChunkName(i)) ?? throw new InvalidDataException($"Row {entity.PartitionKey}/{entity.RowKey} misses chunk {i} of {chunks}.");
-            buffer.Write(part);
+            parts[i] = entity.GetBinary(ChunkName(i)) ?? throw new InvalidDataException($"Row {entity.PartitionKey}/{entity.RowKey} misses chunk {i} of {chunks}.");
+            length += parts[i].Length;
         }
 
-        return buffer.ToArray();
+        // One array of the exact size (a MemoryStream would grow by doubling and copy once more at the end).
+        var document = new byte[length];
+        var offset = 0;
+        foreach (var part in parts)
+        {
+            part.CopyTo(document, offset);
+            offset += part.Length;
+        }
+
+        return document;
     }
 
     private static string ChunkName(int index) => index == 0 ? Name : Name + index.ToString(CultureInfo.InvariantCulture);

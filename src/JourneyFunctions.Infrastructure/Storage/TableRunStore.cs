@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Runtime.CompilerServices;
-using System.Text;
+using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
 using JourneyFunctions.Core.Engine;
@@ -130,14 +130,24 @@ public sealed class TableRunStore : IRunStore, IDueRunStream
         return new StoredRun(state, written);
     }
 
-    public async Task<IReadOnlyList<StoredRun>> ListActiveForContactAsync(string contactId, CancellationToken cancellationToken = default) =>
-        [.. (await ListForContactAsync(contactId, cancellationToken)).Where(r => r.State.Status != RunStatus.Completed)];
+    /// <remarks>
+    /// Rows whose <c>Status</c> column says completed are skipped without parsing their state (a contact's finished runs
+    /// stay in its working set, and every input asks for the active ones).
+    /// </remarks>
+    public async Task<IReadOnlyList<StoredRun>> ListActiveForContactAsync(string contactId, CancellationToken cancellationToken = default)
+    {
+        var rows = await PartitionRows.RangeAsync(_tables, contactId, ContactRows.RunPrefix, null, cancellationToken);
+        return Newest(rows.Where(r => !string.Equals(r.GetString("Status"), Completed, StringComparison.Ordinal)).Select(ToStored).Where(r => r.State.Status != RunStatus.Completed));
+    }
 
     public async Task<IReadOnlyList<StoredRun>> ListForContactAsync(string contactId, CancellationToken cancellationToken = default)
     {
         var rows = await PartitionRows.RangeAsync(_tables, contactId, ContactRows.RunPrefix, null, cancellationToken);
-        return [.. rows.Select(ToStored).OrderByDescending(r => r.State.StartedAt).ThenByDescending(r => r.State.RunId, StringComparer.Ordinal)];
+        return Newest(rows.Select(ToStored));
     }
+
+    private static List<StoredRun> Newest(IEnumerable<StoredRun> runs) =>
+        [.. runs.OrderByDescending(r => r.State.StartedAt).ThenByDescending(r => r.State.RunId, StringComparer.Ordinal)];
 
     public async Task<IReadOnlyList<StoredRun>> ListDueAsync(DateTimeOffset dueBy, int max, CancellationToken cancellationToken = default)
     {
@@ -294,7 +304,7 @@ public sealed class TableRunStore : IRunStore, IDueRunStream
     /// Deletes timer rows in transactions per due minute, each row if-match on the ETag it was read with (a row
     /// rewritten meanwhile is live again and kept; a moved-on row deleted after its commit carries <c>*</c>).
     /// </summary>
-    private static async Task DeleteStaleAsync(TableClient timers, List<TableEntity> stale, CancellationToken cancellationToken)
+    private async Task DeleteStaleAsync(TableClient timers, List<TableEntity> stale, CancellationToken cancellationToken)
     {
         foreach (var partition in stale.GroupBy(r => r.PartitionKey, StringComparer.Ordinal))
         {
@@ -302,9 +312,17 @@ public sealed class TableRunStore : IRunStore, IDueRunStream
             {
                 try
                 {
-                    await timers.SubmitTransactionAsync(chunk.Select(r => new TableTransactionAction(TableTransactionActionType.Delete, r, r.ETag)), cancellationToken);
+                    var deletes = chunk.Select(r => new TableTransactionAction(TableTransactionActionType.Delete, r, r.ETag)).ToList();
+                    if (_tables.Batches is { } lean)
+                    {
+                        await lean.SubmitAsync(timers.Name, deletes, cancellationToken);
+                    }
+                    else
+                    {
+                        await timers.SubmitTransactionAsync(deletes, cancellationToken);
+                    }
                 }
-                catch (TableTransactionFailedException ex) when (ex.Status is 404 or 412)
+                catch (RequestFailedException ex) when (ex.Status is 404 or 412 && ex is TableTransactionFailedException or BatchFailedException)
                 {
                     // One of them was rewritten or deleted meanwhile: the rest one by one.
                     foreach (var row in chunk)
@@ -441,7 +459,7 @@ public sealed class TableRunStore : IRunStore, IDueRunStream
 
         // Back on a timer it was moved off: that row must not be deleted after all.
         _movedOn.TryRemove((row.PartitionKey, key), out _);
-        var stored = _timerWrites.UpsertAsync(timers, row, cancellationToken);
+        var stored = _timerWrites.UpsertAsync(timers, row, cancellationToken, _tables.Batches);
         if (scope is null)
         {
             await stored;
@@ -472,12 +490,21 @@ public sealed class TableRunStore : IRunStore, IDueRunStream
             ["Until"] = state.Wait?.Until,
             [TimerColumn] = CurrentTimerKey(state),
         };
-        TablePayload.Write(entity, Encoding.UTF8.GetBytes(JourneyJson.SerializeState(state)), $"The state of run '{state.RunId}'");
+        TablePayload.Write(entity, SerializeState(state), $"The state of run '{state.RunId}'");
         return entity;
     }
 
-    private static StoredRun ToStored(TableEntity entity) =>
-        new(JourneyJson.DeserializeState(Encoding.UTF8.GetString(TablePayload.Read(entity))), entity.ETag.ToString());
+    private static StoredRun ToStored(TableEntity entity) => new(DeserializeState(TablePayload.Read(entity)), entity.ETag.ToString());
+
+    /// <summary>
+    /// The run state as UTF-8 JSON, written straight to bytes: the same bytes as <see cref="JourneyJson.SerializeState"/>
+    /// encoded as UTF-8 (same options), without the string in between.
+    /// </summary>
+    internal static byte[] SerializeState(RunState state) => JsonSerializer.SerializeToUtf8Bytes(state, JourneyJson.Options);
+
+    /// <summary>Parses the run state from its stored UTF-8 bytes, as <see cref="JourneyJson.DeserializeState"/> does from text.</summary>
+    internal static RunState DeserializeState(ReadOnlySpan<byte> utf8) =>
+        JsonSerializer.Deserialize<RunState>(utf8, JourneyJson.Options) ?? throw new JsonException("Run state is null.");
 
     /// <summary>A timer row due by the scan's time, with the read of its contact's working set (null: no contact in the id).</summary>
     private sealed record DueCandidate(TableEntity Row, string RunId, string? ContactId, long Ticks, Task<IReadOnlyList<TableEntity>>? Rows);
