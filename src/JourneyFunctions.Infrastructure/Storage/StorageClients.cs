@@ -25,7 +25,7 @@ public static class StorageClients
         if (!string.IsNullOrWhiteSpace(options.ConnectionString))
         {
             var keyed = new TableServiceClient(options.ConnectionString, clientOptions);
-            if (AccountKeyOf(options.ConnectionString) is { } key)
+            if (options.LeanTransport && AccountKeyOf(options.ConnectionString) is { } key)
             {
                 TableBatchTransport.Register(keyed, clientOptions, keyed.AccountName, key);
             }
@@ -37,7 +37,11 @@ public static class StorageClients
             "Storage:Provider is AzureStorage but neither Storage:ConnectionString nor Storage:TableServiceUri is set.");
         var tokenCredential = credential ?? CreateCredential(options);
         var service = new TableServiceClient(uri, tokenCredential, clientOptions);
-        TableBatchTransport.Register(service, clientOptions, tokenCredential);
+        if (options.LeanTransport)
+        {
+            TableBatchTransport.Register(service, clientOptions, tokenCredential);
+        }
+
         return service;
     }
 

@@ -40,6 +40,14 @@ public sealed class StorageOptions
     /// deleted without waiting for it (after the commit). Must exceed the longest unit of work; default 5 minutes.
     /// </summary>
     public TimeSpan StaleTimerGrace { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Send entity-group transactions and working-set reads through the lean transport (<c>TableBatchTransport</c>:
+    /// the same Table REST requests as the SDK, about a quarter of its allocation). Default true. Set
+    /// <c>Storage:LeanTransport=false</c> to use the Table SDK for every request, e.g. against an endpoint the SDK
+    /// treats specially (the Cosmos DB Table API), or to rule the transport out when diagnosing.
+    /// </summary>
+    public bool LeanTransport { get; set; } = true;
 }
 
 public enum StorageProvider

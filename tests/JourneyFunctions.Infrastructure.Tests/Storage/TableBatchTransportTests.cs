@@ -166,10 +166,14 @@ public sealed class TableBatchTransportTests(AzuriteFixture azurite)
             StorageClients.CreateTableService(Options($"TableEndpoint=http://127.0.0.1:{azurite.TablePort}/{AzuriteFixture.AccountName};SharedAccessSignature=sv=2019-02-02&sig=x")),
             _prefix);
         var plain = new StorageTables(new TableServiceClient(azurite.ConnectionString), _prefix);
+        var optedOut = Options(azurite.ConnectionString);
+        optedOut.LeanTransport = false;
+        var sdkOnly = new StorageTables(StorageClients.CreateTableService(optedOut), _prefix);
 
         Assert.NotNull(keyed.Batches);
         Assert.Null(sas.Batches);
         Assert.Null(plain.Batches);
+        Assert.Null(sdkOnly.Batches);
         Assert.Equal(Convert.FromBase64String(AzuriteFixture.AccountKey), StorageClients.AccountKeyOf("UseDevelopmentStorage=true"));
     }
 
