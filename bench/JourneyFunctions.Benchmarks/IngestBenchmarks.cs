@@ -13,6 +13,8 @@ namespace JourneyFunctions.Benchmarks;
 /// data numbers, contact fields, time zone, address) and builds the queued events. The queue is a proxy that takes
 /// each event and does nothing, so the figure is ingest's own work, comparable between commits whose queues differ.
 /// Run: <c>dotnet run -c Release --project bench/JourneyFunctions.Benchmarks -- --filter '*Ingest*' --job short</c>.
+/// The event is written out here rather than taken from the load command's <c>LoadDriver</c>: this file depends on
+/// Core alone, so it can be copied into an older commit's tree to compare the two on the same input.
 /// </summary>
 [MemoryDiagnoser]
 public class IngestBenchmarks
