@@ -216,6 +216,13 @@ public static class LoadDriver
         }
 
         using var sampler = options.Profile ? new AllocationSampler() : null;
+        if (options.Storage == LoadStorage.Memory)
+        {
+            // The baselines start from a compacted heap, so the difference is what the measured runs keep, not what the
+            // warm-up's garbage left in reserve (without it a small run's RSS difference can come out negative).
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        }
+
         var baseline = options.Storage == LoadStorage.Memory ? GC.GetTotalMemory(forceFullCollection: true) : 0;
         var rssBaseline = Environment.WorkingSet;
         emails.Reset();

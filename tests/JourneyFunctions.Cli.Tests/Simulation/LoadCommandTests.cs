@@ -46,7 +46,11 @@ public sealed class LoadCommandTests
         Assert.True(code == 0, error);
         using var doc = JsonDocument.Parse(output);
         var root = doc.RootElement;
-        Assert.True(root.GetProperty("rssBytesPerWaitingRun").GetInt64() > 0);
+        // Managed bytes per waiting run are a forced full collection's count (200 runs keep hundreds of KB); the RSS
+        // difference of 200 runs is within the noise of the pages the runtime maps and gives back, so only its presence
+        // is checked here (docs/performance.md measures it at 20,000 to 1,000,000 runs).
+        Assert.True(root.GetProperty("bytesPerWaitingRun").GetInt64() > 0);
+        Assert.Equal(JsonValueKind.Number, root.GetProperty("rssBytesPerWaitingRun").ValueKind);
 
         // Half the carts are ordered while waiting for the order (the run ends); the other half time out, get the
         // second reminder and the tag, and end too (so do the warm-up's runs, whose emails are counted with them).
