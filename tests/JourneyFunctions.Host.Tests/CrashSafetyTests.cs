@@ -82,10 +82,12 @@ public sealed class CrashSafetyTests(AzuriteFixture azurite, ITestOutputHelper o
             ["JOURNEYS_Logging__LogLevel__Default"] = "Warning",
             ["JOURNEYS_Logging__LogLevel__JourneyFunctions.Infrastructure.Storage.StatsReconciler"] = "Information",
             // Reconcile every 20 s, so the check below waits a minute at most, not the default hour (each pass scans
-            // every run and ledger row on the emulator's one thread, so not more often). One host, and the reconciler
-            // flushes its own buffer before it compares, so a short settle time cannot count a fact twice here.
+            // every run and ledger row on the emulator's one thread, so not more often). The settle time must exceed
+            // the longest time from storing a fact to counting it, in one host too: an email's ledger row is stored
+            // before the run's commit, whose increment follows it, and under this load a commit can take seconds. At
+            // 3 s a clean-clone run counted one email twice (1,001 for 1,000 ledger rows); 15 s leaves 5x that margin.
             ["JOURNEYS_Storage__StatsReconcile__Interval"] = "00:00:20",
-            ["JOURNEYS_Storage__StatsReconcile__SettleTime"] = "00:00:03",
+            ["JOURNEYS_Storage__StatsReconcile__SettleTime"] = "00:00:15",
             ["OTEL_EXPORTER_OTLP_ENDPOINT"] = string.Empty,
             // Production requires the public https address unsubscribe links point at; the drill never follows one.
             ["JOURNEYS_Sending__PublicBaseUrl"] = "https://journeys.example.com",
